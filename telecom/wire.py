@@ -1,0 +1,62 @@
+"""Twilio's wire details: sids, RFC 2822 dates, the JSON error body, DLR done dates."""
+
+from __future__ import annotations
+
+import email.utils
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = [
+    "API_VERSION",
+    "dlr_done_date",
+    "error_body",
+    "is_sid",
+    "new_sid",
+    "parse_rfc2822",
+    "rfc2822",
+]
+
+API_VERSION = "2010-04-01"
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def new_sid(prefix: str, token: str | None = None) -> str:
+    """A Twilio sid: two-letter prefix + 32 lowercase hex (random unless `token` is given)."""
+    body = token if token is not None else secrets.token_hex(16)
+    if len(body) != 32 or not set(body) <= _HEX:
+        raise ValueError("a sid body is 32 hex digits")
+    return prefix + body.lower()
+
+
+def is_sid(value: str, prefix: str) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) == 34
+        and value.startswith(prefix)
+        and set(value[2:]) <= _HEX
+    )
+
+
+def rfc2822(moment: datetime) -> str:
+    """``Thu, 24 Aug 2023 05:01:45 +0000``: Twilio always sends GMT with a numeric zone."""
+    return email.utils.format_datetime(moment.astimezone(UTC)).replace("-0000", "+0000")
+
+
+def parse_rfc2822(text: str) -> datetime:
+    return email.utils.parsedate_to_datetime(text).astimezone(UTC)
+
+
+def dlr_done_date(moment: datetime) -> str:
+    """`RawDlrDoneDate`: the carrier's ``YYMMDDhhmm`` in UTC."""
+    return moment.astimezone(UTC).strftime("%y%m%d%H%M")
+
+
+def error_body(code: int, message: str, status: int) -> dict[str, Any]:
+    """Twilio's REST error JSON. Never both `type` and `title`: SDK 9.10+ would read it as RFC 9457."""
+    return {
+        "code": code,
+        "message": message,
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
