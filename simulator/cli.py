@@ -1,0 +1,86 @@
+"""`sms-simulator serve` and `sms-simulator check`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from simulator.app import create_app
+from simulator.config import SimulatorConfig
+from simulator.scenario import ScenarioError, load
+from simulator.scenario.model import DEFAULT_ACCOUNT_SID
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sms-simulator", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the Twilio-compatible carrier")
+    serve.add_argument("--scenario", type=Path, help="scenario YAML (default: built-in)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8090)
+    serve.add_argument("--account-sid", help=f"account sid (default: {DEFAULT_ACCOUNT_SID})")
+    serve.add_argument("--auth-token", help="auth token of that account")
+    check = commands.add_parser("check", help="validate scenario files")
+    check.add_argument("files", nargs="+", type=Path)
+    return parser
+
+
+def _check(files: list[Path]) -> int:
+    failed = 0
+    for path in files:
+        try:
+            scenario = load(path)
+        except ScenarioError as exc:
+            failed += 1
+            print(exc, file=sys.stderr)
+        except OSError as exc:
+            failed += 1
+            print(f"{path}: {exc.strerror}", file=sys.stderr)
+        else:
+            print(f"{path}: ok ({scenario.name}, seed {scenario.seed})")
+    return 1 if failed else 0
+
+
+def _serve(config: SimulatorConfig) -> int:
+    try:
+        scenario = config.scenario()
+    except (ScenarioError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = create_app(scenario)
+    name = scenario.name if scenario else "default (Twilio test numbers)"
+    account = (scenario.accounts[0].sid if scenario else DEFAULT_ACCOUNT_SID)
+    print(
+        f"sms-simulator: scenario {name}, account {account}\n"
+        f"sms-simulator: listening on http://{config.host}:{config.port} "
+        f"(Twilio API under /2010-04-01/, control under /_sim/)",
+        flush=True,
+    )
+    web.run_app(app, host=config.host, port=config.port, print=None)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check":
+        return _check(args.files)
+    return _serve(
+        SimulatorConfig(
+            host=args.host,
+            port=args.port,
+            scenario_path=args.scenario,
+            account_sid=args.account_sid,
+            auth_token=args.auth_token,
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
