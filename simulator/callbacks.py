@@ -47,9 +47,12 @@ class WebhookSender:
         status: int | None = None
         for attempt in range(1, faults.attempts + 1):
             try:
-                async with self._slots, self._session.request(
-                    method, url, data=params or None, headers=headers, timeout=timeout
-                ) as response:
+                async with (
+                    self._slots,
+                    self._session.request(
+                        method, url, data=params or None, headers=headers, timeout=timeout
+                    ) as response,
+                ):
                     status = response.status
                     body = await response.text()
                     if 200 <= status < 300:
@@ -58,5 +61,7 @@ class WebhookSender:
                 log.info("webhook %s attempt %d failed: %s", url, attempt, exc)
             if attempt < faults.attempts:
                 await asyncio.sleep(faults.backoff * 2 ** (attempt - 1))
-        log.warning("webhook %s gave up after %d attempts (last status %s)", url, faults.attempts, status)
+        log.warning(
+            "webhook %s gave up after %d attempts (last status %s)", url, faults.attempts, status
+        )
         return Delivery(False, status, "", faults.attempts)

@@ -56,7 +56,7 @@ def _serve(config: SimulatorConfig) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app(scenario)
     name = scenario.name if scenario else "default (Twilio test numbers)"
-    account = (scenario.accounts[0].sid if scenario else DEFAULT_ACCOUNT_SID)
+    account = scenario.accounts[0].sid if scenario else DEFAULT_ACCOUNT_SID
     print(
         f"sms-simulator: scenario {name}, account {account}\n"
         f"sms-simulator: listening on http://{config.host}:{config.port} "

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from simulator.api.forms import read_form
 from simulator.engine.records import MessageRecord, WhitelistVerdict
 from simulator.errors import TwilioError
 from simulator.keys import RUNTIME
@@ -108,7 +109,7 @@ async def _fields(request: web.Request) -> dict[str, str]:
         if not isinstance(body, dict):
             raise TwilioError(20001, "expected a JSON object", 400)
         return {str(k): str(v) for k, v in body.items()}
-    return {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    return await read_form(request)
 
 
 @routes.post("/_sim/inbound")
@@ -118,7 +119,9 @@ async def inbound(request: web.Request) -> web.Response:
     missing = [name for name in ("from", "to", "body") if not fields.get(name)]
     if missing:
         raise TwilioError(21604, f"missing field(s): {', '.join(missing)}", 400)
-    record, delivery = await request.app[RUNTIME].inbound(fields["from"], fields["to"], fields["body"])
+    record, delivery = await request.app[RUNTIME].inbound(
+        fields["from"], fields["to"], fields["body"]
+    )
     return web.json_response(
         {
             "sid": record.sid,
@@ -132,8 +135,18 @@ async def inbound(request: web.Request) -> web.Response:
 async def whitelist_requests(request: web.Request) -> web.Response:
     desk = request.app[RUNTIME].whitelist
     return web.json_response(
-        {"requests": [{"sid": r.sid, "phone_number": r.phone_number, "status": r.status,
-                       "reason": r.reason, "opted_in": r.opted_in} for r in desk.requests.values()]}
+        {
+            "requests": [
+                {
+                    "sid": r.sid,
+                    "phone_number": r.phone_number,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "opted_in": r.opted_in,
+                }
+                for r in desk.requests.values()
+            ]
+        }
     )
 
 

@@ -132,7 +132,9 @@ class Runtime:
                 self.scenario.callbacks,
             )
 
-    async def inbound(self, handset: str, to: str, body: str) -> tuple[MessageRecord, Delivery | None]:
+    async def inbound(
+        self, handset: str, to: str, body: str
+    ) -> tuple[MessageRecord, Delivery | None]:
         """A handset's message reaches our number's SmsUrl; TwiML <Message> answers are sent."""
         record, number = self.carrier.receive(handset, to, body, self.clock.now())
         if not number.sms_url:
@@ -147,7 +149,9 @@ class Runtime:
         for text in _twiml_replies(delivery.body):
             try:
                 reply, events = self.carrier.create(
-                    number.account_sid, MessageRequest(to=handset, from_=to, body=text), self.clock.now()
+                    number.account_sid,
+                    MessageRequest(to=handset, from_=to, body=text),
+                    self.clock.now(),
                 )
             except TwilioError as exc:
                 log.info("TwiML reply to %s refused: %s", handset, exc)

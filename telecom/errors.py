@@ -36,7 +36,7 @@ _MESSAGES = {
     Reason.LANDLINE: "The recipient's phone number does not support SMS (for example a landline)",
     Reason.UNSUPPORTED_COUNTRY: "The recipient's phone number is in a country we don't send SMS to",
     Reason.SPAM: "The carrier identified this message as spam",
-    Reason.UNREACHABLE: "The recipient's phone could not be reached (switched off or out of coverage)",
+    Reason.UNREACHABLE: "The recipient's phone could not be reached (switched off or no signal)",
     Reason.OPTED_OUT: "The recipient has opted out of SMS from this number (replied STOP)",
     Reason.INVALID_NUMBER: "The recipient's phone number is not a valid phone number",
     Reason.EXPIRED: "The message could not be sent in time and expired",
@@ -62,7 +62,8 @@ _ENTRIES = [
     CarrierError(21212, "Invalid 'From' Number", Reason.UNKNOWN, True),
     CarrierError(
         21408,
-        "Permission to send an SMS has not been enabled for the region indicated by the 'To' number",
+        "Permission to send an SMS has not been enabled for the region indicated by the "
+        "'To' number",
         Reason.UNSUPPORTED_COUNTRY,
         True,
     ),
@@ -104,9 +105,7 @@ _ENTRIES = [
     CarrierError(30006, "Landline or unreachable carrier", Reason.LANDLINE, False),
     CarrierError(30007, "Message filtered", Reason.SPAM, False),
     CarrierError(30008, "Unknown error", Reason.UNKNOWN, False),
-    CarrierError(
-        30036, "Validity Period Expired", Reason.EXPIRED, False, final_status="failed"
-    ),
+    CarrierError(30036, "Validity Period Expired", Reason.EXPIRED, False, final_status="failed"),
 ]
 
 CATALOGUE: dict[int, CarrierError] = {entry.code: entry for entry in _ENTRIES}

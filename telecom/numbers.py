@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
@@ -51,6 +52,7 @@ def _parse(text: str, default_region: str | None) -> phonenumbers.PhoneNumber:
     return parsed
 
 
+@lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure
 def parse_e164(text: str, default_region: str | None = None) -> str:
     """Return `text` as E.164 (``+14155550100``) or raise `InvalidNumber`.
 
@@ -62,6 +64,7 @@ def parse_e164(text: str, default_region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure
 def country_of(e164: str) -> str | None:
     """ISO 3166 alpha-2 region of a valid number (``US``, ``GB``), or None."""
     try:
@@ -71,6 +74,7 @@ def country_of(e164: str) -> str | None:
     return phonenumbers.region_code_for_number(parsed)
 
 
+@lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure
 def number_kind(e164: str) -> NumberKind:
     """The line type phonenumbers' metadata gives the number."""
     try:
@@ -80,6 +84,7 @@ def number_kind(e164: str) -> NumberKind:
     return _KINDS.get(phonenumbers.number_type(parsed), NumberKind.OTHER)
 
 
+@lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure
 def format_international(e164: str) -> str:
     """``+1 415-555-0100`` style, as Close shows `*_formatted` fields."""
     parsed = phonenumbers.parse(e164, None)

@@ -53,7 +53,8 @@ def dlr_done_date(moment: datetime) -> str:
 
 
 def error_body(code: int, message: str, status: int) -> dict[str, Any]:
-    """Twilio's REST error JSON. Never both `type` and `title`: SDK 9.10+ would read it as RFC 9457."""
+    """Twilio's REST error JSON. Never both `type` and `title`: SDK 9.10+ would then read it as
+    an RFC 9457 problem and raise a different exception."""
     return {
         "code": code,
         "message": message,

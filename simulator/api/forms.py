@@ -5,12 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from aiohttp import web
+from multidict import MultiDict
+
 from simulator.errors import TwilioError
 
-__all__ = ["form_date", "form_int"]
+__all__ = ["form_date", "form_int", "read_form"]
 
 
-def form_int(form: Mapping[str, str], name: str, default: int, low: int, high: int, code: int) -> int:
+async def read_form(request: web.Request) -> MultiDict[str]:
+    """The form-encoded body (text values only); undecodable bytes are a 400, not a crash."""
+    try:
+        posted = await request.post()
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise TwilioError(20001, f"The request body is not valid form data: {exc}") from None
+    return MultiDict((k, v) for k, v in posted.items() if isinstance(v, str))
+
+
+def form_int(
+    form: Mapping[str, str], name: str, default: int, low: int, high: int, code: int
+) -> int:
     raw = form.get(name)
     if raw is None or raw == "":
         return default

@@ -1,4 +1,5 @@
-"""/2010-04-01/Accounts/{AccountSid}/Messages: create, fetch, list, update (cancel, redact), delete."""
+"""/2010-04-01/Accounts/{AccountSid}/Messages: create, fetch, list, update (cancel, redact),
+delete."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from simulator.api.forms import form_date, form_int
+from simulator.api.forms import form_date, form_int, read_form
 from simulator.api.paging import page
 from simulator.api.render import message_json
 from simulator.engine.carrier import MessageRequest
@@ -38,7 +39,7 @@ def _send_at(form: dict[str, str], runtime_now: datetime, sim_time: float) -> fl
 @routes.post(_BASE + "/Messages.json")
 async def create(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = await read_form(request)
     now = runtime.clock.now()
     message = MessageRequest(
         to=form.get("To", ""),
@@ -70,8 +71,12 @@ def _sent_filter(query: dict[str, str]) -> list[tuple[str, datetime]]:
     return bounds
 
 
-def _matches(record: MessageRecord, query: dict[str, str], sent: datetime | None,
-             bounds: list[tuple[str, datetime]]) -> bool:
+def _matches(
+    record: MessageRecord,
+    query: dict[str, str],
+    sent: datetime | None,
+    bounds: list[tuple[str, datetime]],
+) -> bool:
     if query.get("To") and record.to != query["To"]:
         return False
     if query.get("From") and record.from_ != query["From"]:
@@ -103,8 +108,14 @@ async def list_messages(request: web.Request) -> web.Response:
         and _matches(r, query, wall(r.sent_at) if r.sent_at is not None else None, bounds)
     ]
     return web.json_response(
-        page(request.path, query, records, "messages", lambda r: r.sid,
-             lambda r: message_json(r, wall))
+        page(
+            request.path,
+            query,
+            records,
+            "messages",
+            lambda r: r.sid,
+            lambda r: message_json(r, wall),
+        )
     )
 
 
@@ -112,7 +123,7 @@ async def list_messages(request: web.Request) -> web.Response:
 async def update(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     account, sid = request.match_info["account"], request.match_info["sid"]
-    form = await request.post()
+    form = await read_form(request)
     status = form.get("Status")
     if status is not None:
         if status != "canceled":

@@ -62,7 +62,10 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     credentials = _credentials(request.headers.get("Authorization", ""))
     if credentials is None or credentials[0] != account or tokens.get(account) != credentials[1]:
         return web.json_response(
-            {**error_body(20003, "Authenticate", 401), "detail": "Your AccountSid or AuthToken was incorrect."},
+            {
+                **error_body(20003, "Authenticate", 401),
+                "detail": "Your AccountSid or AuthToken was incorrect.",
+            },
             status=401,
             headers={"WWW-Authenticate": 'Basic realm="Twilio API"'},
         )
@@ -80,7 +83,9 @@ async def outage_middleware(request: web.Request, handler: Handler) -> web.Strea
     if outage is None:
         return await handler(request)
     if outage.mode is OutageMode.ERROR:
-        return _twilio_error(20000 + outage.status, "Service Unavailable (carrier outage)", outage.status)
+        return _twilio_error(
+            20000 + outage.status, "Service Unavailable (carrier outage)", outage.status
+        )
     if outage.mode is OutageMode.RESET:
         if request.transport is not None:
             request.transport.abort()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from simulator.api.forms import form_int
+from simulator.api.forms import form_int, read_form
 from simulator.api.paging import page
 from simulator.api.render import available_json, number_json
 from simulator.engine.inventory import catalogue
@@ -37,7 +37,7 @@ async def available(request: web.Request) -> web.Response:
 
 async def _buy(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = await read_form(request)
     record = runtime.carrier.numbers.buy(request.match_info["account"], form, runtime.clock.now())
     return web.json_response(number_json(record, runtime.clock.wall), status=201)
 
@@ -55,8 +55,14 @@ async def list_numbers(request: web.Request) -> web.Response:
     if wanted:
         numbers = [n for n in numbers if n.phone_number == wanted]
     return web.json_response(
-        page(request.path, request.query, numbers, "incoming_phone_numbers", lambda n: n.sid,
-             lambda n: number_json(n, runtime.clock.wall))
+        page(
+            request.path,
+            request.query,
+            numbers,
+            "incoming_phone_numbers",
+            lambda n: n.sid,
+            lambda n: number_json(n, runtime.clock.wall),
+        )
     )
 
 
@@ -70,7 +76,7 @@ async def fetch(request: web.Request) -> web.Response:
 @routes.post(_BASE + "/IncomingPhoneNumbers/{sid}.json")
 async def update(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    form = await read_form(request)
     record = runtime.carrier.numbers.update(
         request.match_info["account"], request.match_info["sid"], form, runtime.clock.now()
     )

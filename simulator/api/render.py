@@ -17,6 +17,10 @@ Wall = Callable[[float], datetime]
 _DEFAULT_SERVICE = "MG" + "0" * 32
 
 
+def _accounts(account_sid: str) -> str:
+    return f"/{API_VERSION}/Accounts/{account_sid}"
+
+
 def _date(wall: Wall, at: float | None) -> str | None:
     return None if at is None else rfc2822(wall(at))
 
@@ -74,7 +78,7 @@ def number_json(record: NumberRecord, wall: Wall) -> dict[str, Any]:
         "status_callback_method": "POST",
         "status": "in-use",
         "trunk_sid": None,
-        "uri": f"/{API_VERSION}/Accounts/{record.account_sid}/IncomingPhoneNumbers/{record.sid}.json",
+        "uri": f"{_accounts(record.account_sid)}/IncomingPhoneNumbers/{record.sid}.json",
         "voice_method": "POST",
         "voice_url": "",
         "whitelisted": record.whitelisted,  # extension: spam filters skip this sender
@@ -113,5 +117,5 @@ def whitelist_json(record: WhitelistRecord, wall: Wall) -> dict[str, Any]:
         "reason": record.reason,
         "date_created": _date(wall, record.created_at),
         "date_updated": _date(wall, record.updated_at),
-        "uri": f"/{API_VERSION}/Accounts/{record.account_sid}/SmsWhitelistRequests/{record.sid}.json",
+        "uri": f"{_accounts(record.account_sid)}/SmsWhitelistRequests/{record.sid}.json",
     }

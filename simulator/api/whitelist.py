@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from simulator.api.forms import read_form
 from simulator.api.paging import page
 from simulator.api.render import whitelist_json
 from simulator.keys import RUNTIME
@@ -19,7 +20,7 @@ _BASE = f"/{API_VERSION}/Accounts/{{account}}/SmsWhitelistRequests"
 @routes.post(_BASE + ".json")
 async def submit(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    posted = await request.post()
+    posted = await read_form(request)
     form = {k: v for k, v in posted.items() if isinstance(v, str)}
     examples = [v for v in posted.getall("Examples", []) if isinstance(v, str)]
     record, verdicts = runtime.whitelist.submit(
@@ -35,8 +36,14 @@ async def list_requests(request: web.Request) -> web.Response:
     account = request.match_info["account"]
     records = [r for r in runtime.whitelist.requests.values() if r.account_sid == account]
     return web.json_response(
-        page(request.path, request.query, records, "sms_whitelist_requests", lambda r: r.sid,
-             lambda r: whitelist_json(r, runtime.clock.wall))
+        page(
+            request.path,
+            request.query,
+            records,
+            "sms_whitelist_requests",
+            lambda r: r.sid,
+            lambda r: whitelist_json(r, runtime.clock.wall),
+        )
     )
 
 

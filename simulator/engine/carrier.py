@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from simulator.engine.fate import Fate, decide, plan_callbacks, plan_steps
@@ -149,7 +148,10 @@ class Carrier:
         if code == 21211:
             return f"The 'To' number {to} is not a valid phone number."
         if code == 21408:
-            return f"Permission to send an SMS has not been enabled for the region indicated by the 'To' number: {to}."
+            return (
+                "Permission to send an SMS has not been enabled for the region indicated by "
+                f"the 'To' number: {to}."
+            )
         return TwilioError(code).message
 
     def _sender(self, account_sid: str, request: MessageRequest) -> str:
@@ -189,7 +191,9 @@ class Carrier:
             fate = decide(settings, kind, spam_hit, rng)
         record.fate = fate
         steps = plan_steps(fate, start, settings, rng)
-        events: list[Event] = [StatusChange(s.at, record.sid, s.status, s.error_code) for s in steps]
+        events: list[Event] = [
+            StatusChange(s.at, record.sid, s.status, s.error_code) for s in steps
+        ]
         if record.status_callback:
             events += [
                 CallbackPost(p.at, record.sid, p.status, p.error_code)
@@ -205,7 +209,9 @@ class Carrier:
     ) -> list[Event]:
         if rule is None or rule.reply is None or fate.status != "delivered" or not record.from_:
             return []
-        return [HandsetReply(delivered_at + rule.reply.delay, record.to, record.from_, rule.reply.text)]
+        return [
+            HandsetReply(delivered_at + rule.reply.delay, record.to, record.from_, rule.reply.text)
+        ]
 
     def release(self, sid: str, now: float) -> list[Event]:
         """A scheduled message's SendAt arrived: queue it and decide its fate now."""
@@ -218,7 +224,10 @@ class Carrier:
             slot = self._queues.slot(record.from_ or "", now, settings.throughput)
         except TwilioError:
             record.fate = Fate("failed", 30001, "queue overflow")
-            return [StatusChange(now, sid, "failed", 30001), CallbackPost(now, sid, "failed", 30001)]
+            return [
+                StatusChange(now, sid, "failed", 30001),
+                CallbackPost(now, sid, "failed", 30001),
+            ]
         events = self._launch(record, slot, now, 36000.0, random.Random(sid))
         return [CallbackPost(now, sid, "queued"), *events] if record.status_callback else events
 
@@ -256,7 +265,9 @@ class Carrier:
 
     # -- inbound ----------------------------------------------------------------------------
 
-    def receive(self, handset: str, to: str, body: str, now: float) -> tuple[MessageRecord, NumberRecord]:
+    def receive(
+        self, handset: str, to: str, body: str, now: float
+    ) -> tuple[MessageRecord, NumberRecord]:
         """A handset texts one of our numbers. STOP and START change what it may receive."""
         number = self.numbers.by_phone.get(to)
         if number is None:

@@ -16,10 +16,18 @@ _AREA_CODES = {
     "CA": ("416", "604", "514", "403"),
 }
 _REGIONS = {
-    "415": ("San Francisco", "CA"), "212": ("New York", "NY"), "650": ("Palo Alto", "CA"),
-    "312": ("Chicago", "IL"), "206": ("Seattle", "WA"), "617": ("Boston", "MA"),
-    "303": ("Denver", "CO"), "512": ("Austin", "TX"), "416": ("Toronto", "ON"),
-    "604": ("Vancouver", "BC"), "514": ("Montreal", "QC"), "403": ("Calgary", "AB"),
+    "415": ("San Francisco", "CA"),
+    "212": ("New York", "NY"),
+    "650": ("Palo Alto", "CA"),
+    "312": ("Chicago", "IL"),
+    "206": ("Seattle", "WA"),
+    "617": ("Boston", "MA"),
+    "303": ("Denver", "CO"),
+    "512": ("Austin", "TX"),
+    "416": ("Toronto", "ON"),
+    "604": ("Vancouver", "BC"),
+    "514": ("Montreal", "QC"),
+    "403": ("Calgary", "AB"),
 }
 
 
@@ -62,7 +70,8 @@ def _build() -> dict[tuple[str, str], list[AvailableNumber]]:
         AvailableNumber(f"+4474001000{i:02d}", "GB", "mobile", True) for i in range(100)
     ]
     table["AU", "local"] = [
-        AvailableNumber(f"+6125550{i:04d}", "AU", "local", False, "Sydney", "NSW") for i in range(100)
+        AvailableNumber(f"+6125550{i:04d}", "AU", "local", False, "Sydney", "NSW")
+        for i in range(100)
     ]
     table["AU", "mobile"] = [
         AvailableNumber(f"+61491570{i:03d}", "AU", "mobile", True) for i in range(100, 200)

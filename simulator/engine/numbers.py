@@ -92,8 +92,12 @@ class NumberBook:
             raise TwilioError(21422, f"PhoneNumber {number} is not available")
         kind = number_kind(number)
         sold = next(
-            (n for k in ("local", "mobile") for n in catalogue(country_of(number) or "", k)
-             if n.phone_number == number),
+            (
+                n
+                for k in ("local", "mobile")
+                for n in catalogue(country_of(number) or "", k)
+                if n.phone_number == number
+            ),
             None,
         )
         sms = sold.sms if sold else kind is not NumberKind.LANDLINE
@@ -124,10 +128,14 @@ class NumberBook:
     def get(self, account_sid: str, sid: str) -> NumberRecord:
         record = self.by_sid.get(sid)
         if record is None or record.account_sid != account_sid:
-            raise TwilioError(20404, f"The requested resource IncomingPhoneNumbers/{sid} was not found")
+            raise TwilioError(
+                20404, f"The requested resource IncomingPhoneNumbers/{sid} was not found"
+            )
         return record
 
-    def update(self, account_sid: str, sid: str, form: Mapping[str, str], now: float) -> NumberRecord:
+    def update(
+        self, account_sid: str, sid: str, form: Mapping[str, str], now: float
+    ) -> NumberRecord:
         record = self.get(account_sid, sid)
         self._apply(record, form, now)
         return record

@@ -40,7 +40,9 @@ class WhitelistDesk:
             raise TwilioError(21606, "PhoneNumber must be an SMS number of this account")
         content_type = form.get("ContentType", "")
         if content_type not in CONTENT_TYPES:
-            raise TwilioError(21620, f"ContentType must be one of {', '.join(sorted(CONTENT_TYPES))}")
+            raise TwilioError(
+                21620, f"ContentType must be one of {', '.join(sorted(CONTENT_TYPES))}"
+            )
         if not 1 <= len(examples) <= 5:
             raise TwilioError(21620, "Give 1 to 5 Examples")
         opted_in = form.get("OptedIn", "").lower()
@@ -48,7 +50,10 @@ class WhitelistDesk:
             raise TwilioError(21620, "OptedIn must be true or false")
         serial = len(self.requests) + 1
         record = WhitelistRecord(
-            sid="WL" + hashlib.sha256(f"{account_sid}|{number.phone_number}|{serial}".encode()).hexdigest()[:32],
+            sid="WL"
+            + hashlib.sha256(f"{account_sid}|{number.phone_number}|{serial}".encode()).hexdigest()[
+                :32
+            ],
             account_sid=account_sid,
             phone_number=number.phone_number,
             website=form.get("Website", ""),
@@ -78,7 +83,9 @@ class WhitelistDesk:
     def get(self, account_sid: str, sid: str) -> WhitelistRecord:
         record = self.requests.get(sid)
         if record is None or record.account_sid != account_sid:
-            raise TwilioError(20404, f"The requested resource WhitelistRequests/{sid} was not found")
+            raise TwilioError(
+                20404, f"The requested resource WhitelistRequests/{sid} was not found"
+            )
         return record
 
     def decide(self, verdict: WhitelistVerdict, now: float) -> WhitelistRecord | None:

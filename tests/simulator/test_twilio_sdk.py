@@ -65,7 +65,9 @@ def sim(loop_thread: LoopThread) -> Iterator[tuple[Client, str]]:
 def number(sim: tuple[Client, str], hooks: tuple[WebhookReceiver, str]) -> str:
     client, _ = sim
     _, hook_url = hooks
-    found = client.available_phone_numbers("US").local.list(area_code=415, sms_enabled=True, limit=5)
+    found = client.available_phone_numbers("US").local.list(
+        area_code=415, sms_enabled=True, limit=5
+    )
     assert len(found) == 5 and all(n.capabilities["sms"] for n in found)
     assert all(n.phone_number.startswith("+1415") for n in found)
     bought = client.incoming_phone_numbers.create(
@@ -80,8 +82,10 @@ def number(sim: tuple[Client, str], hooks: tuple[WebhookReceiver, str]) -> str:
 
 def _final(client: Client, sid: str) -> object:
     return wait_for(
-        lambda: (m := client.messages(sid).fetch()).status in ("delivered", "undelivered", "failed")
-        and m
+        lambda: (
+            (m := client.messages(sid).fetch()).status in ("delivered", "undelivered", "failed")
+            and m
+        )
     )
 
 
@@ -96,9 +100,11 @@ def test_send_to_a_mobile_is_delivered_with_signed_callbacks_and_a_signed_reply(
     final = _final(client, message.sid)
     assert final.status == "delivered" and final.error_code is None and final.date_sent
     callbacks = wait_for(
-        lambda: [h for h in receiver.at("/status") if h.form["MessageSid"] == message.sid]
-        if len([h for h in receiver.at("/status") if h.form["MessageSid"] == message.sid]) >= 2
-        else None
+        lambda: (
+            [h for h in receiver.at("/status") if h.form["MessageSid"] == message.sid]
+            if len([h for h in receiver.at("/status") if h.form["MessageSid"] == message.sid]) >= 2
+            else None
+        )
     )
     assert [h.form["MessageStatus"] for h in callbacks] == ["sent", "delivered"]
     validator = RequestValidator(TOKEN)
@@ -106,11 +112,14 @@ def test_send_to_a_mobile_is_delivered_with_signed_callbacks_and_a_signed_reply(
         assert validator.validate(hook.url, hook.form, hook.headers["X-Twilio-Signature"])
         assert hook.form["AccountSid"] == SID and hook.form["ApiVersion"] == "2010-04-01"
     assert "RawDlrDoneDate" not in callbacks[0].form or callbacks[0].form["RawDlrDoneDate"]
-    reply = wait_for(lambda: [h for h in receiver.at("/inbound") if h.form["From"] == "+14155550114"])
+    reply = wait_for(
+        lambda: [h for h in receiver.at("/inbound") if h.form["From"] == "+14155550114"]
+    )
     assert reply[0].form["Body"] == "Sounds good" and reply[0].form["To"] == number
     assert validator.validate(reply[0].url, reply[0].form, reply[0].headers["X-Twilio-Signature"])
-    assert not validator.validate(reply[0].url, {**reply[0].form, "Body": "forged"},
-                                  reply[0].headers["X-Twilio-Signature"])
+    assert not validator.validate(
+        reply[0].url, {**reply[0].form, "Body": "forged"}, reply[0].headers["X-Twilio-Signature"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,8 +166,10 @@ def test_callback_time_failures(
 
 def test_list_pages_through_every_message(sim: tuple[Client, str], number: str) -> None:
     client, _ = sim
-    sids = {client.messages.create(to="+14155550114", from_=number, body=f"page {i}").sid
-            for i in range(7)}
+    sids = {
+        client.messages.create(to="+14155550114", from_=number, body=f"page {i}").sid
+        for i in range(7)
+    }
     first = client.messages.page(page_size=3)
     second = first.next_page()
     assert len(list(first)) == 3 and len(list(second)) == 3
@@ -168,11 +179,17 @@ def test_list_pages_through_every_message(sim: tuple[Client, str], number: str) 
     assert [m.sid for m in client.messages.list(to="+14155550114", from_=number, limit=2)]
 
 
-def test_cancel_a_scheduled_message_and_delete_a_final_one(sim: tuple[Client, str], number: str) -> None:
+def test_cancel_a_scheduled_message_and_delete_a_final_one(
+    sim: tuple[Client, str], number: str
+) -> None:
     client, _ = sim
     scheduled = client.messages.create(
-        to="+14155550114", from_=number, body="later", messaging_service_sid="MG" + "2" * 32,
-        schedule_type="fixed", send_at=datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1),
+        to="+14155550114",
+        from_=number,
+        body="later",
+        messaging_service_sid="MG" + "2" * 32,
+        schedule_type="fixed",
+        send_at=datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1),
     )
     assert scheduled.status == "scheduled"
     assert client.messages(scheduled.sid).update(status="canceled").status == "canceled"
@@ -193,8 +210,13 @@ def test_idempotency_key_returns_the_first_message_and_sends_once(
     _, url = sim
     form = {"To": "+14155550114", "From": number, "Body": "exactly once"}
     answers = [
-        requests.post(f"{url}/2010-04-01/Accounts/{SID}/Messages.json", data=form,
-                      auth=(SID, TOKEN), headers={"Idempotency-Key": "acti_123"}, timeout=5)
+        requests.post(
+            f"{url}/2010-04-01/Accounts/{SID}/Messages.json",
+            data=form,
+            auth=(SID, TOKEN),
+            headers={"Idempotency-Key": "acti_123"},
+            timeout=5,
+        )
         for _ in range(3)
     ]
     assert {a.status_code for a in answers} == {201}
@@ -238,8 +260,13 @@ def test_landline_at_create_random_failures_and_a_full_queue(loop_thread: LoopTh
         assert (final.status, final.error_code) == ("undelivered", 30008)
 
 
-MAGIC_TO = [("+15005550001", 21211), ("+15005550002", 21612), ("+15005550003", 21408),
-            ("+15005550004", 21610), ("+15005550009", 21614)]
+MAGIC_TO = [
+    ("+15005550001", 21211),
+    ("+15005550002", 21612),
+    ("+15005550003", 21408),
+    ("+15005550004", 21610),
+    ("+15005550009", 21614),
+]
 MAGIC_FROM = [("+15005550001", 21212), ("+15005550007", 21606), ("+15005550008", 21611)]
 
 

@@ -24,7 +24,9 @@ from telecom.segments import Encoding, segment
         ("😀" * 36, Encoding.UCS2, 2),
     ],
 )
-def test_segment_counts_match_twilios_calculator(text: str, encoding: Encoding, segments: int) -> None:
+def test_segment_counts_match_twilios_calculator(
+    text: str, encoding: Encoding, segments: int
+) -> None:
     result = segment(text)
     assert (result.encoding, result.segments) == (encoding, segments)
 

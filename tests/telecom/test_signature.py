@@ -17,8 +17,13 @@ def test_twilios_published_vector() -> None:
 
 
 def test_repeated_parameters_are_sorted_and_deduplicated() -> None:
-    pairs = [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234"),
-             ("Digits", "1234")]
+    pairs = [
+        ("Sid", "CA123"),
+        ("SidAccount", "AC123"),
+        ("Digits", "5678"),
+        ("Digits", "1234"),
+        ("Digits", "1234"),
+    ]
     assert compute_signature(URL, pairs, "12345") == "IK+Dwps556ElfBT0I3Rgjkr1wJU="
 
 
@@ -35,5 +40,7 @@ def test_validation_accepts_with_or_without_default_port() -> None:
     assert validate_signature("https://example.com:443/hook", PARAMS, signed_without, "tok")
     signed_with = compute_signature("https://example.com:443/hook", PARAMS, "tok")
     assert validate_signature("https://example.com/hook", PARAMS, signed_with, "tok")
-    assert not validate_signature("https://example.com/hook", {**PARAMS, "To": "+1"}, signed_with, "tok")
+    assert not validate_signature(
+        "https://example.com/hook", {**PARAMS, "To": "+1"}, signed_with, "tok"
+    )
     assert not validate_signature("https://example.com/hook", PARAMS, "", "tok")
