@@ -1,0 +1,55 @@
+"""Scenarios: the YAML files that decide everything the simulated carrier does.
+
+`load(path)` / `loads(text)` give a frozen `Scenario` (model.py) or raise `ScenarioError`,
+whose `problems` name the file, line, column and field of every mistake.
+"""
+
+from simulator.scenario.loader import load, loads
+from simulator.scenario.model import (
+    DEFAULT_ACCOUNT_SID,
+    DEFAULT_AUTH_TOKEN,
+    Account,
+    CallbackFaults,
+    CarrierRoute,
+    Delay,
+    FailureRate,
+    HandsetKind,
+    HandsetRule,
+    Latency,
+    Outage,
+    OutageMode,
+    Reply,
+    Scenario,
+    SpamFilter,
+    Throughput,
+    TimelineStep,
+    WhitelistPolicy,
+    WhitelistRule,
+)
+from simulator.scenario.problems import Problem, ScenarioError
+
+__all__ = [
+    "DEFAULT_ACCOUNT_SID",
+    "DEFAULT_AUTH_TOKEN",
+    "Account",
+    "CallbackFaults",
+    "CarrierRoute",
+    "Delay",
+    "FailureRate",
+    "HandsetKind",
+    "HandsetRule",
+    "Latency",
+    "Outage",
+    "OutageMode",
+    "Problem",
+    "Reply",
+    "Scenario",
+    "ScenarioError",
+    "SpamFilter",
+    "Throughput",
+    "TimelineStep",
+    "WhitelistPolicy",
+    "WhitelistRule",
+    "load",
+    "loads",
+]
