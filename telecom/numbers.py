@@ -64,24 +64,24 @@ def parse_e164(text: str, default_region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-@lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure
+@lru_cache(maxsize=65536)  # phonenumbers is slow: parse each number once for all its facts
+def _facts(e164: str) -> tuple[str | None, NumberKind]:
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None, NumberKind.OTHER
+    region = phonenumbers.region_code_for_number(parsed)
+    return region, _KINDS.get(phonenumbers.number_type(parsed), NumberKind.OTHER)
+
+
 def country_of(e164: str) -> str | None:
     """ISO 3166 alpha-2 region of a valid number (``US``, ``GB``), or None."""
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return None
-    return phonenumbers.region_code_for_number(parsed)
+    return _facts(e164)[0]
 
 
-@lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure
 def number_kind(e164: str) -> NumberKind:
     """The line type phonenumbers' metadata gives the number."""
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return NumberKind.OTHER
-    return _KINDS.get(phonenumbers.number_type(parsed), NumberKind.OTHER)
+    return _facts(e164)[1]
 
 
 @lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure
