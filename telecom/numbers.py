@@ -52,15 +52,22 @@ def _parse(text: str, default_region: str | None) -> phonenumbers.PhoneNumber:
     return parsed
 
 
-@lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure
-def parse_e164(text: str, default_region: str | None = None) -> str:
+def parse_e164(text: object, default_region: str | None = None) -> str:
     """Return `text` as E.164 (``+14155550100``) or raise `InvalidNumber`.
 
     Without `default_region` the text must carry its country code (a leading ``+``).
+    Anything but a non-blank string (None, a number, a list) is refused the same way.
     """
     if not isinstance(text, str) or not text.strip():
         raise InvalidNumber("a phone number is required")
-    parsed = _parse(text.strip(), default_region)
+    if not isinstance(default_region, str | None):
+        raise InvalidNumber("the default region must be a country code")
+    return _e164(text.strip(), default_region)
+
+
+@lru_cache(maxsize=65536)  # phonenumbers is slow and this is pure
+def _e164(text: str, default_region: str | None) -> str:
+    parsed = _parse(text, default_region)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -76,12 +83,12 @@ def _facts(e164: str) -> tuple[str | None, NumberKind]:
 
 def country_of(e164: str) -> str | None:
     """ISO 3166 alpha-2 region of a valid number (``US``, ``GB``), or None."""
-    return _facts(e164)[0]
+    return _facts(e164)[0] if isinstance(e164, str) else None
 
 
 def number_kind(e164: str) -> NumberKind:
     """The line type phonenumbers' metadata gives the number."""
-    return _facts(e164)[1]
+    return _facts(e164)[1] if isinstance(e164, str) else NumberKind.OTHER
 
 
 @lru_cache(maxsize=65536)  # phonenumbers is slow and these are pure

@@ -71,3 +71,9 @@ def test_catalogue_reasons_and_messages() -> None:
 
 def test_exported_names_exist() -> None:
     assert all(hasattr(telecom, name) for name in telecom.__all__)
+
+
+@pytest.mark.parametrize("value", [None, 14155550100, ["+14155550100"], {"a": 1}, 1.5])
+def test_non_strings_are_invalid_numbers_not_crashes(value: object) -> None:
+    with pytest.raises(InvalidNumber):
+        parse_e164(value)
