@@ -1,5 +1,5 @@
-"""The baseline: a bare aiohttp handler that reads a form and answers a small JSON 201, as a
-Twilio create does, with nothing behind it. `python loadtests/bare_server.py PORT`."""
+"""The baseline: a bare aiohttp handler that reads the request body (form or JSON) and answers
+a small JSON 201 with nothing behind it. `python loadtests/bare_server.py PORT`."""
 
 import sys
 
@@ -7,8 +7,13 @@ from aiohttp import web
 
 
 async def create(request: web.Request) -> web.Response:
-    form = await request.post()
-    return web.json_response({"sid": "SM" + "0" * 32, "to": form.get("To")}, status=201)
+    if request.content_type == "application/json":
+        body = await request.json()
+    else:
+        body = dict(await request.post())
+    return web.json_response(
+        {"id": "x" * 34, "to": body.get("To") or body.get("remote_phone")}, status=201
+    )
 
 
 app = web.Application()

@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8090)
     serve.add_argument("--account-sid", help=f"account sid (default: {DEFAULT_ACCOUNT_SID})")
     serve.add_argument("--auth-token", help="auth token of that account")
+    serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
     check = commands.add_parser("check", help="validate scenario files")
     check.add_argument("files", nargs="+", type=Path)
     return parser
@@ -47,7 +48,7 @@ def _check(files: list[Path]) -> int:
     return 1 if failed else 0
 
 
-def _serve(config: SimulatorConfig) -> int:
+def _serve(config: SimulatorConfig, access_log_on: bool = False) -> int:
     try:
         scenario = config.scenario()
     except (ScenarioError, ValueError) as exc:
@@ -63,7 +64,9 @@ def _serve(config: SimulatorConfig) -> int:
         f"(Twilio API under /2010-04-01/, control under /_sim/)",
         flush=True,
     )
-    web.run_app(app, host=config.host, port=config.port, print=None)
+    # one log line per request costs more than the request itself at load: opt in
+    access_log = logging.getLogger("aiohttp.access") if access_log_on else None
+    web.run_app(app, host=config.host, port=config.port, print=None, access_log=access_log)
     return 0
 
 
@@ -78,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
             scenario_path=args.scenario,
             account_sid=args.account_sid,
             auth_token=args.auth_token,
-        )
+        ),
+        access_log_on=args.access_log,
     )
 
 

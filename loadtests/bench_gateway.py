@@ -1,0 +1,183 @@
+"""Gateway end to end: SMS accepted by the Close API -> final delivery status stored, with the
+simulator at zero latency, beside a bare aiohttp handler measured in the same run.
+
+    python loadtests/bench_gateway.py [--messages 3000] [--concurrency 32] [--rounds 3]
+
+Real processes: `sms-simulator serve`, `sms-gateway serve` (SQLite in a temp dir), the bare
+handler. "Final status stored" is read from the gateway's SQLite file (read-only), so the
+figure covers the dispatcher, the carrier round trip and both status callbacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from harness import ROOT, drive, free_port, median, process
+
+SID = "AC" + "d" * 32
+TOKEN = "bench-token"
+SCENARIO = f"""
+name: bench-gateway
+seed: 1
+time_scale: 1000
+accounts: [{{sid: {SID}, auth_token: {TOKEN}}}]
+latency: {{sent: 0, delivered: 0}}
+"""
+FINAL = ("delivered", "undelivered", "failed")
+
+
+def _config(folder: Path, port: int, sim_port: int) -> str:
+    return f"""
+server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"}}
+database: {{path: "{folder / "bench.db"}"}}
+carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN}}}
+dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05}}
+"""
+
+
+def _final_count(db: Path) -> int:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        placeholders = ",".join("?" * len(FINAL))
+        row = conn.execute(
+            f"SELECT COUNT(*) FROM sms WHERE delivery_status IN ({placeholders})", FINAL
+        ).fetchone()
+    return int(row[0])
+
+
+async def _bare(url: str, count: int, concurrency: int) -> float:
+    async def one(session: aiohttp.ClientSession, i: int) -> None:
+        body = {"status": "outbox", "remote_phone": f"+1416555{i % 10000:04d}", "text": f"b{i}"}
+        async with session.post(f"{url}/api/v1/activity/sms/", json=body) as response:
+            assert response.status == 201, response.status
+
+    return count / await drive(count, concurrency, one)
+
+
+async def _setup(url: str, headers: dict[str, str]) -> tuple[str, str]:
+    async with aiohttp.ClientSession(headers=headers) as session:
+        async with session.post(
+            f"{url}/api/v1/phone_number/request/internal/", json={"country": "US"}
+        ) as response:
+            assert response.status in (200, 201), await response.text()
+            number = (await response.json())["number"]
+        lead = {
+            "name": "Bench Inc",
+            "contacts": [
+                {"name": "Load Tester", "phones": [{"phone": "+14165550123", "type": "mobile"}]}
+            ],
+        }
+        async with session.post(f"{url}/api/v1/lead/", json=lead) as response:
+            assert response.status in (200, 201), await response.text()
+            lead_id = (await response.json())["id"]
+    return number, lead_id
+
+
+async def _gateway(
+    url: str,
+    headers: dict[str, str],
+    db: Path,
+    count: int,
+    concurrency: int,
+    number: str,
+    lead_id: str,
+) -> tuple[float, float]:
+    """Returns (submits per second, messages per second accepted -> final stored)."""
+    already = _final_count(db)
+
+    async def one(session: aiohttp.ClientSession, i: int) -> None:
+        body = {
+            "status": "outbox",
+            "lead_id": lead_id,
+            "local_phone": number,
+            "remote_phone": f"+1416555{i % 10000:04d}",
+            "text": f"bench message {i}",
+        }
+        async with session.post(
+            f"{url}/api/v1/activity/sms/", json=body, headers=headers
+        ) as response:
+            assert response.status == 200, await response.text()
+
+    started = time.perf_counter()
+    submit_seconds = await drive(count, concurrency, one)
+    deadline = started + 300
+    while _final_count(db) < already + count:
+        if time.perf_counter() > deadline:
+            raise RuntimeError("messages did not reach a final status within 300 s")
+        await asyncio.sleep(0.02)
+    return count / submit_seconds, count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        (folder / "bench.yaml").write_text(SCENARIO)
+        sim_port, gw_port, bare_port = free_port(), free_port(), free_port()
+        (folder / "gateway.yaml").write_text(_config(folder, gw_port, sim_port))
+        db = folder / "bench.db"
+        created = subprocess.run(
+            [sys.executable, "-m", "gateway", "create-org", "bench", "--db", str(db)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        key = created.stdout.strip().splitlines()[-1]
+        headers = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+        sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
+        bare_url = f"http://127.0.0.1:{bare_port}"
+        bare, submits, finals = [], [], []
+        with (
+            process(
+                [
+                    "-m",
+                    "simulator",
+                    "serve",
+                    "--scenario",
+                    str(folder / "bench.yaml"),
+                    "--port",
+                    str(sim_port),
+                ],
+                sim_url,
+            ),
+            process(["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")], gw_url),
+            process(["loadtests/bare_server.py", str(bare_port)], bare_url),
+        ):
+            number, lead_id = asyncio.run(_setup(gw_url, headers))
+            for _ in range(args.rounds):
+                bare.append(asyncio.run(_bare(bare_url, args.messages, args.concurrency)))
+                submitted, final = asyncio.run(
+                    _gateway(gw_url, headers, db, args.messages, args.concurrency, number, lead_id)
+                )
+                submits.append(submitted)
+                finals.append(final)
+    print(
+        f"messages per round {args.messages}, concurrency {args.concurrency}, "
+        f"rounds {args.rounds} (medians)"
+    )
+    print(f"bare aiohttp handler                 {median(bare):8.0f} requests/s")
+    print(
+        f"gateway accepts (POST activity/sms)  {median(submits):8.0f} requests/s "
+        f"({median(submits) / median(bare):.0%} of bare)"
+    )
+    print(
+        f"gateway end to end (accepted->final) {median(finals):8.0f} messages/s "
+        f"({median(finals) / median(bare):.0%} of bare)"
+    )
+
+
+if __name__ == "__main__":
+    main()
