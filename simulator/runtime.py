@@ -117,7 +117,7 @@ class Runtime:
         record.callbacks.append((post.status, post.error_code))
         await self.sender.send(
             record.status_callback,
-            self.carrier.status_params(record, post),
+            self.carrier.status_params(record, post, self.clock.wall(post.at)),
             self.token(record.account_sid),
             self.scenario.callbacks,
         )

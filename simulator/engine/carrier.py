@@ -7,6 +7,7 @@ import hashlib
 import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from simulator.engine.fate import Fate, decide, plan_callbacks, plan_steps
 from simulator.engine.handsets import classify
@@ -28,6 +29,7 @@ from simulator.errors import TwilioError
 from simulator.scenario.model import HandsetKind, HandsetRule, Scenario
 from telecom.numbers import InvalidNumber, country_of, parse_e164
 from telecom.segments import segment
+from telecom.wire import dlr_done_date
 
 __all__ = ["Carrier", "MessageRequest"]
 
@@ -319,7 +321,9 @@ class Carrier:
             "ToZip": "",
         }
 
-    def status_params(self, record: MessageRecord, post: CallbackPost) -> dict[str, str]:
+    @staticmethod
+    def status_params(record: MessageRecord, post: CallbackPost, done: datetime) -> dict[str, str]:
+        """Twilio's status callback parameters; `done` is the wall time of the status."""
         params = {
             "MessageSid": record.sid,
             "SmsSid": record.sid,
@@ -332,4 +336,6 @@ class Carrier:
         }
         if post.error_code is not None:
             params["ErrorCode"] = str(post.error_code)
+        if post.status in ("delivered", "undelivered"):  # the handset's delivery receipt
+            params["RawDlrDoneDate"] = dlr_done_date(done)
         return params

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -111,7 +112,8 @@ def test_send_to_a_mobile_is_delivered_with_signed_callbacks_and_a_signed_reply(
     for hook in callbacks:
         assert validator.validate(hook.url, hook.form, hook.headers["X-Twilio-Signature"])
         assert hook.form["AccountSid"] == SID and hook.form["ApiVersion"] == "2010-04-01"
-    assert "RawDlrDoneDate" not in callbacks[0].form or callbacks[0].form["RawDlrDoneDate"]
+    assert "RawDlrDoneDate" not in callbacks[0].form  # only on delivered / undelivered
+    assert re.fullmatch(r"\d{10}", callbacks[1].form["RawDlrDoneDate"])
     reply = wait_for(
         lambda: [h for h in receiver.at("/inbound") if h.form["From"] == "+14155550114"]
     )
