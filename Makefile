@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python loadtests/bench_simulator.py
+	$(BIN)/python loadtests/bench_gateway.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
