@@ -1,0 +1,86 @@
+"""`sms-gateway serve | migrate | create-org`: the daemon's command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+
+from gateway.app import create_app
+from gateway.auth import create_organization
+from gateway.config import Config, ConfigError, load_config
+from gateway.store import open_sqlite
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sms-gateway", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the gateway")
+    serve.add_argument("--config", help="YAML config file")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--db", dest="db_path", metavar="PATH")
+    serve.add_argument("--carrier-url")
+    serve.add_argument("--carrier-account-sid", metavar="SID")
+    serve.add_argument("--carrier-auth-token", metavar="TOKEN")
+    serve.add_argument("--public-url", metavar="URL", help="the URL the carrier calls back")
+    serve.add_argument("--log-level", default="INFO")
+    migrate = commands.add_parser("migrate", help="create or upgrade the database")
+    migrate.add_argument("--db", dest="db_path", metavar="PATH", required=True)
+    org = commands.add_parser("create-org", help="create an organization and print its API key")
+    org.add_argument("name")
+    org.add_argument("--db", dest="db_path", metavar="PATH", required=True)
+    return parser
+
+
+def _serve_config(args: argparse.Namespace) -> Config:
+    config = load_config(args.config) if args.config else Config()
+    config = config.replace(
+        host=args.host, port=args.port, db_path=args.db_path, carrier_url=args.carrier_url,
+        carrier_account_sid=args.carrier_account_sid,
+        carrier_auth_token=args.carrier_auth_token,
+        public_url=args.public_url.rstrip("/") if args.public_url else None,
+    )
+    if not config.carrier_auth_token:
+        raise ConfigError("carrier.auth_token: required (or --carrier-auth-token)")
+    return config
+
+
+async def _migrate(path: str) -> None:
+    store = await open_sqlite(path)
+    await store.close()
+
+
+async def _create_org(path: str, name: str) -> str:
+    store = await open_sqlite(path)
+    try:
+        org, key = await create_organization(store, name)
+    finally:
+        await store.close()
+    print(f"organization {org.id} ({name})")
+    return key
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "migrate":
+        asyncio.run(_migrate(args.db_path))
+        print(f"database {args.db_path} is up to date")
+    elif args.command == "create-org":
+        print(asyncio.run(_create_org(args.db_path, args.name)))  # the key: the last line
+    else:
+        try:
+            config = _serve_config(args)
+        except ConfigError as exc:
+            print(f"sms-gateway: {exc}", file=sys.stderr)
+            return 2
+        logging.basicConfig(level=args.log_level.upper(),
+                            format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        web.run_app(create_app(config), host=config.host, port=config.port,
+                    print=lambda text: logging.getLogger("gateway").info(text.strip()))
+    return 0

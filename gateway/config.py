@@ -1,0 +1,214 @@
+"""The gateway's settings: one frozen dataclass, read once from YAML, overridden by CLI flags.
+
+`parse_config` is pure (a mapping in, a Config or a ConfigError naming the key out);
+`load_config` reads the file. Nothing else in the gateway reads files or the environment for
+settings; tests build `Config(...)` directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from gateway.pricing import Rate
+
+__all__ = ["DEFAULT_COUNTRIES", "DEFAULT_RATES", "Config", "ConfigError", "load_config",
+           "parse_config"]
+
+DEFAULT_COUNTRIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"US": ("CA", "US"), "CA": ("CA", "US"), "GB": ("GB",), "AU": ("AU",)}
+)
+# Cents per segment; Twilio's list prices for long codes, rounded (Close passes them through).
+DEFAULT_RATES: Mapping[str, Rate] = MappingProxyType({
+    "US": Rate(Decimal("0.83"), Decimal("0.83")),
+    "CA": Rate(Decimal("0.83"), Decimal("0.83")),
+    "GB": Rate(Decimal("4.6"), Decimal("0.83")),
+    "AU": Rate(Decimal("5.15"), Decimal("0.83")),
+})
+
+
+class ConfigError(ValueError):
+    """A setting is missing or has the wrong shape; the message starts with its key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    carrier_url: str = "http://127.0.0.1:8090"
+    carrier_account_sid: str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    carrier_auth_token: str = field(default="", repr=False)  # a secret: never printed
+    carrier_timeout: float = 10.0
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"  # where the carrier reaches us
+    db_path: str = "smslab-gateway.db"
+    # FULL: an accepted message survives a power cut; NORMAL (WAL) only a process crash,
+    # for roughly a fifth more throughput
+    db_synchronous: str = "FULL"
+    default_region: str = "US"  # for contact phones written without a country code
+    countries: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_COUNTRIES)
+    rates: Mapping[str, Rate] = field(default_factory=lambda: DEFAULT_RATES)
+    dispatcher_enabled: bool = True
+    messages_per_second: float = 1.0  # per sending number, as Twilio's long codes
+    poll_interval: float = 0.2
+    max_in_flight: int = 64
+    retry_base: float = 1.0
+    retry_max: float = 60.0
+    max_age: float = 3600.0  # keep retrying an unavailable carrier this long, then `expired`
+    max_limit: int = 100
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+# section.key -> (Config field, caster)
+def _text(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{key}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def _url(key: str, value: Any) -> str:
+    text = _text(key, value)
+    if not text.startswith(("http://", "https://")):
+        raise ConfigError(f"{key}: expected an http(s) URL, got {value!r}")
+    return text.rstrip("/")
+
+
+def _positive(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{key}: expected a positive number, got {value!r}")
+    return float(value)
+
+
+def _count(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{key}: expected a positive integer, got {value!r}")
+    return value
+
+
+def _port(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 65536:
+        raise ConfigError(f"{key}: expected a port number 0..65535, got {value!r}")
+    return value
+
+
+def _flag(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _synchronous(key: str, value: Any) -> str:
+    if not isinstance(value, str) or value.upper() not in {"OFF", "NORMAL", "FULL"}:
+        raise ConfigError(f"{key}: expected OFF, NORMAL or FULL, got {value!r}")
+    return value.upper()
+
+
+def _country(key: str, value: Any) -> str:
+    if not isinstance(value, str) or len(value) != 2 or not value.isalpha():
+        raise ConfigError(f"{key}: expected a two-letter country code, got {value!r}")
+    return value.upper()
+
+
+def _countries(key: str, value: Any) -> Mapping[str, tuple[str, ...]]:
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(f"{key}: expected a mapping of country -> [countries it texts]")
+    table = {}
+    for country, targets in value.items():
+        name = _country(f"{key}.{country}", country)
+        if not isinstance(targets, list):
+            raise ConfigError(f"{key}.{country}: expected a list of country codes")
+        table[name] = tuple(sorted(_country(f"{key}.{country}", t) for t in targets))
+    return MappingProxyType(table)
+
+
+def _cents(key: str, value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigError(f"{key}: expected cents per segment, got {value!r}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ConfigError(f"{key}: expected cents per segment, got {value!r}") from None
+    if amount < 0 or not amount.is_finite():
+        raise ConfigError(f"{key}: expected cents per segment, got {value!r}")
+    return amount
+
+
+def _rates(key: str, value: Any) -> Mapping[str, Rate]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a mapping of country -> rate")
+    table = {}
+    for country, rate in value.items():
+        name = "default" if country == "default" else _country(f"{key}.{country}", country)
+        where = f"{key}.{country}"
+        if isinstance(rate, dict):
+            unknown = set(rate) - {"outbound", "inbound"}
+            if unknown:
+                raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key")
+            out = _cents(f"{where}.outbound", rate.get("outbound", 0))
+            table[name] = Rate(out, _cents(f"{where}.inbound", rate.get("inbound", 0)))
+        else:
+            table[name] = Rate(_cents(where, rate), _cents(where, rate))
+    return MappingProxyType(table)
+
+
+_SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
+    "server": {"host": ("host", _text), "port": ("port", _port),
+               "public_url": ("public_url", _url)},
+    "database": {"path": ("db_path", _text), "synchronous": ("db_synchronous", _synchronous)},
+    "carrier": {"url": ("carrier_url", _url), "account_sid": ("carrier_account_sid", _text),
+                "auth_token": ("carrier_auth_token", _text),
+                "timeout": ("carrier_timeout", _positive)},
+    "sms": {"default_region": ("default_region", _country), "countries": ("countries", _countries),
+            "rates": ("rates", _rates)},
+    "dispatcher": {"enabled": ("dispatcher_enabled", _flag),
+                   "messages_per_second": ("messages_per_second", _positive),
+                   "poll_interval": ("poll_interval", _positive),
+                   "max_in_flight": ("max_in_flight", _count),
+                   "retry_base": ("retry_base", _positive), "retry_max": ("retry_max", _positive),
+                   "max_age": ("max_age", _positive)},
+    "api": {"max_limit": ("max_limit", _count)},
+}
+
+
+def parse_config(data: Any) -> Config:
+    """Build a Config from the YAML document's mapping; every error names its key."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("(top level): expected a mapping of sections")
+    values: dict[str, Any] = {}
+    for section, body in data.items():
+        fields = _SCHEMA.get(section)
+        if fields is None:
+            raise ConfigError(f"{section}: unknown section (known: {', '.join(_SCHEMA)})")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{section}: expected a mapping")
+        for key, value in body.items():
+            if key not in fields:
+                raise ConfigError(f"{section}.{key}: unknown key")
+            name, cast = fields[key]
+            values[name] = cast(f"{section}.{key}", value)
+    return Config(**values)
+
+
+def load_config(path: str | Path) -> Config:
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    try:
+        return parse_config(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

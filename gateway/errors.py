@@ -1,0 +1,99 @@
+"""Every exception the gateway raises on purpose. Pure: no aiohttp here.
+
+GatewayError
+├── ApiError                 -- rendered by gateway.middleware in Close's shapes
+│   ├── ValidationFailed     -- 400 {"errors": [...], "field-errors": {...}}
+│   ├── BadRequest           -- 400 {"error": "..."}
+│   ├── RentFailed           -- 400 {"status": "...", "error": "..."} (phone number rent)
+│   ├── Unauthorized         -- 401
+│   ├── NotFound             -- 404
+│   └── CarrierDown          -- 502: the carrier could not be reached for a synchronous call
+└── CarrierError             -- raised by gateway.carrier, never escapes to a client as is
+    ├── CarrierRejected(code, message)  -- a 4xx Twilio error: final for that request
+    └── CarrierUnavailable(message)     -- 5xx, 20429, timeout, connection: try again later
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ApiError",
+    "BadRequest",
+    "CarrierDown",
+    "CarrierError",
+    "CarrierRejected",
+    "CarrierUnavailable",
+    "GatewayError",
+    "NotFound",
+    "RentFailed",
+    "Unauthorized",
+    "ValidationFailed",
+]
+
+
+class GatewayError(Exception):
+    pass
+
+
+class ApiError(GatewayError):
+    status = 500
+
+    def body(self) -> dict[str, Any]:
+        return {"error": str(self)}
+
+
+class ValidationFailed(ApiError):
+    status = 400
+
+    def __init__(self, field_errors: dict[str, str] | None = None,
+                 errors: list[str] | None = None) -> None:
+        self.field_errors = dict(field_errors or {})
+        self.errors = list(errors or [])
+        super().__init__("; ".join([*self.errors, *(f"{k}: {v}" for k, v in
+                                                    self.field_errors.items())]))
+
+    def body(self) -> dict[str, Any]:
+        return {"errors": self.errors, "field-errors": self.field_errors}
+
+
+class BadRequest(ApiError):
+    status = 400
+
+
+class RentFailed(ApiError):
+    status = 400
+
+    def __init__(self, message: str, rent_status: str = "error") -> None:
+        self.rent_status = rent_status
+        super().__init__(message)
+
+    def body(self) -> dict[str, Any]:
+        return {"status": self.rent_status, "error": str(self)}
+
+
+class Unauthorized(ApiError):
+    status = 401
+
+
+class NotFound(ApiError):
+    status = 404
+
+
+class CarrierDown(ApiError):
+    status = 502
+
+
+class CarrierError(GatewayError):
+    pass
+
+
+class CarrierRejected(CarrierError):
+    def __init__(self, code: int | None, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(f"{code}: {message}")
+
+
+class CarrierUnavailable(CarrierError):
+    pass

@@ -1,0 +1,96 @@
+"""Carrier intake: `POST /carrier/status` and `POST /carrier/inbound`, Twilio's webhooks.
+
+Each checks `X-Twilio-Signature` against the public URL the carrier was given plus the form,
+with the carrier's auth token (403 and nothing stored without a valid one), reads only the
+fields it needs, stamps the receipt time and stores in one short transaction before it
+answers. What a status means is decided by `gateway.lifecycle`, inside that transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from gateway import dates
+from gateway.ids import new_id
+from gateway.keys import CONFIG, STORE
+from gateway.keywords import keyword_of
+from gateway.models import Contact, ContactPhone, InboundSms, Lead, Sms, StatusEvent
+from gateway.pricing import cost_of
+from telecom import InvalidNumber, format_international, parse_e164, segment, validate_signature
+
+__all__ = ["setup"]
+
+log = logging.getLogger("gateway.intake")
+_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+async def _signed_form(request: web.Request) -> dict[str, str]:
+    form = await request.post()
+    params = [(k, v) for k, v in form.items() if isinstance(v, str)]
+    url = request.app[CONFIG].public_url + request.rel_url.path_qs
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not validate_signature(url, params, signature, request.app[CONFIG].carrier_auth_token):
+        log.warning("rejected %s with a bad signature from %s", request.path, request.remote)
+        raise web.HTTPForbidden(reason="Invalid X-Twilio-Signature")
+    return dict(params)
+
+
+async def status_callback(request: web.Request) -> web.Response:
+    form = await _signed_form(request)
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    status = form.get("MessageStatus") or form.get("SmsStatus")
+    if not sid or not status:
+        raise web.HTTPBadRequest(reason="MessageSid and MessageStatus are required")
+    raw_code = form.get("ErrorCode") or ""
+    event = StatusEvent(sid, status, int(raw_code) if raw_code.isdigit() else None,
+                        dates.iso(dates.now()), form)
+    if not await request.app[STORE].record_status(event):
+        log.info("status %s for %s arrived before its create answer; kept for later", status, sid)
+    return web.Response(status=200)
+
+
+def _twiml() -> web.Response:
+    return web.Response(text=_EMPTY_TWIML, content_type="text/xml")
+
+
+async def inbound_message(request: web.Request) -> web.Response:
+    form = await _signed_form(request)
+    store, config = request.app[STORE], request.app[CONFIG]
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    try:
+        sender = parse_e164(form.get("From", ""))
+        receiver = parse_e164(form.get("To", ""))
+    except InvalidNumber:
+        log.warning("inbound %s with an unusable From/To: %r", sid, form)
+        return _twiml()  # answering 200: a retry would not make the numbers valid
+    number = await store.find_rented_number(receiver)
+    if number is None or not sid:
+        log.warning("inbound %s to %s, which no organization rents", sid, receiver)
+        return _twiml()
+    body = form.get("Body", "")
+    seg = segment(body)
+    now = dates.iso(dates.now())
+    message = InboundSms(sid, sender, receiver, body, seg.segments, seg.encoding.value, now, form)
+    org = number.organization_id
+    sms = Sms(
+        id=new_id("acti"), organization_id=org, lead_id=None, contact_id=None,
+        direction="inbound", status="inbox", text=body, local_phone=receiver,
+        remote_phone=sender, date_created=now, date_updated=now, activity_at=now,
+        segments=seg.segments, encoding=seg.encoding.value, delivery_status="received",
+        cost=cost_of(config.rates, number.country, "inbound", seg.segments),
+        carrier_sid=sid,
+    )
+    # used only when no contact of this organization has the sender's phone
+    lead_id, formatted = new_id("lead"), format_international(sender)
+    contact = Contact(new_id("cont"), org, lead_id, formatted, None,
+                      (ContactPhone(sender, "mobile"),), now, now)
+    new_lead = Lead(lead_id, org, formatted, None, (contact,), now, now)
+    await store.record_inbound(message, sms, new_lead, keyword_of(body))
+    return _twiml()
+
+
+def setup(router: web.UrlDispatcher) -> None:
+    router.add_post("/carrier/status", status_callback)
+    router.add_post("/carrier/inbound", inbound_message)

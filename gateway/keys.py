@@ -1,0 +1,21 @@
+"""Every typed key the gateway keeps on its Application and Requests (no globals)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.carrier import CarrierClient
+from gateway.config import Config
+from gateway.dispatcher import Dispatcher
+from gateway.store import Store
+
+__all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "ORGANIZATION", "STORE"]
+
+CONFIG = web.AppKey("config", Config)
+STORE = web.AppKey("store", Store)
+CARRIER = web.AppKey("carrier", CarrierClient)
+# None when config holds the dispatcher back (tests that fill the outbox before a restart)
+DISPATCHER = web.AppKey[Dispatcher | None]("dispatcher")
+API_KEY_CACHE = web.AppKey("api_key_cache", dict[str, str])  # key hash -> organization id
+
+ORGANIZATION = web.RequestKey("organization_id", str)

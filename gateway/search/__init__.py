@@ -1,0 +1,37 @@
+"""Close's lead search language over SMS activity: text -> AST -> one SQL query.
+
+Pure core: `parse` (grammar.lark, lark LALR), `ast`, `fields`, `dates`, `compile_search`,
+`evaluate` (the reference answer for tests). Shell: `service` (runs it on the SQLite store).
+"""
+
+from gateway.search.compile import SQLITE, Compiled, Dialect, compile_search, compile_where
+from gateway.search.errors import (
+    InvalidValue,
+    QuerySyntaxError,
+    QueryTooComplex,
+    SearchError,
+    UnknownField,
+)
+from gateway.search.evaluate import evaluate
+from gateway.search.parse import MAX_DEPTH, MAX_LENGTH, parse
+from gateway.search.service import load_leads, run_search, search_leads
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "SQLITE",
+    "Compiled",
+    "Dialect",
+    "InvalidValue",
+    "QuerySyntaxError",
+    "QueryTooComplex",
+    "SearchError",
+    "UnknownField",
+    "compile_search",
+    "compile_where",
+    "evaluate",
+    "load_leads",
+    "parse",
+    "run_search",
+    "search_leads",
+]

@@ -1,0 +1,226 @@
+"""AST -> one parameterized SQL query, scoped to an organization.
+
+Every value from the query text travels as a bound parameter; the SQL text is assembled only
+from this module's constants and the field catalogue, so no query can change the statement's
+shape. What differs between databases sits in `Dialect` (SQLite today; a PostgreSQL dialect
+would give `$1`-style placeholders, `strpos` and a sequence column instead of `rowid`,
+and no unary `+` planner hint).
+
+Two-valued logic throughout: every predicate is 0 or 1, never NULL (nullable columns are
+wrapped in coalesce, subqueries exclude NULL lead ids), so `not` means "does not match"
+exactly as the Python evaluator reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from gateway.dates import iso
+from gateway.search.ast import (
+    All,
+    And,
+    ChoiceIs,
+    Contains,
+    DateIs,
+    Has,
+    Node,
+    Not,
+    NumberIs,
+    Op,
+    Or,
+    PhoneIs,
+    SmsMatch,
+)
+from gateway.search.dates import resolve
+from gateway.search.fields import fold
+
+__all__ = ["SQLITE", "Compiled", "Dialect", "compile_search", "compile_where"]
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    sql: str
+    params: tuple[object, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    true: str
+    contains: str  # {column} holds the folded {param} as a substring
+    sequence: str  # a column that orders leads created in the same microsecond
+    materialized: str  # how a CTE is forced to be computed once
+    unindexed: str  # a column the planner must not pick an index for
+
+    placeholder: str  # numbered, from 1: the text's order of values cannot go wrong
+
+
+SQLITE = Dialect(placeholder="?{}", true="1", contains="instr(lower({column}), {param}) > 0",
+                 sequence="rowid", materialized="MATERIALIZED", unindexed="+{}")
+
+_OPS = {Op.EQ: "=", Op.GT: ">", Op.GE: ">=", Op.LT: "<", Op.LE: "<="}
+
+# The field map (the OPTIMADE split): field name -> column, and which columns may be NULL.
+_SMS_COLUMNS = {
+    "created": "s.date_created", "direction": "s.direction", "status": "s.status",
+    "error": "s.error_reason", "error_code": "s.error_code", "text": "s.text",
+    "local_phone": "s.local_phone", "remote_phone": "s.remote_phone", "segments": "s.segments",
+}
+_NULLABLE = frozenset({"s.error_reason", "s.error_code", "s.local_phone", "s.remote_phone",
+                       "l.name"})
+# Lead-level fields are questions about the lead's SMS. The status and direction here are
+# part of each field's definition, not user input, so they are written as literals.
+_COUNTED = {"sms_messages": "", "failed_sms": " AND s.status = 'error'"}
+_HAS = {"sms_messages": "", "error_sms_messages": " AND s.status = 'error'",
+        "inbound_sms": " AND s.direction = 'inbound'"}
+_LEAD_SMS = ("SELECT s.lead_id FROM sms AS s WHERE s.organization_id = {org}"
+             " AND s.lead_id IS NOT NULL")
+
+
+def _holds(op: Op, left: int, right: int) -> bool:
+    return {Op.EQ: left == right, Op.GT: left > right, Op.GE: left >= right,
+            Op.LT: left < right, Op.LE: left <= right}[op]
+
+
+class _Compiler:
+    def __init__(self, dialect: Dialect, org_id: str, now: datetime, tz: tzinfo) -> None:
+        self.dialect, self.org_id, self.now, self.tz = dialect, org_id, now, tz
+        self.params: list[object] = []
+
+    def bind(self, value: object) -> str:
+        self.params.append(value)
+        return self.dialect.placeholder.format(len(self.params))
+
+    def _null_safe(self, column: str, test: str) -> str:
+        return f"coalesce({test}, 0)" if column in _NULLABLE else test
+
+    def _lead_sms(self) -> str:
+        return _LEAD_SMS.format(org=self.bind(self.org_id))
+
+    def lead(self, node: Node) -> str:
+        match node:
+            case And(items):
+                return "(" + " AND ".join(self.lead(i) for i in items) + ")"
+            case Or(items):
+                return "(" + " OR ".join(self.lead(i) for i in items) + ")"
+            case Not(item):
+                return f"(NOT {self.lead(item)})"
+            case All():
+                return self.dialect.true
+            case Contains("name", value):
+                return self._contains("l.name", value)
+            case PhoneIs("phone", phone):
+                org = self.bind(self.org_id)
+                return ("l.id IN (SELECT c.lead_id FROM contact_phones AS p JOIN contacts AS c"
+                        f" ON c.id = p.contact_id WHERE p.organization_id = {org}"
+                        f" AND p.phone = {self.bind(phone)})")
+            case NumberIs(field, op, value) if field in _COUNTED:
+                return self._count(_COUNTED[field], op, value)
+            case ChoiceIs("latest_sms_status", status):
+                return self._latest_status(status)
+            case Has(what):
+                return f"l.id IN ({self._lead_sms()}{_HAS[what]})"
+            case SmsMatch(where):
+                selected = self._lead_sms()
+                return f"l.id IN ({selected} AND {self.sms(where)})"
+        raise ValueError(f"not a lead-level predicate: {node!r}")
+
+    def _count(self, condition: str, op: Op, value: int) -> str:
+        """Grouping the lead's SMS finds only leads that have some; if the comparison also
+        holds for a count of 0, ask the opposite question and exclude those leads instead.
+        One pass over the (indexed) SMS either way, no per-lead subquery."""
+        grouped = self._lead_sms() + condition + " GROUP BY s.lead_id HAVING"
+        if _holds(op, 0, value):
+            return f"l.id NOT IN ({grouped} NOT (count(*) {_OPS[op]} {self.bind(value)}))"
+        return f"l.id IN ({grouped} count(*) {_OPS[op]} {self.bind(value)})"
+
+    def _latest_status(self, status: str) -> str:
+        """The lead's most recent outbound SMS has `status` (if several share the latest
+        moment, any of them). Set-based over the SMS with that status, each kept only if no
+        outbound SMS of its lead is newer: one index seek per candidate SMS, where "fetch
+        each lead's latest SMS" would be one per lead of the organization."""
+        org = self.bind(self.org_id)
+        return (f"l.id IN (SELECT c.lead_id FROM sms AS c WHERE c.organization_id = {org}"
+                f" AND c.direction = 'outbound' AND c.status = {self.bind(status)}"
+                " AND c.lead_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sms AS s"
+                " WHERE s.lead_id = c.lead_id AND s.direction = 'outbound'"
+                " AND s.date_created > c.date_created))")
+
+    def _contains(self, column: str, value: str) -> str:
+        test = self.dialect.contains.format(column=column, param=self.bind(fold(value)))
+        return self._null_safe(column, test)
+
+    def sms(self, node: Node) -> str:
+        match node:
+            case And(items):
+                return "(" + " AND ".join(self.sms(i) for i in items) + ")"
+            case Or(items):
+                return "(" + " OR ".join(self.sms(i) for i in items) + ")"
+            case Not(item):
+                return f"(NOT {self.sms(item)})"
+            case All():
+                return self.dialect.true
+            case Contains(field, value):
+                return self._contains(_SMS_COLUMNS[field], value)
+            case PhoneIs(field, phone) | ChoiceIs(field, phone):
+                column = _SMS_COLUMNS[field]
+                return self._null_safe(column, f"{column} = {self.bind(phone)}")
+            case NumberIs(field, op, value):
+                column = _SMS_COLUMNS[field]
+                return self._null_safe(column, f"{column} {_OPS[op]} {self.bind(value)}")
+            case DateIs(field, op, value):
+                return self._date(_SMS_COLUMNS[field], op, *resolve(value, self.now, self.tz))
+        raise ValueError(f"not an SMS-level predicate: {node!r}")
+
+    def _date(self, column: str, op: Op, start: datetime, end: datetime) -> str:
+        # Stored dates are gateway.dates.iso() text, which sorts as time does.
+        if op is Op.EQ:
+            return f"({column} >= {self.bind(iso(start))} AND {column} < {self.bind(iso(end))})"
+        bound, sign = {Op.GT: (end, ">="), Op.GE: (start, ">="), Op.LT: (start, "<"),
+                       Op.LE: (end, "<")}[op]
+        return f"{column} {sign} {self.bind(iso(bound))}"
+
+
+def compile_where(node: Node, *, org_id: str, now: datetime, tz: tzinfo,
+                  dialect: Dialect = SQLITE) -> Compiled:
+    """The lead predicate alone, over `leads AS l`."""
+    compiler = _Compiler(dialect, org_id, now, tz)
+    return Compiled(compiler.lead(node), tuple(compiler.params))
+
+
+def _drives(node: Node) -> bool:
+    """Whether `node` (or a conjunct of it) is an `l.id IN (...)` that only leads with some
+    matching SMS or phone pass: then the few candidate ids should drive the query, through
+    the primary key, instead of every lead of the organization."""
+    match node:
+        case Has() | SmsMatch() | PhoneIs() | ChoiceIs("latest_sms_status", _):
+            return True
+        case NumberIs(field, op, value) if field in _COUNTED:
+            return not _holds(op, 0, value)
+        case And(items):
+            return any(_drives(i) for i in items)
+    return False
+
+
+def compile_search(node: Node, *, org_id: str, now: datetime, tz: tzinfo, skip: int,
+                   limit: int, dialect: Dialect = SQLITE) -> Compiled:
+    """One statement answering both the page and the total: rows (id, created, seq, NULL)
+    for the page, in no promised order (sort them by created, seq, newest first), and one
+    row (NULL, NULL, NULL, total). The predicate runs once, into the materialized CTE."""
+    compiler = _Compiler(dialect, org_id, now, tz)
+    org = compiler.bind(org_id)
+    # Without statistics SQLite prefers the organization index, walking every lead (twice
+    # as slow as probing the candidates); hiding it leaves the candidates' primary key.
+    scope = dialect.unindexed.format("l.organization_id") if _drives(node) \
+        else "l.organization_id"
+    where = compiler.lead(node)
+    page = f"LIMIT {compiler.bind(limit)} OFFSET {compiler.bind(skip)}"
+    sql = (
+        f"WITH hits AS {dialect.materialized} ("
+        f"SELECT l.id AS id, l.date_created AS created, l.{dialect.sequence} AS seq"
+        f" FROM leads AS l WHERE {scope} = {org} AND {where})"
+        " SELECT id, created, seq, NULL AS total FROM"
+        f" (SELECT id, created, seq FROM hits ORDER BY created DESC, seq DESC {page})"
+        " UNION ALL SELECT NULL, NULL, NULL, count(*) FROM hits"
+    )
+    return Compiled(sql, tuple(compiler.params))

@@ -1,0 +1,20 @@
+"""SqliteStore: the Store protocol on SQLite (aiosqlite, WAL), assembled from one query class
+per concern."""
+
+from __future__ import annotations
+
+from gateway.store.sqlite_intake import IntakeQueries
+from gateway.store.sqlite_leads import LeadQueries
+from gateway.store.sqlite_sms import SmsQueries
+from gateway.store.sqlite_tenancy import TenancyQueries
+
+__all__ = ["SqliteStore", "open_sqlite"]
+
+
+class SqliteStore(TenancyQueries, LeadQueries, IntakeQueries, SmsQueries):
+    pass
+
+
+async def open_sqlite(path: str, synchronous: str = "NORMAL", migrate: bool = True) -> SqliteStore:
+    return await SqliteStore.open(path, synchronous, migrate)
+

@@ -1,0 +1,208 @@
+"""SMS activities in SQLite: the API's reads and writes and the dispatcher's claims."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from typing import Any
+
+import aiosqlite
+
+from gateway.lifecycle import Outcome, on_callback
+from gateway.models import DueSms, Sms, SmsQuery
+from gateway.store.sqlite_db import SqliteDb
+
+__all__ = ["SmsQueries"]
+
+log = logging.getLogger("gateway.store")
+
+SMS_FIELDS = tuple(f.name for f in dataclasses.fields(Sms))
+_COLUMNS = ", ".join(SMS_FIELDS)
+_UPDATABLE = [f for f in SMS_FIELDS if f not in ("id", "organization_id", "date_created")]
+
+
+def _values(sms: Sms) -> tuple[Any, ...]:
+    # not dataclasses.astuple: it deep-copies every field, a visible cost per message
+    return tuple(getattr(sms, name) for name in SMS_FIELDS)
+
+
+def sms_from_row(row: Any) -> Sms:
+    return Sms(**{name: row[name] for name in SMS_FIELDS})
+
+
+def _in(column: str, values: tuple[str, ...], where: list[str], params: list[Any]) -> None:
+    if values:
+        where.append(f"{column} IN ({','.join('?' * len(values))})")
+        params.extend(values)
+
+
+_INSERT = f"INSERT INTO sms ({_COLUMNS}) VALUES ({','.join('?' * len(SMS_FIELDS))})"
+
+
+async def insert_sms_row(db: aiosqlite.Connection, sms: Sms) -> None:
+    await db.execute(_INSERT, _values(sms))
+
+
+_APPLY = ("UPDATE sms SET status = ?, delivery_status = ?, error_code = ?, error_reason = ?,"
+          " error_message = ?, date_updated = ? WHERE id = ?")
+
+
+def _outcome_values(outcome: Outcome) -> tuple[Any, ...]:
+    return (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
+            outcome.error_message)
+
+
+def outcome_of(row: Any) -> Outcome:
+    return Outcome(row["status"], row["delivery_status"], row["error_code"],
+                   row["error_reason"], row["error_message"])
+
+
+class SmsQueries(SqliteDb):
+    async def insert_sms(self, sms: Sms) -> None:
+        await self._write(_INSERT, _values(sms))
+
+    async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
+        row = await self._one(f"SELECT {_COLUMNS} FROM sms WHERE organization_id = ? AND id = ?",
+                              (org_id, sms_id))
+        return sms_from_row(row) if row else None
+
+    async def list_sms(self, query: SmsQuery) -> list[Sms]:
+        where, params = ["organization_id = ?"], [query.organization_id]
+        _in("id", query.ids, where, params)
+        _in("lead_id", query.lead_ids, where, params)
+        _in("contact_id", query.contact_ids, where, params)
+        _in("status", query.statuses, where, params)
+        _in("direction", query.directions, where, params)
+        for op, value in ((">=", query.created_gte), (">", query.created_gt),
+                          ("<=", query.created_lte), ("<", query.created_lt)):
+            if value is not None:
+                where.append(f"date_created {op} ?")
+                params.append(value)
+        rows = await self._all(
+            f"SELECT {_COLUMNS} FROM sms WHERE {' AND '.join(where)}"
+            " ORDER BY date_created DESC, rowid DESC LIMIT ? OFFSET ?",
+            [*params, query.limit, query.skip],
+        )
+        return [sms_from_row(row) for row in rows]
+
+    async def update_sms(self, sms: Sms, expected_status: str, now: str) -> bool:
+        changed = await self._changes(
+            f"UPDATE sms SET {', '.join(f'{c} = ?' for c in _UPDATABLE)}"
+            " WHERE id = ? AND organization_id = ? AND status = ? AND carrier_sid IS NULL"
+            " AND (claimed_until IS NULL OR claimed_until < ?)",
+            [*(getattr(sms, c) for c in _UPDATABLE), sms.id, sms.organization_id,
+             expected_status, now],
+        )
+        return changed == 1
+
+    async def delete_sms(self, org_id: str, sms_id: str) -> None:
+        await self._write("DELETE FROM sms WHERE organization_id = ? AND id = ?",
+                          (org_id, sms_id))
+
+    # -- the dispatcher's side -------------------------------------------------------------
+
+    async def release_claims(self) -> None:
+        """At start-up nothing of ours is in flight: anything claimed was interrupted."""
+        await self._write("UPDATE sms SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
+
+    async def due_sms(self, now: str, limit: int, per_number: int,
+                      skip_numbers: frozenset[str]) -> list[DueSms]:
+        # At most `per_number` from each sender, and none from senders that are waiting on
+        # their pace: one busy number must not fill the round and hold up everyone else.
+        rows = await self._all(
+            "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
+            " due_since, attempts, due_at, rowid AS rid,"
+            " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, rowid) AS nth,"
+            " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
+            "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked = 1) AS blocked"
+            " FROM sms WHERE due_at IS NOT NULL AND due_at <= ?"
+            " AND (claimed_until IS NULL OR claimed_until < ?)"
+            " AND local_phone NOT IN (SELECT value FROM json_each(?)))"
+            " WHERE nth <= ? ORDER BY due_at, rid LIMIT ?",
+            (now, now, json.dumps(sorted(skip_numbers)), per_number, limit),
+        )
+        return [
+            DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
+                   r["due_since"], r["attempts"], bool(r["blocked"]))
+            for r in rows
+        ]
+
+    async def claim_sms(self, ids: list[str], now: str, lease_until: str) -> list[str]:
+        if not ids:
+            return []
+        rows = await self._write(
+            f"UPDATE sms SET claimed_until = ? WHERE id IN ({','.join('?' * len(ids))})"
+            " AND due_at IS NOT NULL AND due_at <= ?"
+            " AND (claimed_until IS NULL OR claimed_until < ?) RETURNING id",
+            (lease_until, *ids, now, now),
+        )
+        return [row[0] for row in rows]
+
+    async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome,
+                              now: str) -> None:
+        changed = await self._changes(
+            "UPDATE sms SET carrier_sid = ?, date_sent = ?, due_at = NULL,"
+            " claimed_until = NULL, status = ?, delivery_status = ?, date_updated = ?"
+            " WHERE id = ? AND carrier_sid IS NULL",
+            (carrier_sid, now, outcome.status, outcome.delivery_status, now, sms_id),
+        )
+        if not changed:
+            return  # deleted meanwhile, or already recorded
+        # Callbacks that overtook the create answer. Every event stored before the sid was
+        # written has applied = 0 and is seen here; every later one has applied = 1 and was
+        # applied by the intake itself (see record_status).
+        events = await self._all(
+            "SELECT status, error_code FROM carrier_events"
+            " WHERE carrier_sid = ? AND applied = 0 ORDER BY id",
+            (carrier_sid,),
+        )
+        if events:
+            await self.move_forward(carrier_sid, [(e["status"], e["error_code"]) for e in events],
+                                    now)
+            await self._write("UPDATE carrier_events SET applied = 1"
+                              " WHERE carrier_sid = ? AND applied = 0", (carrier_sid,))
+
+    async def move_forward(self, carrier_sid: str, steps: list[tuple[str, int | None]],
+                           now: str, known: tuple[str, Outcome] | None = None) -> None:
+        """Apply carrier statuses through the lifecycle without holding a transaction: read
+        (unless the caller `known` it), decide, and write only if nobody moved the message
+        meanwhile (else read again)."""
+        for _ in range(10):
+            if known is None:
+                row = await self._one(
+                    "SELECT id, status, delivery_status, error_code, error_reason, error_message"
+                    " FROM sms WHERE carrier_sid = ?", (carrier_sid,))
+                if row is None:
+                    return
+                known = (row["id"], outcome_of(row))
+            sms_id, current = known
+            known = None
+            target = current
+            for status, code in steps:
+                target = on_callback(target, status, code) or target
+            if target == current:
+                return  # a duplicate, late or out-of-order callback: nothing to write
+            if await self._changes(
+                _APPLY + " AND status = ? AND delivery_status IS ?",
+                (*_outcome_values(target), now, sms_id, current.status,
+                 current.delivery_status),
+            ):
+                return
+        log.warning("gave up moving %s forward: it kept changing under us", carrier_sid)
+
+    async def record_outcome(self, sms_id: str, outcome: Outcome, now: str) -> None:
+        await self._write(
+            "UPDATE sms SET due_at = NULL, claimed_until = NULL, status = ?,"
+            " delivery_status = ?, error_code = ?, error_reason = ?, error_message = ?,"
+            " date_updated = ? WHERE id = ?",
+            (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
+             outcome.error_message, now, sms_id),
+        )
+
+    async def record_retry(self, sms_id: str, attempts: int, due_at: str) -> None:
+        await self._write(
+            "UPDATE sms SET attempts = ?, due_at = ?, claimed_until = NULL"
+            " WHERE id = ? AND carrier_sid IS NULL",
+            (attempts, due_at, sms_id),
+        )

@@ -1,0 +1,105 @@
+"""Organizations, API keys and phone numbers in SQLite."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gateway.models import Organization, PhoneNumber
+from gateway.store.sqlite_db import SqliteDb
+
+__all__ = ["TenancyQueries"]
+
+_NUMBER_COLUMNS = (
+    "id, organization_id, number, label, type, country, sms_enabled, supports_sms_to_countries,"
+    " carrier_sid, date_created, date_updated"
+)
+
+
+def _number(row: Any) -> PhoneNumber:
+    return PhoneNumber(
+        id=row["id"],
+        organization_id=row["organization_id"],
+        number=row["number"],
+        label=row["label"],
+        type=row["type"],
+        country=row["country"],
+        sms_enabled=bool(row["sms_enabled"]),
+        supports_sms_to_countries=tuple(json.loads(row["supports_sms_to_countries"])),
+        carrier_sid=row["carrier_sid"],
+        date_created=row["date_created"],
+        date_updated=row["date_updated"],
+    )
+
+
+class TenancyQueries(SqliteDb):
+    async def create_organization(self, org: Organization, key_hash: str) -> None:
+        async with self._tx() as db:
+            await db.execute("INSERT INTO organizations VALUES (?, ?, ?)",
+                             (org.id, org.name, org.date_created))
+            await db.execute("INSERT INTO api_keys VALUES (?, ?, ?)",
+                             (key_hash, org.id, org.date_created))
+
+    async def organization_for_key(self, key_hash: str) -> str | None:
+        row = await self._one("SELECT organization_id FROM api_keys WHERE key_hash = ?",
+                              (key_hash,))
+        return row[0] if row else None
+
+    async def insert_phone_number(self, number: PhoneNumber) -> None:
+        await self._write(
+                f"INSERT INTO phone_numbers ({_NUMBER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (number.id, number.organization_id, number.number, number.label, number.type,
+                 number.country, int(number.sms_enabled),
+                 json.dumps(list(number.supports_sms_to_countries)), number.carrier_sid,
+                 number.date_created, number.date_updated),
+            )
+
+    async def get_phone_number(self, org_id: str, number_id: str) -> PhoneNumber | None:
+        row = await self._one(
+            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = ? AND id = ?",
+            (org_id, number_id),
+        )
+        return _number(row) if row else None
+
+    async def find_phone_number(self, org_id: str, number: str) -> PhoneNumber | None:
+        # an organization may hold the same number as internal and external; internal wins
+        row = await self._one(
+            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = ? AND number = ?"
+            " ORDER BY type = 'internal' DESC LIMIT 1",
+            (org_id, number),
+        )
+        return _number(row) if row else None
+
+    async def find_rented_number(self, number: str) -> PhoneNumber | None:
+        row = await self._one(
+            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE number = ? AND type = 'internal'",
+            (number,),
+        )
+        return _number(row) if row else None
+
+    async def list_phone_numbers(
+        self, org_id: str, number: str | None, skip: int, limit: int
+    ) -> list[PhoneNumber]:
+        where, params = "organization_id = ?", [org_id]
+        if number:
+            where += " AND number = ?"
+            params.append(number)
+        rows = await self._all(
+            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE {where}"
+            " ORDER BY date_created, rowid LIMIT ? OFFSET ?",
+            [*params, limit, skip],
+        )
+        return [_number(row) for row in rows]
+
+    async def update_phone_number_label(
+        self, org_id: str, number_id: str, label: str | None, now: str
+    ) -> None:
+        await self._write(
+                "UPDATE phone_numbers SET label = ?, date_updated = ?"
+                " WHERE organization_id = ? AND id = ?",
+                (label, now, org_id, number_id),
+            )
+
+    async def delete_phone_number(self, org_id: str, number_id: str) -> None:
+        await self._write("DELETE FROM phone_numbers WHERE organization_id = ? AND id = ?",
+                          (org_id, number_id))

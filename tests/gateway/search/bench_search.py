@@ -1,0 +1,120 @@
+"""Seed-query latency on a large SQLite file: `python -m tests.gateway.search.bench_search`.
+
+Not collected by pytest (no test_ prefix). Builds (once, cached in the temp directory) an
+organization with 100,000 leads and 1,000,000 SMS over 60 days through the gateway's own
+migrations, then reports each seed query's median latency through the real read path
+(aiosqlite, `run_search`) beside a full scan of the SMS table in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+
+from gateway.dates import iso
+from gateway.search import compile_search, parse, run_search
+from gateway.store import open_sqlite
+
+SEED_QUERIES = (
+    "failed_sms > 1",
+    "has:error_sms_messages",
+    "sms(created:today direction:outgoing status:error)",
+    "latest_sms_status:error",
+)
+EXTRA_QUERIES = ("sms_messages > 20", "has:inbound_sms",
+                 'sms(error:landline created >= "7 days ago")', "not failed_sms > 0")
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+ORG = "orga_bench"
+STATUS_WEIGHTS = (("sent", 80), ("error", 8), ("inbox", 8), ("draft", 2), ("scheduled", 1),
+                  ("outbox", 1))
+
+
+def _build(path: str, leads: int, messages: int) -> None:
+    asyncio.run(_migrate(path))
+    db = sqlite3.connect(path)
+    rnd = random.Random(4)
+    lead_ids = [f"lead_{i:07d}" for i in range(leads)]
+    db.executemany(
+        "INSERT INTO leads VALUES (?, ?, ?, NULL, ?, ?)",
+        ((lid, ORG, f"Lead {i}", iso(NOW - timedelta(seconds=i * 30)),
+          iso(NOW - timedelta(seconds=i * 30))) for i, lid in enumerate(lead_ids)),
+    )
+    statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
+
+    def rows():  # type: ignore[no-untyped-def]
+        for i in range(messages):
+            status = rnd.choice(statuses)
+            created = iso(NOW - timedelta(seconds=rnd.uniform(0, 60 * 86400)))
+            inbound = status == "inbox"
+            yield (f"acti_{i:08d}", ORG, rnd.choice(lead_ids), None,
+                   "inbound" if inbound else "outbound", status, "Hello there", "+14155550000",
+                   "+14155550001", "Close.io", created, created, 1, "GSM-7",
+                   30006 if status == "error" else None,
+                   "landline" if status == "error" else None)
+
+    db.executemany(
+        "INSERT INTO sms (id, organization_id, lead_id, contact_id, direction, status, text,"
+        " local_phone, remote_phone, source, date_created, date_updated, segments, encoding,"
+        " error_code, error_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows())
+    db.commit()
+    db.close()
+
+
+async def _migrate(path: str) -> None:
+    store = await open_sqlite(path)
+    await store.close()
+
+
+async def _median_ms(store: object, run: object, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        await run()  # type: ignore[operator]
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+async def _bench(path: str, rounds: int) -> None:
+    store = await open_sqlite(path)
+    try:
+        async def scan() -> None:
+            await store._all("SELECT sum(length(text)) FROM sms")
+
+        scan_ms = await _median_ms(store, scan, rounds)
+        print(f"{'full scan of sms (sum(length(text)))':58} {scan_ms:8.1f} ms")
+        for text in SEED_QUERIES + EXTRA_QUERIES:
+            compiled = compile_search(parse(text), org_id=ORG, now=NOW, tz=UTC, skip=0, limit=100)
+
+            async def search(compiled=compiled) -> None:  # type: ignore[no-untyped-def]
+                await run_search(store, compiled)
+
+            ms = await _median_ms(store, search, rounds)
+            _ids, total = await run_search(store, compiled)
+            print(f"{text:58} {ms:8.1f} ms  total_results={total}")
+    finally:
+        await store.close()
+
+
+def main() -> None:
+    args = argparse.ArgumentParser()
+    args.add_argument("--leads", type=int, default=100_000)
+    args.add_argument("--messages", type=int, default=1_000_000)
+    args.add_argument("--rounds", type=int, default=7)
+    opts = args.parse_args()
+    path = os.path.join(tempfile.gettempdir(), f"smslab-search-{opts.leads}-{opts.messages}.db")
+    if not os.path.exists(path):
+        started = time.perf_counter()
+        _build(path, opts.leads, opts.messages)
+        print(f"built {path} in {time.perf_counter() - started:.0f} s")
+    asyncio.run(_bench(path, opts.rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Whatever a client sends, the answer is a 4xx in Close's shape, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.gateway.harness import Harness
+
+WEIRD: list[Any] = [None, 0, -1, 1.5, True, "", "x", "+", [], [1], {}, {"a": 1}, "9" * 400,
+                    "\u0000", "lead_" + "z" * 43]
+
+
+async def test_weird_values_in_every_field(harness: Harness) -> None:
+    key = await harness.new_org()
+    number = await harness.rent(key)
+    lead = await harness.lead_with(key, "+14155550199")
+    sms_base = {"status": "outbox", "lead_id": lead["id"], "local_phone": number["number"],
+                "remote_phone": "+14155550199", "text": "hi"}
+    draft = await harness.api(key, "POST", "activity/sms/", {**sms_base, "status": "draft"})
+    contact_id = lead["contacts"][0]["id"]
+    targets = [
+        ("POST", "activity/sms/", sms_base,
+         [*sms_base, "send_in", "date_scheduled", "contact_id", "direction", "attachments",
+          "template_id", "source", "user_id"]),
+        ("PUT", f"activity/sms/{draft['id']}/", {}, [*sms_base, "date_scheduled", "send_in"]),
+        ("POST", "lead/", {"name": "x"}, ["name", "description", "contacts"]),
+        ("POST", "lead/", {"contacts": [{"name": "c"}]}, []),
+        ("PUT", f"lead/{lead['id']}/", {}, ["name", "description"]),
+        ("POST", "contact/", {"lead_id": lead["id"]}, ["lead_id", "name", "title", "phones"]),
+        ("PUT", f"contact/{contact_id}/", {}, ["name", "title", "phones"]),
+        ("POST", "phone_number/", {"number": "+16502530000"}, ["number", "label"]),
+        ("PUT", f"phone_number/{number['id']}/", {}, ["label"]),
+        ("POST", "phone_number/request/internal/", {"country": "US"},
+         ["country", "prefix", "label"]),
+    ]
+    for method, path, base, fields in targets:
+        for field in fields:
+            for value in WEIRD:
+                body = {**base, field: value}
+                status, answer = await harness.request(key, method, f"/api/v1/{path}", json=body)
+                assert status < 500, (method, path, field, value, answer)
+                if status >= 400:
+                    assert isinstance(answer, dict) and ("error" in answer
+                                                         or "field-errors" in answer)
+        for raw in (b"", b"null", b"[]", b"\"text\"", b"{", b"\xff\xfe"):
+            status, answer = await harness.request(
+                key, method, f"/api/v1/{path}", data=raw,
+                headers={"Content-Type": "application/json"})
+            assert status < 500, (method, path, raw, answer)
+
+
+async def test_weird_query_strings(harness: Harness) -> None:
+    key = await harness.new_org()
+    for query in ("_skip=&_limit=", "_limit=1e3", "lead_id=&status=", "_fields=",
+                  "date_created__gt=2026-13-45", "number=%2B1", "number=abc", "id__in=,,,"):
+        for path in ("activity/sms/", "lead/", "contact/", "phone_number/", "inbox/"):
+            status, answer = await harness.request(key, "GET", f"/api/v1/{path}?{query}")
+            assert status < 500, (path, query, answer)

@@ -1,0 +1,115 @@
+"""The small pure pieces: pricing, pacing, backoff, keywords, dates, SMS rules."""
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from gateway.dates import iso, parse_moment, parse_tz_offset
+from gateway.keywords import Keyword, keyword_of
+from gateway.models import PhoneNumber
+from gateway.pacing import Pacer, backoff
+from gateway.pricing import Rate, cost_of
+from gateway.sms_rules import check_send_in, check_text, local_phone_problem, send_blocker
+from telecom import Reason
+
+RATES = {"US": Rate(Decimal("0.83"), Decimal("0.5")), "GB": Rate(Decimal(4), Decimal(1))}
+
+
+@pytest.mark.parametrize(
+    ("country", "direction", "segments", "cost"),
+    [("US", "outbound", 1, "0.83"), ("US", "outbound", 3, "2.49"), ("US", "inbound", 2, "1"),
+     ("GB", "outbound", 25, "100"), ("FR", "outbound", 1, None), (None, "outbound", 1, None)],
+)
+def test_cost_in_cents(country: str | None, direction: str, segments: int,
+                       cost: str | None) -> None:
+    assert cost_of(RATES, country, direction, segments) == cost
+
+
+def test_default_rate() -> None:
+    assert cost_of({"default": Rate(Decimal(2), Decimal(0))}, "FR", "outbound", 2) == "4"
+
+
+def test_pacer_spaces_each_number() -> None:
+    pacer = Pacer(per_second=2, slack=0.0)
+    assert pacer.take("+1", 100.0)
+    assert not pacer.take("+1", 100.1)
+    assert pacer.take("+2", 100.1)  # another number has its own budget
+    assert pacer.take("+1", 100.5)
+    # over ten seconds, no more than the rate (plus the first)
+    pacer = Pacer(per_second=2, slack=0.2)
+    taken = sum(pacer.take("+1", 200 + i / 100) for i in range(1000))
+    assert taken <= 21
+
+
+def test_pacer_slack_allows_a_small_burst_after_idle() -> None:
+    pacer = Pacer(per_second=100, slack=0.05)
+    assert sum(pacer.take("+1", 10.0) for _ in range(20)) == 6
+
+
+@pytest.mark.parametrize(("attempt", "low", "high"), [(1, 0.5, 1), (2, 1, 2), (3, 2, 4),
+                                                      (10, 30, 60)])
+def test_backoff_grows_with_jitter(attempt: int, low: float, high: float) -> None:
+    assert backoff(attempt, 1, 60, 0.0) == low
+    assert backoff(attempt, 1, 60, 0.999) == pytest.approx(high, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("body", "keyword"),
+    [("STOP", Keyword.OPT_OUT), (" stop ", Keyword.OPT_OUT), ("Stop.", Keyword.OPT_OUT),
+     ("unsubscribe", Keyword.OPT_OUT), ("STOPALL", Keyword.OPT_OUT), ("cancel", Keyword.OPT_OUT),
+     ("END", Keyword.OPT_OUT), ("quit", Keyword.OPT_OUT), ("START", Keyword.OPT_IN),
+     ("unstop", Keyword.OPT_IN), ("yes", Keyword.OPT_IN), ("please stop texting me", None),
+     ("Yes please", None), ("", None)],
+)
+def test_keywords(body: str, keyword: Keyword | None) -> None:
+    assert keyword_of(body) == keyword
+
+
+def test_dates() -> None:
+    assert iso(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2026-01-02T03:04:05.000000+00:00"
+    minus4 = parse_tz_offset("-4.0")
+    assert minus4 == timezone(timedelta(hours=-4))
+    assert parse_tz_offset("garbage") == UTC and parse_tz_offset(None) == UTC
+    assert parse_moment("2026-01-02T10:00:00", minus4) == datetime(2026, 1, 2, 14, tzinfo=UTC)
+    assert parse_moment("2026-01-02T10:00:00Z") == datetime(2026, 1, 2, 10, tzinfo=UTC)
+    assert parse_moment("2026-01-02") == datetime(2026, 1, 2, tzinfo=UTC)
+    for bad in ("tomorrow", "", None, 12):
+        with pytest.raises(ValueError):
+            parse_moment(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "problem"),
+    [("hi", True, None), ("x" * 1000, True, None), ("x" * 1001, True, "at most 1000"),
+     ("", True, "cannot be empty"), ("   ", True, "cannot be empty"), (None, True, "required"),
+     (None, False, None), ("", False, None), (5, True, "string")],
+)
+def test_check_text(text: object, required: bool, problem: str | None) -> None:
+    found = check_text(text, required)
+    assert (found is None) if problem is None else (problem in (found or ""))
+
+
+@pytest.mark.parametrize(("value", "ok"), [(None, True), (0, True), (59.9, True), (60, False),
+                                           (-1, False), ("5", False), (True, False)])
+def test_check_send_in(value: object, ok: bool) -> None:
+    assert (check_send_in(value)[1] is None) is ok
+
+
+def _number(kind: str = "internal", sms: bool = True) -> PhoneNumber:
+    return PhoneNumber("phon_1", "orga_1", "+14155550100", None, kind, "US", sms, ("CA", "US"),
+                       None, "", "")
+
+
+def test_local_phone_problems() -> None:
+    assert local_phone_problem(_number()) is None
+    assert "not a phone number of your organization" in (local_phone_problem(None) or "")
+    assert "External numbers cannot send SMS" in (local_phone_problem(_number("external"))
+                                                 or "")
+    assert "not SMS-enabled" in (local_phone_problem(_number(sms=False)) or "")
+
+
+def test_send_blockers() -> None:
+    assert send_blocker(_number(), "US", False) is None
+    assert send_blocker(_number(), "GB", False) is Reason.UNSUPPORTED_COUNTRY
+    assert send_blocker(_number(), "CA", True) is Reason.OPTED_OUT

@@ -1,0 +1,121 @@
+"""The SQLite store on a real file: migrations, tenancy in every read, claims, pending events."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from gateway.lifecycle import accepted
+from gateway.models import Lead, Organization, PhoneNumber, Sms, SmsQuery, StatusEvent
+from gateway.store import SqliteStore, migrations, open_sqlite
+
+T0 = "2026-01-01T00:00:00.000000+00:00"
+T1 = "2026-01-01T00:00:01.000000+00:00"
+T9 = "2026-01-01T00:00:09.000000+00:00"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    s = await open_sqlite(str(tmp_path / "store.db"))
+    yield s
+    await s.close()
+
+
+async def create_org(store: SqliteStore, org_id: str = "orga_a") -> str:
+    await store.create_organization(Organization(org_id, org_id, T0), f"hash-{org_id}")
+    return org_id
+
+
+def make_sms(sms_id: str = "acti_1", org: str = "orga_a", **fields: object) -> Sms:
+    base = dict(id=sms_id, organization_id=org, lead_id=None, contact_id=None,
+                direction="outbound", status="outbox", text="hi", local_phone="+14155550100",
+                remote_phone="+14155550199", date_created=T0, date_updated=T0,
+                due_at=T0, due_since=T0)
+    base.update(fields)
+    return Sms(**base)  # type: ignore[arg-type]
+
+
+async def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
+    path = str(tmp_path / "m.db")
+    names = [(m.version, m.name) for m in migrations()]
+    assert names[0] == (1, "initial") and [v for v, _ in names] == sorted({v for v, _ in names})
+    for _ in range(2):  # opening twice must not re-apply anything
+        store = await open_sqlite(path)
+        await store.close()
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT version, name FROM schema_migrations").fetchall()
+        assert rows == names
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_reads_are_scoped_to_the_organization(store: SqliteStore) -> None:
+    a, b = await create_org(store, "orga_a"), await create_org(store, "orga_b")
+    assert await store.organization_for_key("hash-orga_a") == a
+    await store.insert_lead(Lead("lead_1", a, "A's", None, (), T0, T0))
+    await store.insert_phone_number(PhoneNumber("phon_1", a, "+14155550100", None, "internal",
+                                                "US", True, ("US",), "PN1", T0, T0))
+    await store.insert_sms(make_sms())
+    assert await store.get_lead(b, "lead_1") is None
+    assert await store.get_phone_number(b, "phon_1") is None
+    assert await store.get_sms(b, "acti_1") is None
+    assert await store.list_sms(SmsQuery(organization_id=b)) == []
+    assert (await store.list_leads(b, 0, 10)) == ([], 0)
+    assert (await store.find_rented_number("+14155550100")).organization_id == a  # type: ignore
+
+
+async def test_claims_and_the_pending_callback_replay(store: SqliteStore) -> None:
+    await create_org(store)
+    await store.insert_sms(make_sms("acti_1"))
+    await store.insert_sms(make_sms("acti_2", due_at=T9, due_since=T9))
+    due = await store.due_sms(T1, 10, 10, frozenset())
+    assert [d.id for d in due] == ["acti_1"]
+    assert await store.claim_sms(["acti_1"], T1, T9) == ["acti_1"]
+    assert await store.claim_sms(["acti_1"], T1, T9) == []  # leased: not twice
+    assert await store.due_sms(T1, 10, 10, frozenset()) == []
+    # a callback arrives before the create answer tells us the sid
+    event = StatusEvent("SM1", "delivered", None, T1, {"MessageStatus": "delivered"})
+    assert await store.record_status(event) is False
+    await store.record_accepted("acti_1", "SM1", accepted("queued"), T1)
+    sms = await store.get_sms("orga_a", "acti_1")
+    assert sms is not None
+    assert (sms.status, sms.delivery_status, sms.carrier_sid, sms.due_at) == \
+        ("sent", "delivered", "SM1", None)
+    # a draft cannot be cancelled once the carrier has it
+    assert await store.update_sms(make_sms("acti_1", status="draft"), "sent", T1) is False
+
+
+async def test_release_claims_after_a_crash(store: SqliteStore) -> None:
+    await create_org(store)
+    await store.insert_sms(make_sms())
+    assert await store.claim_sms(["acti_1"], T1, T9) == ["acti_1"]
+    await store.release_claims()
+    assert [d.id for d in await store.due_sms(T1, 10, 10, frozenset())] == ["acti_1"]
+
+
+async def test_due_caps_each_sender_and_skips_waiting_ones(store: SqliteStore) -> None:
+    await create_org(store)
+    for i in range(5):
+        await store.insert_sms(make_sms(f"acti_a{i}"))
+    await store.insert_sms(make_sms("acti_b", local_phone="+14155550101", due_at=T1,
+                                    due_since=T1))
+    due = await store.due_sms(T9, 10, 2, frozenset())
+    assert [d.id for d in due] == ["acti_a0", "acti_a1", "acti_b"]
+    due = await store.due_sms(T9, 10, 2, frozenset({"+14155550100"}))
+    assert [d.id for d in due] == ["acti_b"]
+
+
+async def test_concurrent_callbacks_end_at_the_furthest_status(store: SqliteStore) -> None:
+    import asyncio
+
+    await create_org(store)
+    for i in range(20):
+        await store.insert_sms(make_sms(f"acti_{i}"))
+        await store.record_accepted(f"acti_{i}", f"SM{i}", accepted("queued"), T1)
+    events = [StatusEvent(f"SM{i}", status, None, T9)
+              for i in range(20) for status in ("sent", "delivered", "sent", "delivered")]
+    assert all(await asyncio.gather(*(store.record_status(e) for e in events)))
+    found = await store.list_sms(SmsQuery(organization_id="orga_a"))
+    assert {(s.status, s.delivery_status) for s in found} == {("sent", "delivered")}
