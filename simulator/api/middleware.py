@@ -93,5 +93,9 @@ async def outage_middleware(request: web.Request, handler: Handler) -> web.Strea
     if outage.mode is OutageMode.TIMEOUT:
         await asyncio.sleep(runtime.clock.real_delay(settings.outage_until))
         return _twilio_error(20504, "Gateway Timeout (carrier outage)", 504)
-    await asyncio.sleep(outage.delay)  # SLOW: late, but a normal answer
-    return await handler(request)
+    # SLOW: the carrier does the work, then answers late. A client that gives up first has
+    # still created the message: the "created, but the answer was lost" case that an
+    # Idempotency-Key guards against.
+    response = await handler(request)
+    await asyncio.sleep(outage.delay)
+    return response

@@ -131,7 +131,7 @@ class OutageMode(enum.StrEnum):
     ERROR = "error"  # the API answers `status` (5xx) with Twilio's error body
     TIMEOUT = "timeout"  # the API holds the request past any sane client timeout
     RESET = "reset"  # the API drops the connection
-    SLOW = "slow"  # the API answers normally after `delay` seconds (real)
+    SLOW = "slow"  # the API does the work, then answers `delay` seconds (real) late
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,3 +252,37 @@ async def test_outage_answers_5xx_then_recovers(aiohttp_client) -> None:  # type
     await asyncio.sleep(0.4)
     after = await client.post(f"{BASE}/Messages.json", data=form, headers=AUTH)
     assert after.status == 201
+
+
+async def test_a_slow_outage_creates_the_message_even_when_the_client_gives_up(
+    aiohttp_client,  # type: ignore[no-untyped-def]
+) -> None:
+    import aiohttp
+
+    client = await aiohttp_client(
+        create_app(
+            loads(
+                "time_scale: 1\ntest_numbers: true\n"
+                "timeline: [{at: 0, outage: {duration: 2, mode: slow, delay: 1}}]\n",
+                "slow.yaml",
+            )
+        )
+    )
+    form = {"To": "+14165550123", "From": "+15005550006", "Body": "Hello"}
+    headers = {**AUTH, "Idempotency-Key": "acti_slow"}
+    try:
+        await client.post(
+            f"{BASE}/Messages.json",
+            data=form,
+            headers=headers,
+            timeout=aiohttp.ClientTimeout(total=0.2),
+        )
+        raise AssertionError("the answer should have been too late")
+    except TimeoutError:
+        pass
+    await asyncio.sleep(2.0)  # the outage is over
+    retry = await client.post(f"{BASE}/Messages.json", data=form, headers=headers)
+    assert retry.status == 201
+    oracle = (await (await client.get("/_sim/messages")).json())["messages"]
+    assert len(oracle) == 1 and oracle[0]["create_calls"] == 2
+    assert oracle[0]["sid"] == (await retry.json())["sid"]
