@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run serve-simulator test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/sms-simulator run scenarios/
+
+serve-simulator: $(STAMP)
 	$(BIN)/sms-simulator serve --scenario scenarios/mixed.yaml --port 8090
 
 test: $(STAMP)

@@ -1,4 +1,4 @@
-"""`sms-simulator serve` and `sms-simulator check`."""
+"""`sms-simulator serve`, `sms-simulator check` and `sms-simulator run`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from aiohttp import web
 
 from simulator.app import create_app
 from simulator.config import SimulatorConfig
+from simulator.runner import command as runner_command
 from simulator.scenario import ScenarioError, load
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID
 
@@ -29,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
     check = commands.add_parser("check", help="validate scenario files")
     check.add_argument("files", nargs="+", type=Path)
+    run = commands.add_parser("run", help="run scenarios through the gateway and judge them")
+    runner_command.add_arguments(run)
     return parser
 
 
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check(args.files)
+    if args.command == "run":
+        return runner_command.main(args)
     return _serve(
         SimulatorConfig(
             host=args.host,

@@ -1,7 +1,8 @@
 """Scenarios: the YAML files that decide everything the simulated carrier does.
 
 `load(path)` / `loads(text)` give a frozen `Scenario` (model.py) or raise `ScenarioError`,
-whose `problems` name the file, line, column and field of every mistake.
+whose `problems` name the file, line, column and field of every mistake. `load_plan` /
+`loads_plan` also read its `traffic` and `expect` for the scenario runner (plan.py).
 """
 
 from simulator.scenario.loader import load, loads
@@ -26,7 +27,9 @@ from simulator.scenario.model import (
     WhitelistPolicy,
     WhitelistRule,
 )
+from simulator.scenario.plan import Plan
 from simulator.scenario.problems import Problem, ScenarioError
+from simulator.scenario.runbook import load_plan, loads_plan
 
 __all__ = [
     "DEFAULT_ACCOUNT_SID",
@@ -41,6 +44,7 @@ __all__ = [
     "Latency",
     "Outage",
     "OutageMode",
+    "Plan",
     "Problem",
     "Reply",
     "Scenario",
@@ -51,5 +55,7 @@ __all__ = [
     "WhitelistPolicy",
     "WhitelistRule",
     "load",
+    "load_plan",
     "loads",
+    "loads_plan",
 ]

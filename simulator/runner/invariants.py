@@ -1,0 +1,115 @@
+"""What must hold after every run, whatever the scenario expects: pure checks of the gateway's
+SMS activities against the carrier's oracle (`GET /_sim/messages`).
+
+The gateway sends each activity with its id as `Idempotency-Key`, so the oracle entry of an
+activity is the one whose `idempotency_key` is the activity's id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from simulator.runner.outcome import Check, Observed, Record
+from telecom.errors import lookup
+
+__all__ = ["FINAL_DELIVERY", "invariants", "is_final", "reached_carrier"]
+
+FINAL_DELIVERY = frozenset({"delivered", "undelivered", "failed", "canceled"})
+_DETAILS = 10  # examples listed under a failed invariant
+
+
+def is_final(sms: Record) -> bool:
+    """Nothing more will happen to it: an error, a delivery verdict, or a cancelled draft."""
+    status = sms.get("status")
+    if status in ("error", "draft"):
+        return True
+    return status == "sent" and sms.get("delivery_status") in FINAL_DELIVERY
+
+
+def reached_carrier(sms: Record) -> bool:
+    """The carrier took it (HTTP 201), so its oracle must hold it. A create-time refusal
+    (a 2xxxx code) leaves no message at the carrier; a local failure never called it."""
+    if sms.get("delivery_status") is None:
+        return False
+    code = sms.get("error_code")
+    entry = lookup(code) if isinstance(code, int) else None
+    return not (entry is not None and entry.at_create)
+
+
+def invariants(seen: Observed) -> list[Check]:
+    outbound = seen.outbound
+    carried = [m for m in seen.oracle if m.get("direction") == "outbound-api"]
+    by_key: dict[str, list[Record]] = defaultdict(list)
+    for message in carried:
+        by_key[str(message.get("idempotency_key"))].append(message)
+    return [
+        _settled(outbound),
+        _lost(outbound, carried, by_key),
+        _twice(carried, by_key),
+        _fates(outbound, by_key),
+    ]
+
+
+def _check(name: str, expected: str, problems: list[str], ok_text: str) -> Check:
+    problems = sorted(problems)
+    actual = ok_text if not problems else f"{len(problems)} not so"
+    return Check(f"invariant.{name}", expected, actual, not problems, "invariant",
+                 tuple(problems[:_DETAILS]))
+
+
+def _settled(outbound: tuple[Record, ...]) -> Check:
+    waiting = [f"{s.get('id')}: status {s.get('status')}, delivery_status "
+               f"{s.get('delivery_status')}" for s in outbound if not is_final(s)]
+    return _check("all_final", "every outbound SMS final by the deadline", waiting,
+                  "all final")
+
+
+def _lost(outbound: tuple[Record, ...], carried: list[Record],
+          by_key: dict[str, list[Record]]) -> Check:
+    ids = {str(s.get("id")) for s in outbound if s.get("status") in ("sent", "error")}
+    problems = [f"{s.get('id')}: the gateway shows it accepted, the carrier has no such message"
+                for s in outbound if reached_carrier(s) and str(s.get("id")) not in by_key]
+    problems += [f"{m.get('sid')}: the carrier sent it (key {m.get('idempotency_key')}), "
+                 "the gateway shows no sent/error activity of that id"
+                 for m in carried if str(m.get("idempotency_key")) not in ids]
+    return _check("no_message_lost",
+                  "every accepted activity in the carrier's oracle, and vice versa", problems,
+                  "none lost")
+
+
+def _twice(carried: list[Record], by_key: dict[str, list[Record]]) -> Check:
+    problems = [f"activity {key}: {len(messages)} carrier messages "
+                f"({', '.join(sorted(str(m.get('sid')) for m in messages))})"
+                for key, messages in by_key.items() if key != "None" and len(messages) > 1]
+    problems += [f"{m.get('sid')}: sent without an Idempotency-Key"
+                 for m in carried if m.get("idempotency_key") is None]
+    return _check("none_sent_twice", "one carrier message per activity", problems,
+                  "none sent twice")
+
+
+def _fates(outbound: tuple[Record, ...], by_key: dict[str, list[Record]]) -> Check:
+    problems = []
+    for sms in outbound:
+        messages = by_key.get(str(sms.get("id")))
+        if not messages or messages[0].get("intended_status") is None:
+            continue
+        problem = _fate_problem(sms, messages[0])
+        if problem:
+            problems.append(f"{sms.get('id')}: {problem}")
+    return _check("fate_matches_oracle",
+                  "every final status equal to the carrier's intended fate", problems,
+                  "all match")
+
+
+def _fate_problem(sms: Record, message: Record) -> str | None:
+    intended, code = message.get("intended_status"), message.get("intended_error_code")
+    shown = (f"gateway {sms.get('status')}/{sms.get('delivery_status')}/{sms.get('error_code')}"
+             f", carrier intended {intended}/{code} ({message.get('cause')})")
+    if intended == "delivered":
+        ok = sms.get("status") == "sent" and sms.get("delivery_status") == "delivered"
+    elif intended in ("undelivered", "failed"):
+        ok = (sms.get("status") == "error" and sms.get("delivery_status") == intended
+              and sms.get("error_code") == code)
+    else:  # queued / scheduled / canceled: no verdict was intended yet
+        return None
+    return None if ok else shown

@@ -1,0 +1,73 @@
+"""The runner's data: what it saw at the end of a run, and the verdict on each check.
+
+Plain frozen data, so judging (judge.py, invariants.py) and reporting (report.py) are pure
+functions of it and can be tested without starting anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Check", "Observed", "ScenarioResult", "SearchResult"]
+
+Record = Mapping[str, Any]  # one SMS activity or oracle entry, as its JSON
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    total: int | None  # total_results; None when the gateway refused the query
+    names: tuple[str, ...] = ()  # the names of the leads found (when they were asked for)
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """The gateway's and the carrier's view once the run settled (or its deadline passed)."""
+
+    sms: tuple[Record, ...] = ()  # every SMS activity of the organization
+    lead_names: Mapping[str, str] = field(default_factory=dict)  # lead id -> name
+    oracle: tuple[Record, ...] = ()  # the simulator's /_sim/messages entries
+    search: Mapping[str, SearchResult] = field(default_factory=dict)  # by query
+    settled: bool = True  # every message final before the deadline
+    traffic_errors: tuple[str, ...] = ()  # requests the gateway or carrier refused
+
+    @property
+    def outbound(self) -> tuple[Record, ...]:
+        return tuple(s for s in self.sms if s.get("direction") == "outbound")
+
+    @property
+    def inbox(self) -> tuple[Record, ...]:
+        return tuple(s for s in self.sms if s.get("direction") == "inbound")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One expectation or invariant: what was expected, what came out, and whether they agree.
+    `details` lists examples on failure (capped, sorted: reports must be reproducible)."""
+
+    name: str
+    expected: str
+    actual: str
+    passed: bool
+    kind: str = "expect"  # expect | invariant
+    details: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        verdict = "pass" if self.passed else "FAIL"
+        return f"{verdict}: {self.name}: expected {self.expected}, got {self.actual}"
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioResult:
+    name: str
+    file: str
+    checks: tuple[Check, ...]
+    messages: int  # outbound SMS activities
+    error: str | None = None  # the run could not happen at all (a setup failure)
+    seconds: float = 0.0  # wall time: reported apart, never in the reproducible JSON
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and all(c.passed for c in self.checks)

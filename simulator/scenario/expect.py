@@ -1,0 +1,212 @@
+"""The `expect` section -> Expectations (plan.py), reporting file:line:field like the loader.
+
+Counts are exact (`12`) or bounded (`{min: 3, max: 8}`, either side optional). Values are
+checked against what the gateway can show (Close statuses, carrier delivery statuses, the
+stable error reasons, the carrier's catalogue codes), so a typo fails at load and not as a
+puzzling zero at the end of a run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from simulator.scenario import schema
+from simulator.scenario.nodes import Reader, describe, field_path, item_path
+from simulator.scenario.plan import (
+    COUNTED_FIELDS,
+    Bound,
+    Expectations,
+    InboxExpectation,
+    InboxMessage,
+    LeadExpectation,
+    SearchExpectation,
+)
+from simulator.scenario.schema import Convert, read_fields
+from telecom.errors import CATALOGUE, Reason
+from telecom.numbers import InvalidNumber, parse_e164
+
+__all__ = ["NONE", "VALUES", "bound", "expectations"]
+
+NONE = "none"  # the key that counts messages without a value (no error code, say)
+VALUES: dict[str, tuple[str, ...]] = {
+    "status": ("draft", "scheduled", "outbox", "sent", "error"),
+    "delivery_status": ("queued", "sending", "sent", "delivered", "undelivered", "failed",
+                        "canceled", NONE),
+    "error_reason": (*(r.value for r in Reason), NONE),
+    "error_code": (*(str(c) for c in sorted(CATALOGUE)), NONE),
+}
+
+
+def bound(r: Reader, node: yaml.Node, path: str) -> Bound | None:
+    if isinstance(node, yaml.MappingNode):
+        limits = {"min": _whole, "max": _whole}
+        fields = read_fields(r, node, path, limits)
+        if fields is None or not fields.ok:
+            return None
+        if not fields.values:
+            r.report(node, path, "give min, max or both")
+            return None
+        low, high = fields.values.get("min", 0), fields.values.get("max")
+        if high is not None and high < low:
+            r.report(node, path, f"max ({high}) is below min ({low})")
+            return None
+        return Bound(low, high)
+    value = r.integer(node, path, minimum=0)
+    return None if value is None else Bound(value, value)
+
+
+def _whole(r: Reader, node: yaml.Node, path: str) -> int | None:
+    return r.integer(node, path, minimum=0)
+
+
+def _value(r: Reader, node: yaml.Node, path: str, field: str) -> str | None:
+    """A value of a counted field, as text (codes too: YAML reads 30006 as a number)."""
+    value = r.word(node, path, f"a {field} value")
+    if value is None:
+        return None
+    if value not in VALUES[field]:
+        r.report(node, path, f"{field} is one of {', '.join(VALUES[field])}; got {value!r}")
+        return None
+    return value
+
+
+def _table(r: Reader, node: yaml.Node, path: str, field: str
+           ) -> list[tuple[str, str, Bound]] | None:
+    if not isinstance(node, yaml.MappingNode):
+        r.report(node, path, f"expected a mapping of {field} value -> count, got {describe(node)}")
+        return None
+    rows: list[tuple[str, str, Bound]] = []
+    seen: dict[str, int] = {}
+    ok = True
+    for key_node, value_node in node.value:
+        value = _value(r, key_node, path, field)
+        counted = bound(r, value_node, field_path(path, str(key_node.value)))
+        if value is not None and value in seen:
+            r.report(key_node, field_path(path, value), f"duplicate key (first at line "
+                                                        f"{seen[value]})")
+            ok = False
+        elif value is not None:
+            seen[value] = key_node.start_mark.line + 1
+        if value is None or counted is None:
+            ok = False
+        else:
+            rows.append((field, value, counted))
+    return rows if ok else None
+
+
+def _lead(r: Reader, name_node: yaml.Node, node: yaml.Node, path: str) -> LeadExpectation | None:
+    name = r.word(name_node, path, "a lead name")
+    per_field: dict[str, Convert] = {
+        f: (lambda r_, n, p, f=f: _value(r_, n, p, f)) for f in COUNTED_FIELDS
+    }
+    fields = read_fields(r, node, path, {"outbound": bound, "inbound": bound, **per_field})
+    if name is None or fields is None or not fields.ok:
+        return None
+    if not fields.values:
+        r.report(node, path, f"give outbound, inbound or any of {', '.join(COUNTED_FIELDS)}")
+        return None
+    pairs = tuple((k, v) for k, v in fields.values.items() if k in COUNTED_FIELDS)
+    return LeadExpectation(name, fields.values.get("outbound"), fields.values.get("inbound"),
+                           pairs, path)
+
+
+def _leads(r: Reader, node: yaml.Node, path: str) -> tuple[LeadExpectation, ...] | None:
+    if not isinstance(node, yaml.MappingNode):
+        r.report(node, path, f"expected a mapping of lead name -> outcome, got {describe(node)}")
+        return None
+    found = [_lead(r, k, v, field_path(path, str(k.value))) for k, v in node.value]
+    names = [k.value for k, _ in node.value]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            r.report(node.value[i][0], field_path(path, str(name)), "duplicate lead")
+            return None
+    return tuple(f for f in found if f) if all(found) else None
+
+
+def _names(r: Reader, node: yaml.Node, path: str) -> tuple[str, ...] | None:
+    items = r.sequence(node, path)
+    if items is None:
+        return None
+    names = [r.word(item, item_path(path, i), "a lead name") for i, item in enumerate(items)]
+    return tuple(n for n in names if n is not None) if all(n is not None for n in names) else None
+
+
+def _search(r: Reader, node: yaml.Node, path: str) -> tuple[SearchExpectation, ...] | None:
+    items = r.sequence(node, path)
+    if items is None:
+        return None
+    schema_ = {"query": schema.text, "count": bound, "leads": _names}
+    found: list[SearchExpectation | None] = []
+    for i, item in enumerate(items):
+        where = item_path(path, i)
+        fields = read_fields(r, item, where, schema_, required=("query",))
+        if fields is not None and fields.ok and not ({"count", "leads"} & set(fields.values)):
+            r.report(item, where, "give count, leads or both")
+            fields = None
+        found.append(SearchExpectation(**fields.values, path=where)
+                     if fields and fields.ok else None)
+    return tuple(f for f in found if f) if all(found) else None
+
+
+def _phone(r: Reader, node: yaml.Node, path: str) -> str | None:
+    value = r.word(node, path, "a phone number")
+    if value is None:
+        return None
+    try:
+        return parse_e164(value)
+    except InvalidNumber as exc:
+        r.report(node, path, f"not a phone number: {exc}")
+        return None
+
+
+_MESSAGE: dict[str, Convert] = {"text": schema.text, "from": _phone, "lead": schema.text}
+
+
+def _inbox(r: Reader, node: yaml.Node, path: str) -> InboxExpectation | None:
+    fields = read_fields(r, node, path, {"count": bound, "messages": _messages})
+    if fields is None or not fields.ok:
+        return None
+    return InboxExpectation(**fields.values)
+
+
+def _messages(r: Reader, node: yaml.Node, path: str) -> tuple[InboxMessage, ...] | None:
+    items = r.sequence(node, path)
+    if items is None:
+        return None
+    found: list[InboxMessage | None] = []
+    for i, item in enumerate(items):
+        where = item_path(path, i)
+        fields = read_fields(r, item, where, _MESSAGE, required=("text",))
+        if fields is None or not fields.ok:
+            found.append(None)
+            continue
+        values: dict[str, Any] = dict(fields.values)
+        if "from" in values:
+            values["from_"] = values.pop("from")
+        found.append(InboxMessage(**values, path=where))
+    return tuple(f for f in found if f) if all(found) else None
+
+
+def _counts(field: str) -> Convert:
+    return lambda r, node, path: _table(r, node, path, field)
+
+
+_EXPECT: dict[str, Convert] = {
+    "deadline": schema.positive,
+    "messages": bound,
+    **{f: _counts(f) for f in COUNTED_FIELDS},
+    "leads": _leads,
+    "search": _search,
+    "inbox": _inbox,
+}
+
+
+def expectations(r: Reader, node: yaml.Node, path: str) -> Expectations | None:
+    fields = read_fields(r, node, path, _EXPECT)
+    if fields is None or not fields.ok:
+        return None
+    values = dict(fields.values)
+    counts = tuple(row for f in COUNTED_FIELDS for row in values.pop(f, ()))
+    return Expectations(counts=counts, **values)
