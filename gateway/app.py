@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from gateway.api import setup_routes
 from gateway.auth import auth_middleware
@@ -19,8 +20,14 @@ from gateway.carrier import CarrierClient
 from gateway.config import Config
 from gateway.dispatcher import Dispatcher
 from gateway.intake import setup as setup_intake
-from gateway.keys import API_KEY_CACHE, CARRIER, CONFIG, DISPATCHER, STORE
+from gateway.keys import API_KEY_CACHE, CARRIER, CONFIG, DISPATCHER, LIVE_CONFIG, METRICS, STORE
+from gateway.limits import RateLimiter, body_limit_middleware, rate_limit_middleware
+from gateway.metrics import Metrics
 from gateway.middleware import error_middleware
+from gateway.openapi import setup as setup_openapi
+from gateway.ops import callback_observer
+from gateway.ops import setup as setup_ops
+from gateway.reload import LiveConfig
 from gateway.store import open_sqlite
 
 __all__ = ["create_app"]
@@ -49,10 +56,13 @@ async def _dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         app[DISPATCHER] = None
         yield
         return
-    dispatcher = Dispatcher(app[STORE], app[CARRIER], app[CONFIG])
+    dispatcher = Dispatcher(app[STORE], app[CARRIER], app[CONFIG], app[METRICS])
     app[DISPATCHER] = dispatcher
     task = asyncio.create_task(dispatcher.run(), name="sms-dispatcher")
     yield
+    # SIGTERM or stop: in-flight carrier calls finish and record their outcome (within the
+    # grace period) before the carrier session and the database close after us
+    await dispatcher.drain(app[CONFIG].grace_period)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
@@ -62,18 +72,29 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def readyz(request: web.Request) -> web.Response:
-    await request.app[STORE].organization_for_key("")  # the database answers
-    return web.json_response({"status": "ready"})
+async def _stop_taking(app: web.Application) -> None:
+    """Shutdown began (the listener is closed): the dispatcher claims nothing new."""
+    dispatcher = app.get(DISPATCHER)
+    if dispatcher is not None:
+        dispatcher.stop_taking()
 
 
 def create_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[error_middleware, auth_middleware])
+    middlewares: list[Middleware] = [error_middleware, body_limit_middleware, auth_middleware]
+    if config.rate_limit > 0:
+        burst = config.rate_burst or max(1, int(config.rate_limit * 2))
+        middlewares.append(rate_limit_middleware(RateLimiter(config.rate_limit, burst)))
+    middlewares.append(callback_observer)
+    app = web.Application(middlewares=middlewares, client_max_size=config.max_body_bytes)
     app[CONFIG] = config
+    app[LIVE_CONFIG] = LiveConfig(config)
+    app[METRICS] = Metrics()
     app[API_KEY_CACHE] = {}
     app.cleanup_ctx.extend([_store_ctx, _carrier_ctx, _dispatcher_ctx])
+    app.on_shutdown.append(_stop_taking)
     setup_routes(app.router)
     setup_intake(app.router)
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
+    setup_ops(app.router)
+    setup_openapi(app.router)
     return app

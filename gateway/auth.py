@@ -59,7 +59,8 @@ async def create_organization(store: Store, name: str) -> tuple[Organization, st
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if not request.path.startswith("/api/"):
+    # the API's description is public, as API documentation is (gateway.openapi)
+    if not request.path.startswith("/api/") or request.path == "/api/v1/openapi.json":
         return await handler(request)
     key = key_from_header(request.headers.get("Authorization"))
     if key is None:

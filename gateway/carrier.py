@@ -18,7 +18,14 @@ import aiohttp
 
 from gateway.errors import CarrierRejected, CarrierUnavailable
 
-__all__ = ["AvailableNumber", "BoughtNumber", "CarrierClient", "SentMessage", "is_retryable"]
+__all__ = [
+    "AvailableNumber",
+    "BoughtNumber",
+    "CarrierClient",
+    "SentMessage",
+    "WhitelistSubmission",
+    "is_retryable",
+]
 
 log = logging.getLogger("gateway.carrier")
 
@@ -48,6 +55,12 @@ class AvailableNumber:
 class BoughtNumber:
     sid: str
     phone_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class WhitelistSubmission:
+    sid: str
+    status: str
 
 
 class CarrierClient:
@@ -99,7 +112,20 @@ class CarrierClient:
     async def release_number(self, sid: str) -> None:
         await self._call("DELETE", f"IncomingPhoneNumbers/{sid}.json")
 
-    async def _call(self, method: str, path: str, *, form: dict[str, str] | None = None,
+    async def request_whitelist(self, *, phone_number: str, website: str, content_type: str,
+                                examples: tuple[str, ...], opted_in: bool, relationship: str,
+                                status_callback: str) -> WhitelistSubmission:
+        """The simulator's SmsWhitelistRequests extension (Twilio has no such resource): the
+        decision comes later, signed, to `status_callback`."""
+        form = [("PhoneNumber", phone_number), ("Website", website),
+                ("ContentType", content_type), *(("Examples", text) for text in examples),
+                ("OptedIn", "true" if opted_in else "false"), ("Relationship", relationship),
+                ("StatusCallback", status_callback)]
+        data = await self._call("POST", "SmsWhitelistRequests.json", form=form)
+        return WhitelistSubmission(str(data["sid"]), str(data.get("status") or "submitted"))
+
+    async def _call(self, method: str, path: str, *,
+                    form: dict[str, str] | list[tuple[str, str]] | None = None,
                     params: dict[str, str] | None = None,
                     headers: dict[str, str] | None = None) -> dict[str, Any]:
         started = time.perf_counter()

@@ -12,6 +12,8 @@ from aiohttp import web
 from gateway.app import create_app
 from gateway.auth import create_organization
 from gateway.config import Config, ConfigError, load_config
+from gateway.logs import configure_logging
+from gateway.signals import sighup_reload
 from gateway.store import open_sqlite
 
 __all__ = ["main"]
@@ -29,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--carrier-account-sid", metavar="SID")
     serve.add_argument("--carrier-auth-token", metavar="TOKEN")
     serve.add_argument("--public-url", metavar="URL", help="the URL the carrier calls back")
-    serve.add_argument("--log-level", default="INFO")
+    serve.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (logging.level)")
     migrate = commands.add_parser("migrate", help="create or upgrade the database")
     migrate.add_argument("--db", dest="db_path", metavar="PATH", required=True)
     org = commands.add_parser("create-org", help="create an organization and print its API key")
@@ -45,6 +47,7 @@ def _serve_config(args: argparse.Namespace) -> Config:
         carrier_account_sid=args.carrier_account_sid,
         carrier_auth_token=args.carrier_auth_token,
         public_url=args.public_url.rstrip("/") if args.public_url else None,
+        log_level=args.log_level.upper() if args.log_level else None,
     )
     if not config.carrier_auth_token:
         raise ConfigError("carrier.auth_token: required (or --carrier-auth-token)")
@@ -79,8 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"sms-gateway: {exc}", file=sys.stderr)
             return 2
-        logging.basicConfig(level=args.log_level.upper(),
-                            format="%(asctime)s %(levelname)s %(name)s %(message)s")
-        web.run_app(create_app(config), host=config.host, port=config.port,
+        configure_logging(config.log_level, config.log_format)
+        app = create_app(config)
+        if args.config:
+            app.cleanup_ctx.append(sighup_reload(args.config))
+        # SIGTERM: stop listening, give requests up to half the grace period, then the
+        # dispatcher drains in what is left (gateway.app); exit 0 (web.run_app returns)
+        web.run_app(app, host=config.host, port=config.port,
+                    shutdown_timeout=config.grace_period / 2,
                     print=lambda text: logging.getLogger("gateway").info(text.strip()))
+        logging.getLogger("gateway").info("stopped")
     return 0

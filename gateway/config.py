@@ -62,6 +62,15 @@ class Config:
     retry_max: float = 60.0
     max_age: float = 3600.0  # keep retrying an unavailable carrier this long, then `expired`
     max_limit: int = 100
+    # operations (gateway/signals.py, logs.py, limits.py, breaker.py)
+    grace_period: float = 10.0  # SIGTERM: seconds to finish in-flight work before exiting
+    log_level: str = "INFO"
+    log_format: str = "json"  # json (one object per line) | text
+    max_body_bytes: int = 1024 * 1024  # larger request bodies answer 413
+    rate_limit: float = 0.0  # API requests per second per key (0: no limit)
+    rate_burst: int = 0  # requests a key may make at once (0: twice the rate)
+    breaker_threshold: int = 5  # consecutive unavailable answers that open the breaker
+    breaker_cooldown: float = 10.0  # seconds open before one probe call
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -103,6 +112,30 @@ def _flag(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{key}: expected true or false, got {value!r}")
     return value
+
+
+def _non_negative(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"{key}: expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _non_negative_int(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{key}: expected an integer >= 0, got {value!r}")
+    return value
+
+
+def _level(key: str, value: Any) -> str:
+    if not isinstance(value, str) or value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"{key}: expected DEBUG, INFO, WARNING or ERROR, got {value!r}")
+    return value.upper()
+
+
+def _log_format(key: str, value: Any) -> str:
+    if value not in ("json", "text"):
+        raise ConfigError(f"{key}: expected json or text, got {value!r}")
+    return str(value)
 
 
 def _synchronous(key: str, value: Any) -> str:
@@ -161,7 +194,9 @@ def _rates(key: str, value: Any) -> Mapping[str, Rate]:
 
 _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
     "server": {"host": ("host", _text), "port": ("port", _port),
-               "public_url": ("public_url", _url)},
+               "public_url": ("public_url", _url),
+               "grace_period": ("grace_period", _non_negative)},
+    "logging": {"level": ("log_level", _level), "format": ("log_format", _log_format)},
     "database": {"path": ("db_path", _text), "synchronous": ("db_synchronous", _synchronous)},
     "carrier": {"url": ("carrier_url", _url), "account_sid": ("carrier_account_sid", _text),
                 "auth_token": ("carrier_auth_token", _text),
@@ -173,8 +208,12 @@ _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
                    "poll_interval": ("poll_interval", _positive),
                    "max_in_flight": ("max_in_flight", _count),
                    "retry_base": ("retry_base", _positive), "retry_max": ("retry_max", _positive),
-                   "max_age": ("max_age", _positive)},
-    "api": {"max_limit": ("max_limit", _count)},
+                   "max_age": ("max_age", _positive),
+                   "breaker_threshold": ("breaker_threshold", _count),
+                   "breaker_cooldown": ("breaker_cooldown", _positive)},
+    "api": {"max_limit": ("max_limit", _count), "max_body_bytes": ("max_body_bytes", _count),
+            "rate_limit": ("rate_limit", _non_negative),
+            "rate_burst": ("rate_burst", _non_negative_int)},
 }
 
 

@@ -17,10 +17,13 @@ import time
 from datetime import datetime, timedelta
 
 from gateway import dates
+from gateway.breaker import Breaker
 from gateway.carrier import CarrierClient
 from gateway.config import Config
 from gateway.errors import CarrierRejected, CarrierUnavailable
 from gateway.lifecycle import accepted, failed_locally, rejected
+from gateway.logs import ACTIVITY_ID
+from gateway.metrics import Metrics
 from gateway.models import DueSms
 from gateway.pacing import Pacer, backoff
 from gateway.store import Store
@@ -32,7 +35,8 @@ log = logging.getLogger("gateway.dispatcher")
 
 
 class Dispatcher:
-    def __init__(self, store: Store, carrier: CarrierClient, config: Config) -> None:
+    def __init__(self, store: Store, carrier: CarrierClient, config: Config,
+                 metrics: Metrics | None = None) -> None:
         self._store = store
         self._carrier = carrier
         self._config = config
@@ -42,6 +46,36 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._in_flight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._metrics = metrics or Metrics()
+        self.breaker = Breaker(config.breaker_threshold, config.breaker_cooldown)
+        self._stopping: float | None = None  # when shutdown began (monotonic)
+        self._closing = False
+        self._show_breaker()
+
+    def stop_taking(self) -> None:
+        """Shutdown began: claim nothing more; what is in flight goes on."""
+        if self._stopping is None:
+            self._stopping = time.monotonic()
+
+    async def drain(self, grace: float) -> int:
+        """Wait for in-flight sends to finish and record their outcome, until `grace` seconds
+        after shutdown began (the HTTP side's wait counts against the same budget); returns
+        how many were still running (cancelled with the task: their claim is released at the
+        next start and they are sent again under the same Idempotency-Key)."""
+        self.stop_taking()
+        began = self._stopping if self._stopping is not None else time.monotonic()
+        timeout = began + grace - time.monotonic()
+        if self._tasks and timeout > 0:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+        # End run() by its own loop: on 3.11, cancelling a task inside asyncio.wait_for can be
+        # swallowed when the awaited event fires at the same moment, and the loop would go on.
+        self._closing = True
+        self._wake.set()
+        return len(self._tasks)
+
+    def _show_breaker(self) -> None:
+        carrier = self._config.carrier_url
+        self._metrics.breaker_state.labels(carrier).set(int(self.breaker.state))
 
     def wake(self) -> None:
         """Look for due work now instead of at the next poll (a message was just accepted)."""
@@ -50,7 +84,7 @@ class Dispatcher:
     async def run(self) -> None:
         await self._store.release_claims()
         try:
-            while True:
+            while not self._closing:
                 try:
                     await self._round()
                 except Exception:  # a failed round must not end the dispatcher
@@ -64,21 +98,24 @@ class Dispatcher:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _round(self) -> None:
-        room = self._config.max_in_flight - len(self._in_flight)
-        if room <= 0:
-            return
         now, tick = dates.now(), time.monotonic()
+        # while the breaker is open, due messages wait unclaimed: no attempt is spent on them
+        room = min(self._config.max_in_flight - len(self._in_flight), self.breaker.room(tick))
+        self._show_breaker()
+        if room <= 0 or self._stopping is not None:
+            return
         due = await self._store.due_sms(dates.iso(now), room, self._pacer.burst,
                                         frozenset(self._pacer.waiting(tick)))
         ready: list[DueSms] = []
         for message in due:
             if message.blocked:  # the recipient replied STOP after we accepted it
-                await self._store.record_outcome(
+                await self._store.record_refused(
                     message.id, failed_locally(Reason.OPTED_OUT), dates.iso(now))
             elif self._pacer.take(message.local_phone, tick):
                 ready.append(message)
         claimed = set(await self._store.claim_sms(
             [m.id for m in ready], dates.iso(now), dates.iso(now + self._lease)))
+        self.breaker.started(len(claimed))
         for message in ready:
             if message.id in claimed:
                 self._in_flight.add(message.id)
@@ -87,6 +124,7 @@ class Dispatcher:
                 task.add_done_callback(self._tasks.discard)
 
     async def _send(self, message: DueSms) -> None:
+        ACTIVITY_ID.set(message.id)  # this task's context: every line it logs names the message
         try:
             await self._attempt(message)
         except Exception:
@@ -97,20 +135,43 @@ class Dispatcher:
             self.wake()
 
     async def _attempt(self, message: DueSms) -> None:
+        metrics, started = self._metrics, time.monotonic()
         try:
             sent = await self._carrier.send_message(
                 to=message.remote_phone, from_=message.local_phone, body=message.text,
                 status_callback=self._status_callback, idempotency_key=message.id,
             )
         except CarrierRejected as exc:
+            self._answered(started, "rejected")
+            metrics.carrier_errors.labels("rejected", str(exc.code)).inc()
             log.info("carrier rejected %s: %s", message.id, exc)
-            await self._store.record_outcome(message.id, rejected(exc.code),
+            await self._store.record_refused(message.id, rejected(exc.code),
                                              dates.iso(dates.now()))
         except CarrierUnavailable as exc:
+            metrics.carrier_latency.labels("unavailable").observe(time.monotonic() - started)
+            metrics.carrier_errors.labels("unavailable", "").inc()
+            opens = self.breaker.opens
+            self.breaker.unavailable(time.monotonic())
+            if self.breaker.opens > opens:
+                log.warning("carrier unavailable %d times in a row: breaker open for %.0f s",
+                            self.breaker.failures, self.breaker.cooldown)
+                metrics.breaker_opens.labels(self._config.carrier_url).inc()
+            self._show_breaker()
             await self._retry_or_expire(message, str(exc))
         else:
+            self._answered(started, "accepted")
+            due = datetime.fromisoformat(message.due_since)
+            metrics.dispatch_delay.observe(max(0.0, (dates.now() - due).total_seconds()))
+            metrics.dispatch_outcomes.labels("accepted").inc()
             await self._store.record_accepted(message.id, sent.sid, accepted(sent.status),
                                               dates.iso(dates.now()))
+
+    def _answered(self, started: float, outcome: str) -> None:
+        self._metrics.carrier_latency.labels(outcome).observe(time.monotonic() - started)
+        if outcome == "rejected":
+            self._metrics.dispatch_outcomes.labels("rejected").inc()
+        self.breaker.answered()
+        self._show_breaker()
 
     async def _retry_or_expire(self, message: DueSms, why: str) -> None:
         now = dates.now()
@@ -119,10 +180,13 @@ class Dispatcher:
         delay = backoff(attempt, self._config.retry_base, self._config.retry_max, random.random())
         if age + delay > self._config.max_age:
             log.warning("giving up on %s after %d attempts: %s", message.id, attempt, why)
-            await self._store.record_outcome(message.id, failed_locally(Reason.EXPIRED),
+            self._metrics.dispatch_outcomes.labels("expired").inc()
+            await self._store.record_refused(message.id, failed_locally(Reason.EXPIRED),
                                              dates.iso(now))
             return
         log.info("carrier unavailable for %s (attempt %d), retry in %.1fs: %s",
                  message.id, attempt, delay, why)
+        self._metrics.retries.inc()
+        self._metrics.dispatch_outcomes.labels("retry").inc()
         await self._store.record_retry(message.id, attempt,
                                        dates.iso(now + timedelta(seconds=delay)))

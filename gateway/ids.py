@@ -8,7 +8,7 @@ import string
 __all__ = ["PREFIXES", "new_id"]
 
 _ALPHABET = string.ascii_letters + string.digits
-PREFIXES = ("orga", "lead", "cont", "acti", "phon")
+PREFIXES = ("orga", "lead", "cont", "acti", "phon", "smswl")
 
 
 def new_id(prefix: str) -> str:

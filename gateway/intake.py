@@ -1,4 +1,5 @@
-"""Carrier intake: `POST /carrier/status` and `POST /carrier/inbound`, Twilio's webhooks.
+"""Carrier intake: `POST /carrier/status` and `POST /carrier/inbound`, Twilio's webhooks, and
+`POST /carrier/whitelist`, the whitelist decisions of the simulator's extension.
 
 Each checks `X-Twilio-Signature` against the public URL the carrier was given plus the form,
 with the carrier's auth token (403 and nothing stored without a valid one), reads only the
@@ -14,10 +15,11 @@ from aiohttp import web
 
 from gateway import dates
 from gateway.ids import new_id
-from gateway.keys import CONFIG, STORE
+from gateway.keys import CONFIG, LIVE_CONFIG, STORE
 from gateway.keywords import keyword_of
 from gateway.models import Contact, ContactPhone, InboundSms, Lead, Sms, StatusEvent
 from gateway.pricing import cost_of
+from gateway.whitelist import decision_of
 from telecom import InvalidNumber, format_international, parse_e164, segment, validate_signature
 
 __all__ = ["setup"]
@@ -57,7 +59,7 @@ def _twiml() -> web.Response:
 
 async def inbound_message(request: web.Request) -> web.Response:
     form = await _signed_form(request)
-    store, config = request.app[STORE], request.app[CONFIG]
+    store, config = request.app[STORE], request.app[LIVE_CONFIG].current  # SIGHUP: rates
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     try:
         sender = parse_e164(form.get("From", ""))
@@ -91,6 +93,21 @@ async def inbound_message(request: web.Request) -> web.Response:
     return _twiml()
 
 
+async def whitelist_callback(request: web.Request) -> web.Response:
+    form = await _signed_form(request)
+    sid = form.get("WhitelistRequestSid")
+    decision = decision_of(form.get("Status"))
+    if not sid or decision is None:
+        raise web.HTTPBadRequest(reason="WhitelistRequestSid and Status (approved or rejected)"
+                                        " are required")
+    known = await request.app[STORE].record_whitelist_decision(
+        sid, decision, form.get("Reason") or None, form, dates.iso(dates.now()))
+    if not known:
+        log.info("whitelist decision for %s arrived before its submission answer", sid)
+    return web.Response(status=200)
+
+
 def setup(router: web.UrlDispatcher) -> None:
     router.add_post("/carrier/status", status_callback)
     router.add_post("/carrier/inbound", inbound_message)
+    router.add_post("/carrier/whitelist", whitelist_callback)

@@ -7,9 +7,12 @@ from aiohttp import web
 from gateway.carrier import CarrierClient
 from gateway.config import Config
 from gateway.dispatcher import Dispatcher
+from gateway.metrics import Metrics
+from gateway.reload import LiveConfig
 from gateway.store import Store
 
-__all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "ORGANIZATION", "STORE"]
+__all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "LIVE_CONFIG", "METRICS",
+           "ORGANIZATION", "STORE"]
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
@@ -17,5 +20,7 @@ CARRIER = web.AppKey("carrier", CarrierClient)
 # None when config holds the dispatcher back (tests that fill the outbox before a restart)
 DISPATCHER = web.AppKey[Dispatcher | None]("dispatcher")
 API_KEY_CACHE = web.AppKey("api_key_cache", dict[str, str])  # key hash -> organization id
+LIVE_CONFIG = web.AppKey("live_config", LiveConfig)  # CONFIG plus what SIGHUP reloaded
+METRICS = web.AppKey("metrics", Metrics)
 
 ORGANIZATION = web.RequestKey("organization_id", str)

@@ -2,7 +2,15 @@
 
 from aiohttp import web
 
-from gateway.api import activity_sms, contact, inbox, lead, phone_number
+from gateway.api import (
+    activity_sms,
+    contact,
+    inbox,
+    lead,
+    phone_number,
+    sms_whitelist_request,
+    usage,
+)
 
 __all__ = ["BASE", "setup_routes"]
 
@@ -10,5 +18,6 @@ BASE = "/api/v1"
 
 
 def setup_routes(router: web.UrlDispatcher) -> None:
-    for module in (phone_number, lead, contact, activity_sms, inbox):
+    for module in (phone_number, lead, contact, activity_sms, inbox, sms_whitelist_request,
+                   usage):
         module.setup(router, BASE)

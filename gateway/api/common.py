@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.config import Config
 from gateway.errors import BadRequest
-from gateway.keys import CONFIG, ORGANIZATION, STORE
+from gateway.keys import LIVE_CONFIG, ORGANIZATION, STORE
 from gateway.store import Store
 
 __all__ = [
@@ -44,7 +44,7 @@ def store_of(request: web.Request) -> Store:
 
 
 def config_of(request: web.Request) -> Config:
-    return request.app[CONFIG]
+    return request.app[LIVE_CONFIG].current  # the startup config plus what SIGHUP reloaded
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:

@@ -59,7 +59,8 @@ def matches_prefix(number: str, prefix: str) -> bool:
     return national.startswith(prefix)
 
 
-def render_phone_number(n: PhoneNumber) -> dict[str, Any]:
+def render_phone_number(n: PhoneNumber, whitelisted: bool = False,
+                        spam_flagged_count: int = 0) -> dict[str, Any]:
     internal = n.type == "internal"
     return {
         "id": n.id,
@@ -90,7 +91,22 @@ def render_phone_number(n: PhoneNumber) -> dict[str, Any]:
         "carrier_type": None,
         "date_created": n.date_created,
         "date_updated": n.date_updated,
+        # beyond Close: an approved whitelist request, and how many of its SMS the carrier
+        # flagged as spam (so a user knows when to file one)
+        "whitelisted": whitelisted,
+        "spam_flagged_count": spam_flagged_count,
     }
+
+
+async def _rendered(request: web.Request, numbers: list[PhoneNumber]) -> list[dict[str, Any]]:
+    flags = await store_of(request).phone_number_flags(org_of(request), numbers)
+    return [render_phone_number(n, *flags.get(n.id, (False, 0))) for n in numbers]
+
+
+async def _render(request: web.Request, number: PhoneNumber, status: int = 200
+                  ) -> web.Response:
+    [rendered] = await _rendered(request, [number])
+    return render_one(request, rendered, status=status)
 
 
 async def _get(request: web.Request) -> PhoneNumber:
@@ -109,12 +125,12 @@ async def list_numbers(request: web.Request) -> web.Response:
         except InvalidNumber:
             return list_response(request, [], False)
     numbers = await store_of(request).list_phone_numbers(org_of(request), wanted, skip, limit + 1)
-    return list_response(request, [render_phone_number(n) for n in numbers[:limit]],
+    return list_response(request, await _rendered(request, numbers[:limit]),
                          len(numbers) > limit)
 
 
 async def get_number(request: web.Request) -> web.Response:
-    return render_one(request, render_phone_number(await _get(request)))
+    return await _render(request, await _get(request))
 
 
 async def update_number(request: web.Request) -> web.Response:
@@ -126,7 +142,7 @@ async def update_number(request: web.Request) -> web.Response:
             raise ValidationFailed({"label": "Must be a string."})
         await store_of(request).update_phone_number_label(
             number.organization_id, number.id, label, dates.iso(dates.now()))
-    return render_one(request, render_phone_number(await _get(request)))
+    return await _render(request, await _get(request))
 
 
 async def delete_number(request: web.Request) -> web.Response:
@@ -157,7 +173,7 @@ async def add_external(request: web.Request) -> web.Response:
     number = PhoneNumber(new_id("phon"), org_of(request), e164, label, "external",
                          country_of(e164), False, (), None, now, now)
     await store_of(request).insert_phone_number(number)
-    return render_one(request, render_phone_number(number), status=201)
+    return await _render(request, number, status=201)
 
 
 def _rent_request(body: dict[str, Any], countries: list[str]) -> tuple[str, str, str | None]:
@@ -222,7 +238,7 @@ async def request_internal(request: web.Request) -> web.Response:
     number = PhoneNumber(new_id("phon"), org_of(request), bought.phone_number, label, "internal",
                          country, True, config.countries[country], bought.sid, now, now)
     await store_of(request).insert_phone_number(number)
-    return render_one(request, render_phone_number(number), status=201)
+    return await _render(request, number, status=201)
 
 
 def setup(router: web.UrlDispatcher, base: str) -> None:

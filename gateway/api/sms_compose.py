@@ -112,11 +112,11 @@ class Composer:
                          due: datetime) -> Sms:
         opted_out = await self.store.is_phone_blocked(self.org_id, remote)
         reason = send_blocker(number, country_of(remote), opted_out)
-        if reason is not None:  # final now: the carrier never sees it
+        if reason is not None:  # final now: the carrier never sees it, so it costs nothing
             outcome = failed_locally(reason)
             return dataclasses.replace(
                 sms, status=outcome.status, error_reason=outcome.error_reason,
-                error_message=outcome.error_message)
+                error_message=outcome.error_message, cost=None)
         return dataclasses.replace(sms, due_at=dates.iso(due), due_since=dates.iso(due))
 
     async def _lead_and_contact(self, values: dict[str, Any], errors: dict[str, str]

@@ -4,7 +4,7 @@ Pure core: `parse` (grammar.lark, lark LALR), `ast`, `fields`, `dates`, `compile
 `evaluate` (the reference answer for tests). Shell: `service` (runs it on the SQLite store).
 """
 
-from gateway.search.compile import SQLITE, Compiled, Dialect, compile_search, compile_where
+from gateway.search.compile import Compiled, Dialect, compile_search, compile_where
 from gateway.search.errors import (
     InvalidValue,
     QuerySyntaxError,
@@ -13,13 +13,10 @@ from gateway.search.errors import (
     UnknownField,
 )
 from gateway.search.evaluate import evaluate
-from gateway.search.parse import MAX_DEPTH, MAX_LENGTH, parse
+from gateway.search.parse import parse
 from gateway.search.service import load_leads, run_search, search_leads
 
 __all__ = [
-    "MAX_DEPTH",
-    "MAX_LENGTH",
-    "SQLITE",
     "Compiled",
     "Dialect",
     "InvalidValue",

@@ -143,7 +143,8 @@ class _Compiler:
         return (f"l.id IN (SELECT c.lead_id FROM sms AS c WHERE c.organization_id = {org}"
                 f" AND c.direction = 'outbound' AND c.status = {self.bind(status)}"
                 " AND c.lead_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sms AS s"
-                " WHERE s.lead_id = c.lead_id AND s.direction = 'outbound'"
+                " WHERE s.organization_id = c.organization_id AND s.lead_id = c.lead_id"
+                " AND s.direction = 'outbound'"
                 " AND s.date_created > c.date_created))")
 
     def _contains(self, column: str, value: str) -> str:

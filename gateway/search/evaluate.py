@@ -90,11 +90,11 @@ class _Evaluator:
             case Contains("text", value):
                 return fold(value) in fold(sms.text)
             case PhoneIs(field, phone):
-                return getattr(sms, field) == phone
+                return bool(getattr(sms, field) == phone)
             case ChoiceIs("error", reason):
                 return sms.error_reason == reason
             case ChoiceIs(field, value):
-                return getattr(sms, field) == value
+                return bool(getattr(sms, field) == value)
             case NumberIs(field, op, value):
                 actual = getattr(sms, field)
                 return actual is not None and _compare(op, actual, value)

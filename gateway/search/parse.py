@@ -103,7 +103,7 @@ def _accepts(text: str, position: int, fallback: set[str]) -> set[str]:
     try:
         parser = _PARSER.parse_interactive(text[:position])
         parser.exhaust_lexer()
-        names = set(parser.accepts())
+        names = set(parser.accepts())  # type: ignore[no-untyped-call]
     except UnexpectedInput:
         names = set(fallback)
     if "FIELD" in names:  # the keywords hide inside FIELD's regex
@@ -119,7 +119,7 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> QuerySyntaxError:
         found = "the end of the query" if at_end else repr(str(token))
         names = _accepts(text, position, set(exc.expected))
     elif isinstance(exc, UnexpectedCharacters):
-        position = exc.pos_in_stream
+        position = exc.pos_in_stream or 0
         if text[position] == '"':
             return QuerySyntaxError("Unclosed quote: expected a closing '\"'", position,
                                     ("'\"'",))

@@ -9,6 +9,7 @@ method given an organization id never returns another organization's rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from gateway.keywords import Keyword
@@ -24,6 +25,8 @@ from gateway.models import (
     SmsQuery,
     StatusEvent,
 )
+from gateway.usage import UsageCount
+from gateway.whitelist import WhitelistRequest
 
 __all__ = ["Store"]
 
@@ -87,6 +90,13 @@ class Store(Protocol):
     async def record_outcome(self, sms_id: str, outcome: Outcome, now: str) -> None: ...
     async def record_retry(self, sms_id: str, attempts: int, due_at: str) -> None: ...
 
+    # operations (gateway.store.sqlite_ops): /metrics, /readyz, callback bookkeeping
+    async def sms_census(self) -> list[tuple[str, str, str | None, str | None, int]]: ...
+    async def queue_depth(self, now: str) -> tuple[int, int]: ...
+    async def unmatched_callbacks(self) -> int: ...
+    async def sent_by_sid(self, carrier_sid: str) -> tuple[str, str | None] | None: ...
+    async def check_writable(self) -> None: ...
+
     # carrier intake
     async def record_status(self, event: StatusEvent) -> bool: ...
     async def record_inbound(
@@ -96,4 +106,32 @@ class Store(Protocol):
         whose contact has the sender's phone, else on `new_lead` (inserted for an unknown
         sender), and apply an opt-out/in keyword. Idempotent by carrier sid; returns the
         activity id."""
+        ...
+
+    # spam whitelist requests (gateway.store.sqlite_whitelist)
+    async def insert_whitelist_request(self, req: WhitelistRequest,
+                                       stale_before: str) -> str | None:
+        """Insert unless the number has an open request; returns that request's id."""
+        ...
+    async def get_whitelist_request(self, org_id: str, request_id: str
+                                    ) -> WhitelistRequest | None: ...
+    async def list_whitelist_requests(self, org_id: str, phone_number_id: str | None,
+                                      status: str | None, skip: int, limit: int
+                                      ) -> list[WhitelistRequest]: ...
+    async def delete_whitelist_request(self, org_id: str, request_id: str) -> None: ...
+    async def record_whitelist_submitted(self, request_id: str, carrier_sid: str,
+                                         now: str) -> None: ...
+    async def record_whitelist_decision(self, carrier_sid: str, decision: str,
+                                        reason: str | None, payload: dict[str, str],
+                                        received_at: str) -> bool: ...
+    async def phone_number_flags(self, org_id: str, numbers: Sequence[PhoneNumber]
+                                 ) -> dict[str, tuple[bool, int]]:
+        """number id -> (whitelisted, count of its SMS flagged as spam)."""
+        ...
+
+    # usage and cost (gateway.store.sqlite_usage)
+    async def usage_counts(self, org_id: str, start: str, end: str, group_by: str,
+                           tz_minutes: int = 0) -> list[UsageCount]: ...
+    async def record_refused(self, sms_id: str, outcome: Outcome, now: str) -> None:
+        """Like record_outcome for a message the carrier never took: it costs nothing."""
         ...

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from gateway.store.sqlite_intake import IntakeQueries
 from gateway.store.sqlite_leads import LeadQueries
+from gateway.store.sqlite_ops import OpsQueries
 from gateway.store.sqlite_sms import SmsQueries
 from gateway.store.sqlite_tenancy import TenancyQueries
+from gateway.store.sqlite_usage import UsageQueries
+from gateway.store.sqlite_whitelist import WhitelistQueries
 
 __all__ = ["SqliteStore", "open_sqlite"]
 
 
-class SqliteStore(TenancyQueries, LeadQueries, IntakeQueries, SmsQueries):
+class SqliteStore(TenancyQueries, LeadQueries, IntakeQueries, SmsQueries, WhitelistQueries,
+                  UsageQueries, OpsQueries):
     pass
 
 

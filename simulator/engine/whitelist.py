@@ -3,13 +3,13 @@ scenario's policy (or QA through the control API) decides."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 
 from simulator.engine.numbers import NumberBook
 from simulator.engine.records import WhitelistRecord, WhitelistVerdict
 from simulator.errors import TwilioError
 from simulator.scenario.model import WhitelistPolicy, WhitelistRule
+from telecom.wire import new_sid
 
 __all__ = ["CONTENT_TYPES", "WhitelistDesk"]
 
@@ -48,12 +48,8 @@ class WhitelistDesk:
         opted_in = form.get("OptedIn", "").lower()
         if opted_in not in ("true", "false"):
             raise TwilioError(21620, "OptedIn must be true or false")
-        serial = len(self.requests) + 1
         record = WhitelistRecord(
-            sid="WL"
-            + hashlib.sha256(f"{account_sid}|{number.phone_number}|{serial}".encode()).hexdigest()[
-                :32
-            ],
+            sid=new_sid("WL"),  # random: a reset must not hand out a sid a customer still holds
             account_sid=account_sid,
             phone_number=number.phone_number,
             website=form.get("Website", ""),

@@ -63,7 +63,7 @@ def gateway_config(db_path: Path, carrier_url: str, public_url: str, **overrides
         carrier_url=carrier_url, carrier_account_sid=DEFAULT_ACCOUNT_SID,
         carrier_auth_token=DEFAULT_AUTH_TOKEN, carrier_timeout=5.0, public_url=public_url,
         db_path=str(db_path), messages_per_second=1000.0, poll_interval=0.05,
-        retry_base=0.05, retry_max=0.2,
+        retry_base=0.05, retry_max=0.2, breaker_cooldown=0.3,  # tests' outages last ~1 s
     )
     return base.replace(**overrides)
 

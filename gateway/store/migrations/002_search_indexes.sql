@@ -11,5 +11,7 @@ CREATE INDEX sms_search_lead ON sms(organization_id, lead_id, direction);
 CREATE INDEX sms_search_status ON sms(organization_id, status, lead_id, direction,
                                       date_created);
 
--- latest_sms_status: is any outbound SMS of this lead newer than that one? (one seek)
-CREATE INDEX sms_search_latest ON sms(lead_id, direction, date_created);
+-- latest_sms_status: is any outbound SMS of this lead newer than that one? (one seek; the
+-- lead id leads because a seek that first compares the same long organization id at every
+-- level of the tree is a third slower, and the organization is checked in the entry)
+CREATE INDEX sms_search_latest ON sms(lead_id, direction, date_created, organization_id);

@@ -60,7 +60,7 @@ def test_latest_sms_status_keeps_the_newest_outbound() -> None:
     sql, params = where("latest_sms_status:error")
     assert params == (ORG, "error")
     assert "c.direction = 'outbound' AND c.status = ?2" in sql
-    assert "NOT EXISTS (SELECT 1 FROM sms AS s WHERE s.lead_id = c.lead_id" in sql
+    assert "NOT EXISTS (SELECT 1 FROM sms AS s WHERE s.organization_id = c.organization_id" in sql
     assert "s.date_created > c.date_created" in sql
 
 

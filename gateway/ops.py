@@ -1,0 +1,117 @@
+"""Operations endpoints: `/readyz` (database writable, carrier reachable), `/metrics`
+(Prometheus text), and the middleware that counts status callbacks (orphans, lag) and puts
+the activity id on every log line written while one is handled."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from gateway import dates
+from gateway.breaker import BreakerState
+from gateway.keys import CONFIG, DISPATCHER, METRICS, STORE
+from gateway.logs import ACTIVITY_ID
+
+__all__ = ["callback_observer", "setup"]
+
+log = logging.getLogger("gateway.ops")
+_PROBE_TIMEOUT = 2.0
+
+
+async def _carrier_reachable(url: str) -> str | None:
+    """None when a TCP connection to the carrier opens; else why not. A connection, not an
+    API call: it costs nothing at a real carrier and needs no message to exist."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        _reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname, port), _PROBE_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        return f"cannot connect to {parts.hostname}:{port}: {exc!r}"
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return None
+
+
+async def readyz(request: web.Request) -> web.Response:
+    app = request.app
+    problems: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(app[STORE].check_writable(), _PROBE_TIMEOUT)
+    except Exception as exc:  # any failure means "not ready", never a 500
+        problems["database"] = f"not writable: {exc!r}"
+    dispatcher = app[DISPATCHER]
+    if dispatcher is not None and dispatcher.breaker.state is BreakerState.OPEN:
+        problems["carrier"] = "circuit breaker open: the carrier keeps failing"
+    else:
+        why = await _carrier_reachable(app[CONFIG].carrier_url)
+        if why:
+            problems["carrier"] = why
+    if problems:
+        return web.json_response({"status": "unready", "problems": problems}, status=503)
+    return web.json_response({"status": "ready"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    app = request.app
+    registry, store = app[METRICS], app[STORE]
+    registry.census(await store.sms_census())
+    due, later = await store.queue_depth(dates.iso(dates.now()))
+    registry.queue_depth.labels("due").set(due)
+    registry.queue_depth.labels("later").set(later)
+    registry.unmatched_callbacks.set(await store.unmatched_callbacks())
+    response = web.Response(body=registry.render())
+    response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
+    return response
+
+
+@web.middleware
+async def callback_observer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """For the carrier's webhooks: parse the form once, answering 400 (never a 500) to a body
+    that cannot be parsed; for status callbacks, count them and name their activity."""
+    if request.method != "POST" or not request.path.startswith("/carrier/"):
+        return await handler(request)
+    try:
+        form = await request.post()  # cached: the intake reads the same parsed form
+    except ValueError as exc:  # e.g. multipart without a boundary
+        return web.json_response({"error": f"Malformed form body: {exc}"}, status=400)
+    if request.path != "/carrier/status":
+        return await handler(request)
+    sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
+    status = str(form.get("MessageStatus") or form.get("SmsStatus") or "")
+    found = await request.app[STORE].sent_by_sid(sid) if sid else None
+    token = ACTIVITY_ID.set(found[0] if found else None)
+    try:
+        response = await handler(request)
+        if response.status == 200:
+            _count(request.app, sid, status, found)
+        return response
+    finally:
+        ACTIVITY_ID.reset(token)  # keep-alive: the next request on this task starts clean
+
+
+def _count(app: web.Application, sid: str, status: str,
+           found: tuple[str, str | None] | None) -> None:
+    registry = app[METRICS]
+    registry.callbacks.labels(status or "unknown").inc()
+    if found is None:
+        registry.orphan_callbacks.inc()
+        log.info("status %s for unknown sid %s (kept: its create answer may be on the way)",
+                 status, sid, extra={"carrier_sid": sid})
+        return
+    log.debug("status %s for %s", status, sid, extra={"carrier_sid": sid})
+    if found[1]:
+        lag = (dates.now() - datetime.fromisoformat(found[1])).total_seconds()
+        registry.callback_lag.labels(status or "unknown").observe(max(0.0, lag))
+
+
+def setup(router: web.UrlDispatcher) -> None:
+    router.add_get("/readyz", readyz)
+    router.add_get("/metrics", metrics)

@@ -1,0 +1,156 @@
+"""Spam whitelist requests in SQLite, their carrier decisions, and each number's spam flags."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import aiosqlite
+
+from gateway.models import PhoneNumber
+from gateway.store.sqlite_db import SqliteDb
+from gateway.whitelist import WhitelistRequest
+
+__all__ = ["WhitelistQueries"]
+
+_COLUMNS = (
+    "id, organization_id, phone_number_id, phone_number, website, content_type, examples,"
+    " opted_in, relationship, status, reason, carrier_sid, date_created, date_updated,"
+    " date_decided"
+)
+_DECIDE = (
+    "UPDATE sms_whitelist_requests SET status = ?, reason = ?, date_decided = ?,"
+    " date_updated = ? WHERE carrier_sid = ? AND status = 'submitted'"
+)
+
+
+def _request(row: Any) -> WhitelistRequest:
+    return WhitelistRequest(
+        id=row["id"], organization_id=row["organization_id"],
+        phone_number_id=row["phone_number_id"], phone_number=row["phone_number"],
+        website=row["website"], content_type=row["content_type"],
+        examples=tuple(json.loads(row["examples"])), opted_in=bool(row["opted_in"]),
+        relationship=row["relationship"], status=row["status"], reason=row["reason"],
+        carrier_sid=row["carrier_sid"], date_created=row["date_created"],
+        date_updated=row["date_updated"], date_decided=row["date_decided"],
+    )
+
+
+async def _open_request(db: aiosqlite.Connection, phone_number_id: str) -> str | None:
+    async with db.execute("SELECT id FROM sms_whitelist_requests"
+                          " WHERE phone_number_id = ? AND status = 'submitted'",
+                          (phone_number_id,)) as cursor:
+        row = await cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+class WhitelistQueries(SqliteDb):
+    async def insert_whitelist_request(self, req: WhitelistRequest,
+                                       stale_before: str) -> str | None:
+        """Insert `req` unless its number has an open request; returns that request's id.
+
+        A submitted request that never got a carrier sid and is older than `stale_before` was
+        cut off by a crash mid-submission: it no longer blocks a new one.
+        """
+        async with self._tx() as db:
+            await db.execute(
+                "DELETE FROM sms_whitelist_requests WHERE phone_number_id = ?"
+                " AND status = 'submitted' AND carrier_sid IS NULL AND date_created < ?",
+                (req.phone_number_id, stale_before))
+            try:
+                await db.execute(
+                    f"INSERT INTO sms_whitelist_requests ({_COLUMNS})"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (req.id, req.organization_id, req.phone_number_id, req.phone_number,
+                     req.website, req.content_type, json.dumps(list(req.examples)),
+                     int(req.opted_in), req.relationship, req.status, req.reason,
+                     req.carrier_sid, req.date_created, req.date_updated, req.date_decided))
+            except sqlite3.IntegrityError:  # the unique index on open requests
+                return await _open_request(db, req.phone_number_id) or "unknown"
+        return None
+
+    async def get_whitelist_request(self, org_id: str, request_id: str
+                                    ) -> WhitelistRequest | None:
+        row = await self._one(f"SELECT {_COLUMNS} FROM sms_whitelist_requests"
+                              " WHERE organization_id = ? AND id = ?", (org_id, request_id))
+        return _request(row) if row else None
+
+    async def list_whitelist_requests(self, org_id: str, phone_number_id: str | None,
+                                      status: str | None, skip: int, limit: int
+                                      ) -> list[WhitelistRequest]:
+        where, params = ["organization_id = ?"], [org_id]
+        for column, value in (("phone_number_id", phone_number_id), ("status", status)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        rows = await self._all(
+            f"SELECT {_COLUMNS} FROM sms_whitelist_requests WHERE {' AND '.join(where)}"
+            " ORDER BY date_created DESC, rowid DESC LIMIT ? OFFSET ?",
+            [*params, limit, skip])
+        return [_request(row) for row in rows]
+
+    async def delete_whitelist_request(self, org_id: str, request_id: str) -> None:
+        await self._write("DELETE FROM sms_whitelist_requests WHERE organization_id = ?"
+                          " AND id = ?", (org_id, request_id))
+
+    async def record_whitelist_submitted(self, request_id: str, carrier_sid: str,
+                                         now: str) -> None:
+        """Write the carrier's sid, then apply a decision that overtook the submission's
+        answer (stored by `record_whitelist_decision` with applied = 0)."""
+        async with self._tx() as db:
+            await db.execute("UPDATE sms_whitelist_requests SET carrier_sid = ?,"
+                             " date_updated = ? WHERE id = ?", (carrier_sid, now, request_id))
+            async with db.execute(
+                "SELECT status, payload, received_at FROM carrier_events"
+                " WHERE carrier_sid = ? AND kind = 'whitelist' AND applied = 0 ORDER BY id",
+                (carrier_sid,)) as cursor:
+                pending = list(await cursor.fetchall())
+            for event in pending[:1]:  # the first decision is the decision
+                reason = json.loads(event["payload"]).get("Reason") or None
+                await db.execute(_DECIDE, (event["status"], reason, event["received_at"],
+                                           event["received_at"], carrier_sid))
+            if pending:
+                await db.execute("UPDATE carrier_events SET applied = 1 WHERE carrier_sid = ?"
+                                 " AND kind = 'whitelist' AND applied = 0", (carrier_sid,))
+
+    async def record_whitelist_decision(self, carrier_sid: str, decision: str,
+                                        reason: str | None, payload: dict[str, str],
+                                        received_at: str) -> bool:
+        """Store the raw callback and decide the request if it is still submitted (a
+        duplicate or a second decision changes nothing). False when no request has the sid
+        yet: `record_whitelist_submitted` applies it later."""
+        async with self._tx() as db:
+            async with db.execute("SELECT 1 FROM sms_whitelist_requests WHERE carrier_sid = ?",
+                                  (carrier_sid,)) as cursor:
+                known = await cursor.fetchone() is not None
+            if known:
+                await db.execute(_DECIDE, (decision, reason, received_at, received_at,
+                                           carrier_sid))
+            await db.execute(
+                "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
+                " received_at, applied) VALUES ('whitelist', ?, ?, NULL, ?, ?, ?)",
+                (carrier_sid, decision, json.dumps(payload), received_at, int(known)))
+        return known
+
+    async def phone_number_flags(self, org_id: str, numbers: Sequence[PhoneNumber]
+                                 ) -> dict[str, tuple[bool, int]]:
+        """number id -> (whitelisted, how many of its SMS the carrier flagged as spam), for
+        the organization's internal numbers among `numbers` (others are (False, 0))."""
+        internal = [n for n in numbers if n.type == "internal"]
+        flags = {n.id: (False, 0) for n in numbers}
+        if not internal:
+            return flags
+        marks = ",".join("?" * len(internal))
+        approved = {row[0] for row in await self._all(
+            "SELECT DISTINCT phone_number_id FROM sms_whitelist_requests"
+            f" WHERE organization_id = ? AND status = 'approved' AND phone_number_id IN ({marks})",
+            [org_id, *(n.id for n in internal)])}
+        spam = {row[0]: int(row[1]) for row in await self._all(
+            "SELECT local_phone, COUNT(*) FROM sms WHERE organization_id = ?"
+            f" AND error_reason = 'spam' AND local_phone IN ({marks}) GROUP BY local_phone",
+            [org_id, *(n.number for n in internal)])}
+        for n in internal:
+            flags[n.id] = (n.id in approved, spam.get(n.number, 0))
+        return flags

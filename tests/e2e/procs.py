@@ -1,0 +1,168 @@
+"""Gateway and simulator as real OS processes, for the tests that kill, signal and restart them.
+
+HTTP and SQLite (read-only) only: nothing here reaches into a running process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[2]
+SID = "AC" + "e" * 32
+TOKEN = "procs-token"
+FINAL_SQL = "(status = 'error' OR delivery_status IN ('delivered', 'undelivered', 'failed'))"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def scenario_yaml(extra: str = "") -> str:
+    # Callbacks retried long enough to outlive a gateway restart (0.2 * (2^9 - 1) s ~ 100 s).
+    return f"""
+name: procs
+seed: 3
+time_scale: 1000
+accounts: [{{sid: {SID}, auth_token: {TOKEN}}}]
+latency: {{sent: 0, delivered: 0}}
+callbacks: {{attempts: 10, backoff: 0.2, timeout: 5}}
+{extra}"""
+
+
+def gateway_yaml(port: int, sim_port: int, db: Path, extra: str = "",
+                 server_extra: str = "") -> str:
+    return f"""
+server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"{server_extra}}}
+database: {{path: "{db}", synchronous: NORMAL}}
+carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN},
+          timeout: 5}}
+dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05,
+             retry_base: 0.05, retry_max: 0.5}}
+{extra}"""
+
+
+async def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"{url} exited with {proc.returncode}")
+            try:
+                async with session.get(url, timeout=aiohttp.ClientTimeout(total=1)) as resp:
+                    if resp.status == 200:
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{url} never became healthy")
+
+
+@dataclass
+class Processes:
+    """A simulator and a gateway (restartable, same database and port)."""
+
+    folder: Path
+    sim_port: int = field(default_factory=free_port)
+    gw_port: int = field(default_factory=free_port)
+    sim: subprocess.Popen[bytes] | None = None
+    gateway: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def db(self) -> Path:
+        return self.folder / "gateway.db"
+
+    @property
+    def config(self) -> Path:
+        return self.folder / "gateway.yaml"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.gw_port}"
+
+    @property
+    def sim_url(self) -> str:
+        return f"http://127.0.0.1:{self.sim_port}"
+
+    def write_config(self, gateway_extra: str = "", server_extra: str = "") -> None:
+        self.config.write_text(gateway_yaml(self.gw_port, self.sim_port, self.db, gateway_extra,
+                                            server_extra))
+
+    async def start(self, scenario_extra: str = "", gateway_extra: str = "",
+                    server_extra: str = "") -> str:
+        """Start both; returns a new organization's API key."""
+        (self.folder / "scenario.yaml").write_text(scenario_yaml(scenario_extra))
+        self.write_config(gateway_extra, server_extra)
+        key = subprocess.run(
+            [sys.executable, "-m", "gateway", "create-org", "Crash", "--db", str(self.db)],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+        ).stdout.strip().splitlines()[-1]
+        self.sim = subprocess.Popen(
+            [sys.executable, "-m", "simulator", "serve", "--scenario",
+             str(self.folder / "scenario.yaml"), "--port", str(self.sim_port)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        await wait_healthy(f"{self.sim_url}/_sim/health", self.sim)
+        await self.start_gateway()
+        return key
+
+    async def start_gateway(self) -> None:
+        self.starts += 1
+        log = (self.folder / f"gateway-{self.starts}.log").open("wb")
+        self.gateway = subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve", "--config", str(self.config)],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        await wait_healthy(f"{self.url}/healthz", self.gateway)
+
+    def stop(self) -> None:
+        for proc in (self.gateway, self.sim):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Read the gateway's database beside it (read-only; WAL lets both run)."""
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10) as conn:
+            return list(conn.execute(sql, params).fetchall())
+
+    def unfinished(self) -> int:
+        return int(self.query(f"SELECT COUNT(*) FROM sms WHERE direction = 'outbound'"
+                              f" AND NOT {FINAL_SQL}")[0][0])
+
+    async def oracle(self) -> list[dict[str, Any]]:
+        async with aiohttp.ClientSession() as session, \
+                session.get(f"{self.sim_url}/_sim/messages") as resp:
+            return list((await resp.json())["messages"])
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+
+
+async def setup_senders(url: str, key: str, numbers: int) -> tuple[list[str], dict[str, Any]]:
+    """Rent `numbers` US numbers and make a lead with one mobile contact."""
+    async with aiohttp.ClientSession(headers=auth(key)) as session:
+        rented = []
+        for _ in range(numbers):
+            async with session.post(f"{url}/api/v1/phone_number/request/internal/",
+                                    json={"country": "US"}) as resp:
+                assert resp.status in (200, 201), await resp.text()
+                rented.append((await resp.json())["number"])
+        body = {"name": "Crash Co", "contacts": [
+            {"name": "Dummy", "phones": [{"phone": "+14165550123", "type": "mobile"}]}]}
+        async with session.post(f"{url}/api/v1/lead/", json=body) as resp:
+            assert resp.status in (200, 201), await resp.text()
+            return rented, await resp.json()

@@ -1,0 +1,46 @@
+"""The operations settings: parsed from YAML, and each bad value named by its key."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway import ConfigError, parse_config
+from gateway.reload import reloaded
+
+
+def test_ops_keys_parse() -> None:
+    config = parse_config({
+        "server": {"grace_period": 0},
+        "logging": {"level": "debug", "format": "text"},
+        "api": {"max_body_bytes": 4096, "rate_limit": 2.5, "rate_burst": 10},
+        "dispatcher": {"breaker_threshold": 3, "breaker_cooldown": 1.5},
+    })
+    assert (config.grace_period, config.log_level, config.log_format) == (0.0, "DEBUG", "text")
+    assert (config.max_body_bytes, config.rate_limit, config.rate_burst) == (4096, 2.5, 10)
+    assert (config.breaker_threshold, config.breaker_cooldown) == (3, 1.5)
+    defaults = parse_config({})
+    assert (defaults.grace_period, defaults.rate_limit, defaults.log_format) == (10.0, 0.0, "json")
+
+
+@pytest.mark.parametrize(("data", "key"), [
+    ({"server": {"grace_period": -1}}, "server.grace_period"),
+    ({"logging": {"level": "LOUD"}}, "logging.level"),
+    ({"logging": {"format": "xml"}}, "logging.format"),
+    ({"logging": {"colour": True}}, "logging.colour"),
+    ({"api": {"max_body_bytes": 0}}, "api.max_body_bytes"),
+    ({"api": {"rate_limit": "fast"}}, "api.rate_limit"),
+    ({"api": {"rate_burst": 1.5}}, "api.rate_burst"),
+    ({"dispatcher": {"breaker_threshold": 0}}, "dispatcher.breaker_threshold"),
+    ({"dispatcher": {"breaker_cooldown": -2}}, "dispatcher.breaker_cooldown"),
+])
+def test_bad_ops_values_name_their_key(data: dict, key: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{key}:"):
+        parse_config(data)
+
+
+def test_reloaded_takes_only_rates_and_countries() -> None:
+    current = parse_config({"server": {"port": 1}})
+    fresh = parse_config({"server": {"port": 2}, "sms": {"countries": {"US": ["US"]}}})
+    merged, changed = reloaded(current, fresh)
+    assert changed == ["countries"]
+    assert merged.port == 1 and dict(merged.countries) == {"US": ("US",)}

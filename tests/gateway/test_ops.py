@@ -1,0 +1,246 @@
+"""Operations in process, against a fake carrier: the circuit breaker, /metrics, /readyz,
+orphan callbacks, JSON log lines that name the activity, and SIGHUP's reload."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from gateway import create_app
+from gateway.api.common import config_of
+from gateway.auth import create_organization
+from gateway.keys import LIVE_CONFIG, STORE
+from gateway.logs import JsonFormatter
+from gateway.models import PhoneNumber
+from gateway.signals import reload_config
+from simulator.scenario.model import DEFAULT_AUTH_TOKEN
+from telecom import compute_signature, error_body
+from tests.gateway.fakes import FakeTwilio
+from tests.gateway.harness import Served, eventually, gateway_config, serve
+
+NUMBER = "+14155550100"
+DOWN = (503, error_body(20503, "down", 503))
+UP = (201, {"sid": "new", "status": "queued"})
+
+
+@dataclass
+class Rig:
+    fake: FakeTwilio
+    gateway: Served
+    key: str
+    lead_id: str
+    session: aiohttp.ClientSession
+
+    async def call(self, method: str, path: str, body: Any = None,
+                   **kwargs: Any) -> tuple[int, Any]:
+        headers = {"Authorization": aiohttp.encode_basic_auth(self.key, ""),
+                   **kwargs.pop("headers", {})}
+        async with self.session.request(method, f"{self.gateway.url}{path}", json=body,
+                                        headers=headers, **kwargs) as response:
+            text = await response.text()
+            try:
+                return response.status, json.loads(text)
+            except ValueError:
+                return response.status, text
+
+    async def send(self, remote: str = "+14155550199") -> dict[str, Any]:
+        status, sms = await self.call("POST", "/api/v1/activity/sms/", {
+            "status": "outbox", "lead_id": self.lead_id, "local_phone": NUMBER,
+            "remote_phone": remote, "text": "hi"})
+        assert status == 200, sms
+        return dict(sms)
+
+    async def metrics(self) -> str:
+        async with self.session.get(f"{self.gateway.url}/metrics") as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+            return await response.text()
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Rig]]]:
+    opened: list[tuple[Rig, Served]] = []
+
+    async def make(**overrides: Any) -> Rig:
+        fake = FakeTwilio(default=UP)
+        fake_server = await serve(lambda _url: fake.app())
+        gateway = await serve(lambda url: create_app(gateway_config(
+            tmp_path / "gw.db", fake_server.url, url, **overrides)))
+        store = gateway.app[STORE]
+        org, key = await create_organization(store, "Ops")
+        await store.insert_phone_number(PhoneNumber(
+            "phon_0", org.id, NUMBER, None, "internal", "US", True, ("CA", "US"), "PN" + "0" * 32,
+            "2026-01-01T00:00:00.000000+00:00", "2026-01-01T00:00:00.000000+00:00"))
+        rig = Rig(fake, gateway, key, "", aiohttp.ClientSession())
+        _, lead = await rig.call("POST", "/api/v1/lead/", {"name": "L", "contacts": [
+            {"phones": [{"phone": "+14155550199"}]}]})
+        rig.lead_id = lead["id"]
+        opened.append((rig, fake_server))
+        return rig
+
+    yield make
+    for opened_rig, fake_server in opened:
+        await opened_rig.session.close()
+        await opened_rig.gateway.stop()
+        await fake_server.stop()
+
+
+def _value(metrics: str, name: str) -> float:
+    for line in metrics.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+async def test_breaker_stops_calls_while_open_and_a_probe_closes_it(rig: Any) -> None:
+    r = await rig(breaker_threshold=3, breaker_cooldown=0.8, retry_base=0.01, retry_max=0.02)
+    r.fake.default = DOWN
+    sms = await r.send()
+    await eventually(lambda: asyncio.sleep(0, len(r.fake.creates()) >= 3), 5)
+    await asyncio.sleep(0.5)  # without the breaker: another ~25 attempts in this time
+    assert len(r.fake.creates()) == 3
+    status, ready = await r.call("GET", "/readyz")
+    assert status == 503 and "breaker" in ready["problems"]["carrier"]
+    metrics = await r.metrics()
+    assert _value(metrics, "smslab_carrier_breaker_state") == 2
+    assert _value(metrics, "smslab_carrier_breaker_opens_total") == 1
+    assert _value(metrics, "smslab_dispatch_retries_total") == 3
+    r.fake.default = UP
+
+    async def sent() -> bool:
+        return (await r.call("GET", f"/api/v1/activity/sms/{sms['id']}/"))[1]["status"] == "sent"
+
+    await eventually(sent, 5)
+    assert len(r.fake.creates()) == 4  # one probe, and it went through
+    assert _value(await r.metrics(), "smslab_carrier_breaker_state") == 0
+    assert (await r.call("GET", "/readyz")) == (200, {"status": "ready"})
+
+
+async def test_metrics_census_and_histograms(rig: Any) -> None:
+    r = await rig()
+    r.fake.answers.append((400, error_body(21408, "no permission", 400)))
+    failed = await r.send("+14165550100")  # Toronto: CA
+    await eventually(lambda: asyncio.sleep(0, len(r.fake.creates()) == 1), 5)
+    ok = await r.send()
+
+    async def both_done() -> bool:
+        rows = [(await r.call("GET", f"/api/v1/activity/sms/{s['id']}/"))[1]["status"]
+                for s in (failed, ok)]
+        return rows == ["error", "sent"]
+
+    await eventually(both_done, 5)
+    metrics = await r.metrics()
+    assert ('smslab_messages{country="CA",direction="outbound",reason="unsupported_country",'
+            'status="error"} 1.0') in metrics
+    assert 'smslab_messages{country="US",direction="outbound",reason="",status="sent"} 1.0' \
+        in metrics
+    assert 'smslab_carrier_errors_total{code="21408",kind="rejected"} 1.0' in metrics
+    assert _value(metrics, "smslab_dispatch_delay_seconds_count") == 1
+    assert 'smslab_carrier_latency_seconds_count{outcome="accepted"} 1.0' in metrics
+    assert 'smslab_queue_depth{state="due"} 0.0' in metrics
+
+
+async def _callback(r: Rig, form: dict[str, str]) -> int:
+    url = f"{r.gateway.url}/carrier/status"
+    signature = compute_signature(url, list(form.items()), DEFAULT_AUTH_TOKEN)
+    async with r.session.post(url, data=form,
+                              headers={"X-Twilio-Signature": signature}) as response:
+        return response.status
+
+
+async def test_orphan_callbacks_are_counted_never_a_500(rig: Any) -> None:
+    r = await rig()
+    assert await _callback(r, {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}) \
+        == 200
+    assert await _callback(r, {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered",
+                               "ErrorCode": "not-a-number"}) == 200
+    assert await _callback(r, {"MessageStatus": "delivered"}) == 400
+    metrics = await r.metrics()
+    assert _value(metrics, "smslab_orphan_callbacks_total") == 2
+    assert _value(metrics, "smslab_unmatched_callbacks") == 2
+    # a known message: the lag from its acceptance is observed
+    sms = await r.send()
+    await eventually(lambda: asyncio.sleep(0, bool(r.fake.seen)), 5)
+
+    async def sid() -> str | None:
+        data = (await r.call("GET", f"/api/v1/activity/sms/{sms['id']}/"))[1]
+        return data["status"] == "sent" or None  # type: ignore[no-any-return]
+
+    await eventually(sid, 5)
+    store = r.gateway.app[STORE]
+    row = await store._one("SELECT carrier_sid FROM sms WHERE id = ?", (sms["id"],))  # type: ignore[attr-defined]
+    assert await _callback(r, {"MessageSid": row[0], "MessageStatus": "delivered"}) == 200
+    assert 'smslab_callback_lag_seconds_count{status="delivered"} 1.0' in await r.metrics()
+
+
+async def test_log_lines_are_json_and_name_the_activity(rig: Any) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("gateway")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        r = await rig(retry_base=0.01, retry_max=0.02)
+        r.fake.answers.append(DOWN)
+        sms = await r.send()
+        await eventually(lambda: asyncio.sleep(0, len(r.fake.creates()) >= 2), 5)
+        await asyncio.sleep(0.1)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    about = [line for line in lines if "carrier" in line["event"]]
+    assert {line["logger"] for line in about} >= {"gateway.carrier", "gateway.dispatcher"}
+    assert all(line["activity_id"] == sms["id"] for line in about)
+    assert all({"ts", "level", "logger", "event"} <= set(line) for line in lines)
+
+
+async def test_reload_takes_rates_and_countries_only(rig: Any, tmp_path: Path) -> None:
+    r = await rig()
+    app = r.gateway.app
+    before = app[LIVE_CONFIG].current
+    path = tmp_path / "new.yaml"
+    path.write_text("server: {port: 1}\nsms: {rates: {US: 9}, countries: {US: [US]}}\n")
+    assert reload_config(app, str(path)) == ["rates", "countries"]
+    now = app[LIVE_CONFIG].current
+    assert (now.port, now.db_path) == (before.port, before.db_path)  # needs a restart
+    assert dict(now.countries) == {"US": ("US",)}
+    assert (await r.send())["cost"] == "9"
+    path.write_text("sms: {rates: [1]}\n")
+    assert reload_config(app, str(path)) is None
+    assert app[LIVE_CONFIG].current is now
+    assert config_of  # the API reads the live config through it
+
+
+async def test_readyz_names_an_unreachable_carrier(tmp_path: Path) -> None:
+    gateway = await serve(lambda url: create_app(gateway_config(
+        tmp_path / "gw.db", "http://127.0.0.1:9", url)))  # discard port: nothing listens
+    try:
+        async with aiohttp.ClientSession() as session, \
+                session.get(f"{gateway.url}/readyz") as response:
+            assert response.status == 503
+            body = await response.json()
+        assert body["status"] == "unready" and "127.0.0.1:9" in body["problems"]["carrier"]
+        assert "database" not in body["problems"]
+    finally:
+        await gateway.stop()
+
+
+async def test_malformed_webhook_body_is_400_not_500(rig: Any) -> None:
+    r = await rig()
+    for path in ("/carrier/status", "/carrier/inbound"):
+        async with r.session.post(f"{r.gateway.url}{path}", data=b"x",
+                                  headers={"Content-Type": "multipart/form-data"}) as response:
+            assert response.status == 400
+            assert "error" in await response.json()
