@@ -213,7 +213,11 @@ async def _candidates(request: web.Request, country: str, prefix: str) -> list[A
 async def request_internal(request: web.Request) -> web.Response:
     config = config_of(request)
     country, prefix, label = _rent_request(await json_body(request), sorted(config.countries))
-    candidates = await _candidates(request, country, prefix)
+    store = store_of(request)
+    # a number our database still gives to an organization is not for sale, whatever the
+    # carrier says (its state can diverge: a reset simulator, a release done out of band)
+    candidates = [c for c in await _candidates(request, country, prefix)
+                  if await store.find_rented_number(c.phone_number) is None]
     if not candidates:
         where = f" with prefix {prefix}" if prefix else ""
         raise RentFailed(f"No SMS-capable phone numbers are available in {country}{where}.")
@@ -237,7 +241,7 @@ async def request_internal(request: web.Request) -> web.Response:
     now = dates.iso(dates.now())
     number = PhoneNumber(new_id("phon"), org_of(request), bought.phone_number, label, "internal",
                          country, True, config.countries[country], bought.sid, now, now)
-    await store_of(request).insert_phone_number(number)
+    await store.insert_phone_number(number)
     return await _render(request, number, status=201)
 
 

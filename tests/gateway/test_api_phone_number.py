@@ -77,3 +77,18 @@ async def test_external_numbers_never_send(harness: Harness) -> None:
     status, body = await harness.request(key, "POST", "/api/v1/phone_number/",
                                          json={"number": "12"})
     assert status == 400 and "number" in body["field-errors"]
+
+
+async def test_a_number_we_still_hold_is_not_rented_again_after_a_carrier_reset(
+    harness: Harness,
+) -> None:
+    first_key, second_key = await harness.new_org("A"), await harness.new_org("B")
+    held = (await harness.rent(first_key, "US", "415"))["number"]
+    async with harness.session.post(f"{harness.sim.url}/_sim/reset") as response:
+        assert response.status == 200  # the carrier forgot it sold `held`
+    status, body = await harness.request(
+        second_key, "POST", "/api/v1/phone_number/request/internal/",
+        json={"country": "US", "prefix": "415"},
+    )
+    assert status == 201, body
+    assert body["number"] != held
