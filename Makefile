@@ -24,7 +24,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy telecom
+	$(BIN)/mypy telecom gateway/search
 
 bench: $(STAMP)
 	$(BIN)/python loadtests/bench_simulator.py

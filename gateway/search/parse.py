@@ -36,10 +36,14 @@ from gateway.search.errors import InvalidValue, QuerySyntaxError, QueryTooComple
 from gateway.search.fields import HAS, LEAD_FIELDS, SMS_FIELDS, Field, Kind
 from telecom.numbers import InvalidNumber, parse_e164
 
-__all__ = ["MAX_DEPTH", "MAX_LENGTH", "parse"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "MAX_TERMS", "parse"]
 
 MAX_LENGTH = 4000  # characters; far beyond any hand-written query
 MAX_DEPTH = 32  # nested not/and/or/sms levels; also bounds every recursive walk of the AST
+# Clauses (field:value, comparisons, `*`). SQLite refuses expressions deeper than 1,000, and
+# a flat `a b c ...` compiles to a chain as deep as it is long: this keeps every query far
+# below that limit, so a long query is refused here with a 400, never by the database.
+MAX_TERMS = 200
 MAX_NUMBER = 10**12  # keeps bound integers inside SQLite's 64 bits
 
 _PARSER = Lark(
@@ -137,14 +141,21 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> QuerySyntaxError:
 def _check_depth(tree: Tree[Token]) -> None:
     """Iterative, so that a pathological query cannot exhaust the stack here; past this
     check every walk of the tree or the AST may recurse."""
-    stack = [(tree, 1)]
+    stack, terms = [(tree, 1)], 0
     while stack:
         node, depth = stack.pop()
+        position = node.meta.start_pos if not node.meta.empty else 0
         if depth > MAX_DEPTH:
-            raise QueryTooComplex(f"Query nests deeper than {MAX_DEPTH} levels",
-                                  node.meta.start_pos if not node.meta.empty else 0,
+            raise QueryTooComplex(f"Query nests deeper than {MAX_DEPTH} levels", position,
                                   (f"at most {MAX_DEPTH} levels of nesting",))
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+        if node.data in ("match", "compare", "match_all"):
+            terms += 1
+            if terms > MAX_TERMS:
+                raise QueryTooComplex(f"Query has more than {MAX_TERMS} clauses", position,
+                                      (f"at most {MAX_TERMS} clauses",))
+        # reversed: clauses are met in reading order, so the error points at the 201st
+        stack.extend((child, depth + 1) for child in reversed(node.children)
+                     if isinstance(child, Tree))
 
 
 def _unquote(token: Token) -> str:

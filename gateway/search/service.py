@@ -39,9 +39,11 @@ async def load_leads(store: SqlReader, org_id: str, ids: Sequence[str]) -> list[
     """The leads, with contacts, in the order of `ids`."""
     if not ids:
         return []
+    # `+` keeps SQLite on the primary key: left to itself it walks the organization's index
+    # through every lead (200 ms at 100,000 leads) to find the hundred it was given
     rows = await store._all(
-        f"SELECT * FROM leads WHERE organization_id = ? AND id IN ({','.join('?' * len(ids))})",
-        [org_id, *ids],
+        f"SELECT * FROM leads WHERE id IN ({','.join('?' * len(ids))}) AND +organization_id = ?",
+        [*ids, org_id],
     )
     by_id = {row["id"]: row for row in rows}
     return await store._leads([by_id[i] for i in ids if i in by_id])

@@ -68,6 +68,9 @@ def adversarial(rnd: random.Random) -> str:
             "sms(" * depth + "status:error" + ")" * depth,
             " or ".join([inner] * depth),
             "(" * depth,
+            # many short clauses: as long a chain of SQL as 4,000 characters allow
+            rnd.choice(["* ", "sms(* ", "has:sms_messages ", "*or "]) * rnd.choice(
+                [150, 200, 201, 1000, 1999]) + ")" * rnd.randint(0, 1),
         ])
     if kind == 5:
         piece = rnd.choice(VALID + PIECES)

@@ -26,7 +26,7 @@ from gateway.search.ast import (
     RelativeWeek,
     SmsMatch,
 )
-from gateway.search.parse import MAX_DEPTH, MAX_LENGTH
+from gateway.search.parse import MAX_DEPTH, MAX_LENGTH, MAX_TERMS
 
 ERROR, OUT = ChoiceIs("status", "error"), ChoiceIs("direction", "outbound")
 
@@ -198,6 +198,10 @@ def test_limits() -> None:
     assert parse("not " * (MAX_DEPTH - 1) + "name:a") is not None
     # parentheses alone add no depth: they only group
     assert parse("(" * 500 + "name:a" + ")" * 500) == Contains("name", "a")
+    assert len(parse("* " * MAX_TERMS).items) == MAX_TERMS  # type: ignore[union-attr]
+    with pytest.raises(QueryTooComplex) as info:
+        parse("name:a " * MAX_TERMS + "name:b")
+    assert info.value.position == 7 * MAX_TERMS  # the first clause too many
 
 
 def test_region_reads_national_numbers() -> None:

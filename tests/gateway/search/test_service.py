@@ -12,6 +12,7 @@ from urllib.parse import quote
 from gateway.dates import iso
 from gateway.keys import STORE
 from gateway.models import Sms
+from gateway.search.parse import MAX_DEPTH, MAX_TERMS
 from tests.gateway.harness import Harness, in_thread
 from tests.gateway.search.adversarial import corpus
 
@@ -151,6 +152,26 @@ async def test_an_unknown_field_is_named_with_the_known_ones(harness: Harness) -
     assert status == 400 and "'lead' inside sms(...)" in body["field-errors"]["query"]
 
 
+async def test_the_largest_queries_allowed_run_and_one_more_clause_is_a_400(
+        harness: Harness) -> None:
+    # SQLite refuses expression trees deeper than 1,000; the clause limit keeps us far below
+    key = await harness.new_org()
+    await _world(harness, key)
+    largest = [
+        "* " * MAX_TERMS,
+        "sms(" + "* " * (MAX_TERMS - 1) + ")",
+        " or ".join(["name:lead"] * MAX_TERMS),
+        " ".join(["sms(created:today status:error)"] * (MAX_TERMS // 2)),
+        "not " * (MAX_DEPTH - 2) + "(" + " ".join(["failed_sms > 0"] * (MAX_TERMS - 1)) + ")",
+        "(" * 31 + " ".join(["latest_sms_status:error"] * 150) + ")" * 31,
+    ]
+    for query in largest:
+        status, body = await _search(harness, key, query)
+        assert status == 200, (query[:60], body)
+    status, body = await _search(harness, key, "* " * (MAX_TERMS + 1))
+    assert status == 400 and f"more than {MAX_TERMS} clauses" in body["field-errors"]["query"]
+
+
 def _snapshot(path: str) -> list[list[tuple[Any, ...]]]:
     db = sqlite3.connect(path)
     try:
@@ -167,7 +188,7 @@ async def test_hostile_queries_get_200_or_400_and_change_nothing(harness: Harnes
     before = _snapshot(path)
     seen = set()
     hostile = ["'; DROP TABLE leads; --", 'name:"\'); DELETE FROM sms; --"', "name:%",
-               "x" * 100_000]
+               "x" * 100_000, "* " * 1999, "sms(" + "* " * 1990 + ")"]
     for text in [*corpus(seed=4, count=300), *hostile]:
         # surrogates cannot be UTF-8: send their bytes raw, as a broken client would
         raw = quote(text.encode("utf-8", "surrogatepass"), safe="")
