@@ -20,13 +20,23 @@ from gateway.carrier import CarrierClient
 from gateway.config import Config
 from gateway.dispatcher import Dispatcher
 from gateway.intake import setup as setup_intake
-from gateway.keys import API_KEY_CACHE, CARRIER, CONFIG, DISPATCHER, LIVE_CONFIG, METRICS, STORE
+from gateway.keys import (
+    API_KEY_CACHE,
+    CARRIER,
+    CONFIG,
+    DISPATCHER,
+    LIVE_CONFIG,
+    METRICS,
+    SHUTTING_DOWN,
+    STORE,
+)
 from gateway.limits import RateLimiter, body_limit_middleware, rate_limit_middleware
 from gateway.metrics import Metrics
 from gateway.middleware import error_middleware
 from gateway.openapi import setup as setup_openapi
-from gateway.ops import callback_observer
+from gateway.ops import callback_observer, refuse_when_stopping
 from gateway.ops import setup as setup_ops
+from gateway.reconcile import Reconciler
 from gateway.reload import LiveConfig
 from gateway.store import open_sqlite
 
@@ -68,19 +78,35 @@ async def _dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _reconciler_ctx(app: web.Application) -> AsyncIterator[None]:
+    config = app[CONFIG]
+    if not config.dispatcher_enabled or config.reconcile_after <= 0:
+        yield
+        return
+    reconciler = Reconciler(app[STORE], app[CARRIER], config, app[METRICS])
+    task = asyncio.create_task(reconciler.run(), name="sms-reconciler")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
 async def _stop_taking(app: web.Application) -> None:
-    """Shutdown began (the listener is closed): the dispatcher claims nothing new."""
+    """Shutdown began (the listener is closed): refuse new API requests on open connections;
+    the dispatcher claims nothing new."""
+    app[SHUTTING_DOWN].set()
     dispatcher = app.get(DISPATCHER)
     if dispatcher is not None:
         dispatcher.stop_taking()
 
 
 def create_app(config: Config) -> web.Application:
-    middlewares: list[Middleware] = [error_middleware, body_limit_middleware, auth_middleware]
+    middlewares: list[Middleware] = [error_middleware, refuse_when_stopping,
+                                     body_limit_middleware, auth_middleware]
     if config.rate_limit > 0:
         burst = config.rate_burst or max(1, int(config.rate_limit * 2))
         middlewares.append(rate_limit_middleware(RateLimiter(config.rate_limit, burst)))
@@ -89,8 +115,9 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[LIVE_CONFIG] = LiveConfig(config)
     app[METRICS] = Metrics()
+    app[SHUTTING_DOWN] = asyncio.Event()
     app[API_KEY_CACHE] = {}
-    app.cleanup_ctx.extend([_store_ctx, _carrier_ctx, _dispatcher_ctx])
+    app.cleanup_ctx.extend([_store_ctx, _carrier_ctx, _dispatcher_ctx, _reconciler_ctx])
     app.on_shutdown.append(_stop_taking)
     setup_routes(app.router)
     setup_intake(app.router)

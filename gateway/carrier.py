@@ -112,6 +112,12 @@ class CarrierClient:
     async def release_number(self, sid: str) -> None:
         await self._call("DELETE", f"IncomingPhoneNumbers/{sid}.json")
 
+    async def fetch_message_status(self, sid: str) -> tuple[str, int | None]:
+        """(status, error_code) of a message, as the carrier holds it now (reconciliation)."""
+        data = await self._call("GET", f"Messages/{sid}.json")
+        code = data.get("error_code")
+        return str(data.get("status") or ""), code if isinstance(code, int) else None
+
     async def request_whitelist(self, *, phone_number: str, website: str, content_type: str,
                                 examples: tuple[str, ...], opted_in: bool, relationship: str,
                                 status_callback: str) -> WhitelistSubmission:

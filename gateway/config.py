@@ -71,6 +71,10 @@ class Config:
     rate_burst: int = 0  # requests a key may make at once (0: twice the rate)
     breaker_threshold: int = 5  # consecutive unavailable answers that open the breaker
     breaker_cooldown: float = 10.0  # seconds open before one probe call
+    # ask the carrier about messages with no final status this long after sending (lost
+    # callbacks); 0 turns it off
+    reconcile_after: float = 600.0
+    reconcile_interval: float = 60.0
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -210,7 +214,9 @@ _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
                    "retry_base": ("retry_base", _positive), "retry_max": ("retry_max", _positive),
                    "max_age": ("max_age", _positive),
                    "breaker_threshold": ("breaker_threshold", _count),
-                   "breaker_cooldown": ("breaker_cooldown", _positive)},
+                   "breaker_cooldown": ("breaker_cooldown", _positive),
+                   "reconcile_after": ("reconcile_after", _non_negative),
+                   "reconcile_interval": ("reconcile_interval", _positive)},
     "api": {"max_limit": ("max_limit", _count), "max_body_bytes": ("max_body_bytes", _count),
             "rate_limit": ("rate_limit", _non_negative),
             "rate_burst": ("rate_burst", _non_negative_int)},

@@ -50,6 +50,8 @@ class Dispatcher:
         self.breaker = Breaker(config.breaker_threshold, config.breaker_cooldown)
         self._stopping: float | None = None  # when shutdown began (monotonic)
         self._closing = False
+        self._between_rounds = asyncio.Event()  # clear while a round claims and starts sends
+        self._between_rounds.set()
         self._show_breaker()
 
     def stop_taking(self) -> None:
@@ -64,6 +66,10 @@ class Dispatcher:
         next start and they are sent again under the same Idempotency-Key)."""
         self.stop_taking()
         began = self._stopping if self._stopping is not None else time.monotonic()
+        # a round that began before the signal may still be claiming: let it start its sends
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._between_rounds.wait(),
+                                   max(0.0, began + grace - time.monotonic()))
         timeout = began + grace - time.monotonic()
         if self._tasks and timeout > 0:
             await asyncio.wait(list(self._tasks), timeout=timeout)
@@ -85,10 +91,13 @@ class Dispatcher:
         await self._store.release_claims()
         try:
             while not self._closing:
+                self._between_rounds.clear()
                 try:
                     await self._round()
                 except Exception:  # a failed round must not end the dispatcher
                     log.exception("dispatch round failed")
+                finally:
+                    self._between_rounds.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._config.poll_interval)
                 self._wake.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from gateway.carrier import CarrierClient
@@ -12,7 +14,7 @@ from gateway.reload import LiveConfig
 from gateway.store import Store
 
 __all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "LIVE_CONFIG", "METRICS",
-           "ORGANIZATION", "STORE"]
+           "ORGANIZATION", "SHUTTING_DOWN", "STORE"]
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
@@ -22,5 +24,6 @@ DISPATCHER = web.AppKey[Dispatcher | None]("dispatcher")
 API_KEY_CACHE = web.AppKey("api_key_cache", dict[str, str])  # key hash -> organization id
 LIVE_CONFIG = web.AppKey("live_config", LiveConfig)  # CONFIG plus what SIGHUP reloaded
 METRICS = web.AppKey("metrics", Metrics)
+SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)  # set when SIGTERM/stop begins
 
 ORGANIZATION = web.RequestKey("organization_id", str)

@@ -69,6 +69,9 @@ class Metrics:
         self.breaker_opens = Counter(
             "smslab_carrier_breaker_opens", "Times the carrier's circuit breaker opened",
             ["carrier"], registry=registry)
+        self.reconciled = Counter(
+            "smslab_reconciled", "Statuses fetched from the carrier for messages whose final"
+            " callback never came", ["status"], registry=registry)
         self.rate_limited = Counter(
             "smslab_api_rate_limited", "API requests answered 429", registry=registry)
         self.too_large = Counter(

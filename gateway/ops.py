@@ -15,10 +15,10 @@ from aiohttp.typedefs import Handler
 
 from gateway import dates
 from gateway.breaker import BreakerState
-from gateway.keys import CONFIG, DISPATCHER, METRICS, STORE
+from gateway.keys import CONFIG, DISPATCHER, METRICS, SHUTTING_DOWN, STORE
 from gateway.logs import ACTIVITY_ID
 
-__all__ = ["callback_observer", "setup"]
+__all__ = ["callback_observer", "refuse_when_stopping", "setup"]
 
 log = logging.getLogger("gateway.ops")
 _PROBE_TIMEOUT = 2.0
@@ -70,6 +70,18 @@ async def metrics(request: web.Request) -> web.Response:
     response = web.Response(body=registry.render())
     response.headers["Content-Type"] = "text/plain; version=0.0.4; charset=utf-8"
     return response
+
+
+@web.middleware
+async def refuse_when_stopping(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Once shutdown began, a new request on a kept-alive connection is refused (503, and the
+    connection closes) rather than accepted into a process that is going away; the listener
+    itself is already closed. Requests already running finish."""
+    if request.app[SHUTTING_DOWN].is_set() and request.path.startswith("/api/"):
+        return web.json_response({"error": "The gateway is shutting down; retry shortly."},
+                                 status=503, headers={"Connection": "close",
+                                                      "Retry-After": "1"})
+    return await handler(request)
 
 
 @web.middleware

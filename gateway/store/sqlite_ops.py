@@ -3,6 +3,8 @@ lookup that ties a status callback to its activity (for its lag and log lines)."
 
 from __future__ import annotations
 
+import json
+
 from gateway.store.sqlite_db import SqliteDb
 
 __all__ = ["OpsQueries"]
@@ -42,3 +44,17 @@ class OpsQueries(SqliteDb):
         """Take the write lock and let it go: raises if the database cannot be written."""
         async with self._tx():
             pass
+
+    async def unsettled_sids(self, sent_after: str, sent_before: str, limit: int,
+                             skip: frozenset[str]) -> list[str]:
+        """Carrier sids of outbound messages sent in (sent_after, sent_before) that still
+        have no final delivery status, oldest first, none of `skip`."""
+        rows = await self._all(
+            "SELECT carrier_sid FROM sms WHERE carrier_sid IS NOT NULL"
+            " AND direction = 'outbound' AND date_sent > ? AND date_sent < ?"
+            " AND (delivery_status IS NULL OR delivery_status NOT IN"
+            "  ('delivered', 'undelivered', 'failed', 'canceled', 'received'))"
+            " AND carrier_sid NOT IN (SELECT value FROM json_each(?))"
+            " ORDER BY date_sent LIMIT ?",
+            (sent_after, sent_before, json.dumps(sorted(skip)), limit))
+        return [row[0] for row in rows]

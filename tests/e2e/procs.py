@@ -21,7 +21,9 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[2]
 SID = "AC" + "e" * 32
 TOKEN = "procs-token"
-FINAL_SQL = "(status = 'error' OR delivery_status IN ('delivered', 'undelivered', 'failed'))"
+# COALESCE: `NOT (x IN ...)` is NULL, not true, for a NULL delivery status (outbox messages)
+FINAL_SQL = ("(status = 'error' OR COALESCE(delivery_status, '') IN"
+             " ('delivered', 'undelivered', 'failed'))")
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ from tests.e2e.procs import FINAL_SQL, Processes, auth, setup_senders
 
 pytestmark = pytest.mark.slow
 
-# 20,000 (the figure): about 170 s on the 2-core machine, most of it the accept phase.
+# 20,000 (the figure): 130 to 170 s on the 2-core machine, most of it accepting.
 MESSAGES = int(os.environ.get("SMSLAB_CRASH_MESSAGES", "20000"))
 KILLS = 5
 CONCURRENCY = 32

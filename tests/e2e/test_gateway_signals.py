@@ -35,6 +35,9 @@ async def _post_until(url: str, key: str, numbers: list[str], lead_id: str,
                     async with session.post(f"{url}/api/v1/activity/sms/", json=body) as resp:
                         if resp.status == 200:
                             accepted.append((await resp.json())["id"])
+                        else:
+                            assert resp.status == 503  # shutting down: not accepted
+                            return
                 except aiohttp.ClientError:
                     return  # the listener closed: SIGTERM arrived
 

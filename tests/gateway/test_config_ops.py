@@ -13,8 +13,10 @@ def test_ops_keys_parse() -> None:
         "server": {"grace_period": 0},
         "logging": {"level": "debug", "format": "text"},
         "api": {"max_body_bytes": 4096, "rate_limit": 2.5, "rate_burst": 10},
-        "dispatcher": {"breaker_threshold": 3, "breaker_cooldown": 1.5},
+        "dispatcher": {"breaker_threshold": 3, "breaker_cooldown": 1.5, "reconcile_after": 0,
+                       "reconcile_interval": 5},
     })
+    assert (config.reconcile_after, config.reconcile_interval) == (0.0, 5.0)
     assert (config.grace_period, config.log_level, config.log_format) == (0.0, "DEBUG", "text")
     assert (config.max_body_bytes, config.rate_limit, config.rate_burst) == (4096, 2.5, 10)
     assert (config.breaker_threshold, config.breaker_cooldown) == (3, 1.5)
@@ -32,6 +34,8 @@ def test_ops_keys_parse() -> None:
     ({"api": {"rate_burst": 1.5}}, "api.rate_burst"),
     ({"dispatcher": {"breaker_threshold": 0}}, "dispatcher.breaker_threshold"),
     ({"dispatcher": {"breaker_cooldown": -2}}, "dispatcher.breaker_cooldown"),
+    ({"dispatcher": {"reconcile_after": -1}}, "dispatcher.reconcile_after"),
+    ({"dispatcher": {"reconcile_interval": 0}}, "dispatcher.reconcile_interval"),
 ])
 def test_bad_ops_values_name_their_key(data: dict, key: str) -> None:
     with pytest.raises(ConfigError, match=rf"^{key}:"):

@@ -244,3 +244,33 @@ async def test_malformed_webhook_body_is_400_not_500(rig: Any) -> None:
                                   headers={"Content-Type": "multipart/form-data"}) as response:
             assert response.status == 400
             assert "error" in await response.json()
+
+
+@pytest.mark.parametrize("after", [0.3, 0.0], ids=["reconciled", "off"])
+async def test_lost_callbacks_are_reconciled_from_the_carrier(rig: Any, after: float) -> None:
+    r = await rig(reconcile_after=after, reconcile_interval=0.1)
+
+    async def carrier_view(request: Any, form: dict[str, str]) -> tuple[int, Any] | None:
+        if request.method == "GET" and "/Messages/" in request.path:
+            sid = request.path.rsplit("/", 1)[1].removesuffix(".json")
+            return 200, {"sid": sid, "status": "undelivered", "error_code": 30003}
+        return None  # creates: 201 queued, and no callback will ever come
+
+    r.fake.hook = carrier_view
+    sms = await r.send()
+
+    async def settled() -> dict[str, Any] | None:
+        data = (await r.call("GET", f"/api/v1/activity/sms/{sms['id']}/"))[1]
+        return data if data["delivery_status"] == "undelivered" else None
+
+    if after:
+        done = await eventually(settled, 5)
+        assert (done["status"], done["error_code"], done["error_reason"]) \
+            == ("error", 30003, "unreachable")
+        assert 'smslab_reconciled_total{status="undelivered"} 1.0' in await r.metrics()
+        await asyncio.sleep(0.4)  # final now: never asked about again
+        assert sum(1 for m, *_ in r.fake.seen if m == "GET") == 1
+    else:
+        await asyncio.sleep(0.6)
+        assert await settled() is None  # without reconciliation it waits for ever
+        assert not [m for m, *_ in r.fake.seen if m == "GET"]
