@@ -7,12 +7,13 @@ from typing import Any
 
 import aiohttp
 
-from simulator.runner.outcome import SearchResult
+from simulator.runner.outcome import SearchResult, UsageResult
 
 __all__ = ["CarrierControl", "GatewayApi", "RunFailed"]
 
 _SMS_FIELDS = ("id,lead_id,contact_id,direction,status,delivery_status,error_code,error_reason,"
                "text,local_phone,remote_phone")
+_NUMBER_FIELDS = "id,number,whitelisted,spam_flagged_count"
 
 
 class RunFailed(Exception):
@@ -82,6 +83,27 @@ class GatewayApi:
         return SearchResult(int(data["total_results"]),
                             tuple(sorted(str(lead.get("name")) for lead in found)))
 
+    async def phone_numbers(self) -> list[dict[str, Any]]:
+        return await self.every("phone_number/", {"_fields": _NUMBER_FIELDS})
+
+    async def whitelist_requests(self) -> list[dict[str, Any]]:
+        return await self.every("sms_whitelist_request/")
+
+    async def any_undecided(self) -> bool:
+        """Whether a whitelist request still waits for the carrier's decision."""
+        data = await self.must("GET", "sms_whitelist_request/", params={
+            "status": "submitted", "_limit": "1"})
+        return bool(data["data"])
+
+    async def usage(self, start: str, end: str) -> UsageResult:
+        """`GET /usage/sms/` from `start` to `end` (ISO datetimes), by country."""
+        status, data = await self.call("GET", "usage/sms/", params={
+            "date_start": start, "date_end": end, "group_by": "country"})
+        if status != 200 or not isinstance(data, dict) or "totals" not in data:
+            return UsageResult(error=f"HTTP {status}: {data}"[:200])
+        return UsageResult(data["totals"], {str(row.get("country")): row
+                                            for row in data.get("data", ())})
+
 
 class CarrierControl:
     def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
@@ -101,6 +123,9 @@ class CarrierControl:
 
     async def oracle(self) -> list[dict[str, Any]]:
         return list((await self._json("GET", "messages"))["messages"])
+
+    async def whitelist(self) -> list[dict[str, Any]]:
+        return list((await self._json("GET", "whitelist"))["requests"])
 
     async def inbound(self, from_: str, to: str, text: str) -> dict[str, Any]:
         data: dict[str, Any] = await self._json(

@@ -25,6 +25,7 @@ from simulator.scenario.plan import (
     SendStep,
     TrafficStep,
     WaitStep,
+    WhitelistStep,
     render,
 )
 from telecom.numbers import parse_e164
@@ -72,6 +73,7 @@ class Driver:
         self.clock = clock
         self.errors: list[str] = []  # refused requests, in a reproducible order
         self._numbers: dict[str, list[str]] = defaultdict(list)  # country or label -> numbers
+        self._ids: dict[str, str] = {}  # number -> the gateway's phone number id
         self._turn: dict[str, int] = defaultdict(int)
         self._by_name: dict[str, _Lead] = {}
         self._by_phone: dict[str, _Lead] = {}
@@ -89,8 +91,15 @@ class Driver:
                 await self._cancel(step)
             elif isinstance(step, InboundStep):
                 await self._inbound(step)
+            elif isinstance(step, WhitelistStep):
+                await self._whitelist(step)
             elif isinstance(step, WaitStep):
                 await asyncio.sleep(step.seconds / self.clock.time_scale)
+
+    @property
+    def numbers(self) -> dict[str, tuple[str, ...]]:
+        """The numbers rented so far, by country and by label."""
+        return {key: tuple(numbers) for key, numbers in self._numbers.items() if numbers}
 
     def _ours(self, endpoint: str, path: str) -> str:
         """A number we rent: the next of a country's (or label's) numbers, or one by number."""
@@ -111,6 +120,7 @@ class Driver:
                 number = await self.gateway.must("POST", "phone_number/request/internal/",
                                                  {"country": order.country})
                 self._numbers[order.country].append(number["number"])
+                self._ids[number["number"]] = number["id"]
                 if order.label:
                     self._numbers[order.label].append(number["number"])
 
@@ -182,6 +192,23 @@ class Driver:
             if not answer.get("delivered"):
                 self.errors.append(f"{step.path} (i={i}): the gateway did not take the inbound "
                                    f"message (webhook status {answer.get('webhook_status')})")
+
+    async def _whitelist(self, step: WhitelistStep) -> None:
+        await self.clock.until(step.at)
+        number = self._ours(step.number, step.path)
+        if number not in self._ids:  # a number given as such, not rented by this traffic
+            found = await self.gateway.every("phone_number/", {"number": number})
+            if not found:
+                raise RunFailed(f"{step.path}: the gateway has no phone number {number}")
+            self._ids[number] = found[0]["id"]
+        status, data = await self.gateway.call("POST", "sms_whitelist_request/", {
+            "phone_number_id": self._ids[number], "website": step.website,
+            "content_type": step.content_type, "examples": list(step.examples),
+            "opted_in": step.opted_in, "relationship": step.relationship,
+        })
+        if not 200 <= status < 300:
+            self.errors.append(f"{step.path}: whitelist request for {number}: HTTP {status}: "
+                               f"{data}")
 
 
 async def _paced(items: range, work: Callable[[int], Awaitable[None]], rate: float | None) -> None:

@@ -1,8 +1,10 @@
 """What must hold after every run, whatever the scenario expects: pure checks of the gateway's
-SMS activities against the carrier's oracle (`GET /_sim/messages`).
+SMS activities against the carrier's oracle (`GET /_sim/messages`), and of its whitelist
+requests against the carrier's (`GET /_sim/whitelist`).
 
 The gateway sends each activity with its id as `Idempotency-Key`, so the oracle entry of an
-activity is the one whose `idempotency_key` is the activity's id.
+activity is the one whose `idempotency_key` is the activity's id; a whitelist request keeps the
+carrier's sid as `carrier_sid`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def invariants(seen: Observed) -> list[Check]:
         _lost(outbound, carried, by_key),
         _twice(carried, by_key),
         _fates(outbound, by_key),
+        _whitelist(seen),
     ]
 
 
@@ -113,3 +116,29 @@ def _fate_problem(sms: Record, message: Record) -> str | None:
     else:  # queued / scheduled / canceled: no verdict was intended yet
         return None
     return None if ok else shown
+
+
+def _whitelist(seen: Observed) -> Check:
+    """Every request decided by the deadline, as the carrier decided it; none only on one side."""
+    carrier = {str(r.get("sid")): r for r in seen.carrier_whitelist}
+    problems = []
+    for request in seen.whitelist:
+        theirs = carrier.get(str(request.get("carrier_sid")))
+        ours = (request.get("status"), request.get("reason") or None)
+        if theirs is None:
+            problems.append(f"{request.get('id')} ({request.get('phone_number')}): the carrier "
+                            f"has no request {request.get('carrier_sid')}")
+        elif ours[0] == "submitted":
+            problems.append(f"{request.get('id')} ({request.get('phone_number')}): not decided "
+                            f"by the deadline (the carrier: {theirs.get('status')})")
+        elif ours != (theirs.get("status"), theirs.get("reason") or None):
+            problems.append(f"{request.get('id')} ({request.get('phone_number')}): gateway "
+                            f"{ours[0]} ({ours[1]!r}), carrier {theirs.get('status')} "
+                            f"({theirs.get('reason')!r})")
+    known = {str(r.get("carrier_sid")) for r in seen.whitelist}
+    problems += [f"{sid} ({r.get('phone_number')}): the carrier has a request the gateway "
+                 "does not show" for sid, r in carrier.items() if sid not in known]
+    ok_text = "all match" if seen.whitelist or seen.carrier_whitelist else "no requests"
+    return _check("whitelist_matches_carrier",
+                  "every whitelist request decided by the deadline, as the carrier decided",
+                  problems, ok_text)

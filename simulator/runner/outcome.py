@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Check", "Observed", "ScenarioResult", "SearchResult"]
+__all__ = ["Check", "Observed", "ScenarioResult", "SearchResult", "UsageResult"]
 
 Record = Mapping[str, Any]  # one SMS activity or oracle entry, as its JSON
 
@@ -23,6 +23,15 @@ class SearchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class UsageResult:
+    """`GET /usage/sms/?group_by=country` over the run: its `totals`, and its rows by country."""
+
+    totals: Record = field(default_factory=dict)
+    countries: Mapping[str, Record] = field(default_factory=dict)
+    error: str | None = None  # the gateway refused the query
+
+
+@dataclass(frozen=True, slots=True)
 class Observed:
     """The gateway's and the carrier's view once the run settled (or its deadline passed)."""
 
@@ -32,6 +41,12 @@ class Observed:
     search: Mapping[str, SearchResult] = field(default_factory=dict)  # by query
     settled: bool = True  # every message final before the deadline
     traffic_errors: tuple[str, ...] = ()  # requests the gateway or carrier refused
+    # the numbers the traffic rented, by label and by country
+    numbers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    phone_numbers: tuple[Record, ...] = ()  # the gateway's numbers (whitelisted, spam count)
+    whitelist: tuple[Record, ...] = ()  # the gateway's whitelist requests
+    carrier_whitelist: tuple[Record, ...] = ()  # the carrier's (`GET /_sim/whitelist`)
+    usage: UsageResult | None = None  # fetched when the scenario expects usage
 
     @property
     def outbound(self) -> tuple[Record, ...]:

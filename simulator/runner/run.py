@@ -1,5 +1,6 @@
 """One scenario, end to end: set the world up, play the traffic, wait for every message to
-settle, look at the outcome, judge it. The judging is pure (judge.py, invariants.py)."""
+settle and every whitelist request to be decided, look at the outcome, judge it. The judging
+is pure (judge.py, invariants.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -19,12 +21,16 @@ from simulator.runner.invariants import invariants, is_final
 from simulator.runner.judge import judge
 from simulator.runner.outcome import Check, Observed, ScenarioResult
 from simulator.runner.world import Endpoints, in_process
-from simulator.scenario.plan import Plan
+from simulator.scenario.plan import Plan, WhitelistStep
 
 __all__ = ["Target", "run_plan"]
 
 _POLL = 0.1  # real seconds between looks while waiting for messages to settle
 _PROGRESS = 3.0  # real seconds between progress lines on stderr
+# Usage is asked for from this long before the run started to this long after it settled:
+# the gateway may be another machine whose clock is a little off, and its organization holds
+# this run alone.
+_USAGE_MARGIN = timedelta(minutes=5)
 
 Progress = Callable[[str], None]
 
@@ -82,13 +88,21 @@ async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
     carrier = CarrierControl(session, ends.simulator_url)
     clock = await SimTime.of(carrier, plan.scenario.time_scale)
     driver = Driver(gateway, carrier, clock)
+    started = datetime.now(UTC)
     await driver.play(plan.traffic)
     deadline = clock.now() + plan.expect.deadline
-    settled = await _settle(plan.scenario.name, gateway, carrier, deadline, progress)
+    whitelist = any(isinstance(step, WhitelistStep) for step in plan.traffic)
+    settled = await _settle(plan.scenario.name, gateway, carrier, deadline, whitelist, progress)
     queries = {s.query: s.leads is not None for s in plan.expect.search}
     search = {}
     for query, names in queries.items():
         search[query] = await gateway.search(query, names)
+    usage = None
+    if plan.expect.usage is not None:
+        # datetimes, not dates: a run across midnight or a month's end counts whole, whatever
+        # the gateway's default range and time zone
+        usage = await gateway.usage(_iso(started - _USAGE_MARGIN),
+                                    _iso(datetime.now(UTC) + _USAGE_MARGIN))
     return Observed(
         sms=tuple(await gateway.all_sms()),
         lead_names=await gateway.lead_names(),
@@ -96,17 +110,28 @@ async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
         search=search,
         settled=settled,
         traffic_errors=tuple(sorted(driver.errors)),
+        numbers=driver.numbers,
+        phone_numbers=tuple(await gateway.phone_numbers()) if plan.expect.whitelist else (),
+        whitelist=tuple(await gateway.whitelist_requests()),
+        carrier_whitelist=tuple(await carrier.whitelist()),
+        usage=usage,
     )
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 async def _settle(name: str, gateway: GatewayApi, carrier: CarrierControl, deadline: float,
-                  progress: Progress) -> bool:
-    """Wait until the carrier has nothing left to do, nothing waits to be sent and every SMS
-    is final, or until simulated time passes the deadline."""
+                  whitelist: bool, progress: Progress) -> bool:
+    """Wait until the carrier has nothing left to do, nothing waits to be sent, every SMS is
+    final and (`whitelist`) every whitelist request decided, or until simulated time passes
+    the deadline."""
     shown = time.monotonic()
     while True:
         health = await carrier.health()
-        quiet = health["pending_events"] == 0 and not await gateway.any_unsent()
+        quiet = health["pending_events"] == 0 and not await gateway.any_unsent() \
+            and not (whitelist and await gateway.any_undecided())
         due = time.monotonic() - shown >= _PROGRESS
         if quiet or due:
             sms = [s for s in await gateway.all_sms() if s.get("direction") == "outbound"]
@@ -115,9 +140,11 @@ async def _settle(name: str, gateway: GatewayApi, carrier: CarrierControl, deadl
                 return True
             if due:
                 shown = time.monotonic()
+                undecided = whitelist and await gateway.any_undecided()
                 progress(f"{name}: simulated t={health['simulated_seconds']:.0f}s, "
                          f"{final}/{len(sms)} SMS final, {health['pending_events']} carrier "
-                         f"events pending (deadline t={deadline:.0f}s)")
+                         f"events pending{', whitelist requests undecided' if undecided else ''}"
+                         f" (deadline t={deadline:.0f}s)")
         if health["simulated_seconds"] > deadline:
             return False
         await asyncio.sleep(_POLL)

@@ -1,33 +1,40 @@
 """The `expect` section -> Expectations (plan.py), reporting file:line:field like the loader.
 
-Counts are exact (`12`) or bounded (`{min: 3, max: 8}`, either side optional). Values are
-checked against what the gateway can show (Close statuses, carrier delivery statuses, the
-stable error reasons, the carrier's catalogue codes), so a typo fails at load and not as a
-puzzling zero at the end of a run.
+Counts are exact (`12`) or bounded (`{min: 3, max: 8}`, either side optional), and so are
+costs (US cents, `4.6`). Values are checked against what the gateway can show (Close statuses,
+carrier delivery statuses, the stable error reasons, the carrier's catalogue codes, whitelist
+decisions), so a typo fails at load and not as a puzzling zero at the end of a run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
+import phonenumbers
 import yaml
 
 from simulator.scenario import schema
+from simulator.scenario.measures import amount, bound, keyed, one_of
 from simulator.scenario.nodes import Reader, describe, field_path, item_path
 from simulator.scenario.plan import (
     COUNTED_FIELDS,
+    USAGE_DIRECTIONS,
     Bound,
     Expectations,
     InboxExpectation,
     InboxMessage,
     LeadExpectation,
     SearchExpectation,
+    UsageExpectation,
+    UsageFigures,
+    WhitelistExpectation,
 )
 from simulator.scenario.schema import Convert, read_fields
 from telecom.errors import CATALOGUE, Reason
 from telecom.numbers import InvalidNumber, parse_e164
 
-__all__ = ["NONE", "VALUES", "bound", "expectations"]
+__all__ = ["ALL_NUMBERS", "DECISIONS", "NONE", "VALUES", "bound", "expectations"]
 
 NONE = "none"  # the key that counts messages without a value (no error code, say)
 VALUES: dict[str, tuple[str, ...]] = {
@@ -39,26 +46,8 @@ VALUES: dict[str, tuple[str, ...]] = {
 }
 
 
-def bound(r: Reader, node: yaml.Node, path: str) -> Bound | None:
-    if isinstance(node, yaml.MappingNode):
-        limits = {"min": _whole, "max": _whole}
-        fields = read_fields(r, node, path, limits)
-        if fields is None or not fields.ok:
-            return None
-        if not fields.values:
-            r.report(node, path, "give min, max or both")
-            return None
-        low, high = fields.values.get("min", 0), fields.values.get("max")
-        if high is not None and high < low:
-            r.report(node, path, f"max ({high}) is below min ({low})")
-            return None
-        return Bound(low, high)
-    value = r.integer(node, path, minimum=0)
-    return None if value is None else Bound(value, value)
-
-
-def _whole(r: Reader, node: yaml.Node, path: str) -> int | None:
-    return r.integer(node, path, minimum=0)
+ALL_NUMBERS = "all"  # the key of expect.whitelist that means every number the traffic rents
+DECISIONS = ("approved", "rejected")
 
 
 def _value(r: Reader, node: yaml.Node, path: str, field: str) -> str | None:
@@ -189,6 +178,91 @@ def _messages(r: Reader, node: yaml.Node, path: str) -> tuple[InboxMessage, ...]
     return tuple(f for f in found if f) if all(found) else None
 
 
+_OUTCOME: dict[str, Convert] = {
+    "status": lambda r, n, p: one_of(r, n, p, "status", DECISIONS),
+    "reason": schema.text, "whitelisted": schema.flag, "spam_flagged_count": bound,
+}
+
+
+def _whitelist(numbers: Collection[str] | None) -> Convert:
+    """By number: a label or country of the traffic's `numbers` steps, a number, or `all`."""
+    def outcome(r: Reader, key: yaml.Node, node: yaml.Node, path: str
+                ) -> WhitelistExpectation | None:
+        name = r.word(key, path, "a number label, a country, a phone number or all")
+        if name is not None and name.startswith("+"):
+            name = _phone(r, key, path)
+        elif name is not None and name != ALL_NUMBERS and numbers is not None \
+                and name not in numbers:
+            r.report(key, path, f"the traffic rents no number labelled or in {name!r} "
+                                f"(known: {', '.join(sorted(numbers)) or 'none'}, or all)")
+            name = None
+        fields = read_fields(r, node, path, _OUTCOME)
+        if name is None or fields is None or not fields.ok:
+            return None
+        if not node.value:  # an unknown key alone is reported as such
+            r.report(node, path, f"give any of {', '.join(_OUTCOME)}")
+            return None
+        return WhitelistExpectation(name, **fields.values, path=path)
+
+    def convert(r: Reader, node: yaml.Node, path: str) -> tuple[WhitelistExpectation, ...] | None:
+        found = keyed(r, node, path, "number -> whitelist outcome",
+                      lambda k, v, p: outcome(r, k, v, p))
+        return None if found is None else tuple(found)
+
+    return convert
+
+
+def _figures(direction: str) -> Convert:
+    def convert(r: Reader, node: yaml.Node, path: str) -> UsageFigures | None:
+        fields = read_fields(r, node, path, {"messages": bound, "segments": bound,
+                                             "cost": amount})
+        if fields is None or not fields.ok:
+            return None
+        if not node.value:
+            r.report(node, path, "give messages, segments, cost or any of them")
+            return None
+        return UsageFigures(direction, **fields.values)
+
+    return convert
+
+
+_DIRECTIONS: dict[str, Convert] = {d: _figures(d) for d in USAGE_DIRECTIONS}
+
+
+def _directions(r: Reader, node: yaml.Node, path: str) -> tuple[UsageFigures, ...] | None:
+    fields = read_fields(r, node, path, _DIRECTIONS)
+    if fields is not None and fields.ok and not node.value:
+        r.report(node, path, f"give any of {', '.join(USAGE_DIRECTIONS)}")
+        return None
+    return tuple(fields.values.values()) if fields and fields.ok else None
+
+
+def _country(r: Reader, key: yaml.Node, node: yaml.Node, path: str
+             ) -> tuple[str, tuple[UsageFigures, ...]] | None:
+    country = r.word(key, path, "a country code")
+    if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
+        r.report(key, path, f"{country!r} is not an ISO 3166 alpha-2 region phonenumbers knows")
+        country = None
+    figures = _directions(r, node, path)
+    return None if country is None or figures is None else (country, figures)
+
+
+def _countries(r: Reader, node: yaml.Node, path: str) -> tuple[Any, ...] | None:
+    found = keyed(r, node, path, "country -> usage", lambda k, v, p: _country(r, k, v, p))
+    return None if found is None else tuple(found)
+
+
+def _usage(r: Reader, node: yaml.Node, path: str) -> UsageExpectation | None:
+    fields = read_fields(r, node, path, {**_DIRECTIONS, "countries": _countries})
+    if fields is None or not fields.ok:
+        return None
+    if not node.value:
+        r.report(node, path, f"give any of {', '.join(USAGE_DIRECTIONS)}, countries")
+        return None
+    totals = tuple(v for k, v in fields.values.items() if k in _DIRECTIONS)
+    return UsageExpectation(totals, fields.values.get("countries", ()))
+
+
 def _counts(field: str) -> Convert:
     return lambda r, node, path: _table(r, node, path, field)
 
@@ -200,11 +274,15 @@ _EXPECT: dict[str, Convert] = {
     "leads": _leads,
     "search": _search,
     "inbox": _inbox,
+    "whitelist": _whitelist(None),
+    "usage": _usage,
 }
 
 
-def expectations(r: Reader, node: yaml.Node, path: str) -> Expectations | None:
-    fields = read_fields(r, node, path, _EXPECT)
+def expectations(r: Reader, node: yaml.Node, path: str,
+                 numbers: Collection[str] | None = None) -> Expectations | None:
+    """`numbers`: the labels and countries the traffic rents numbers by (None: unknown)."""
+    fields = read_fields(r, node, path, {**_EXPECT, "whitelist": _whitelist(numbers)})
     if fields is None or not fields.ok:
         return None
     values = dict(fields.values)

@@ -9,11 +9,14 @@ started; rates are messages per simulated second.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from simulator.scenario.model import Scenario
 
 __all__ = [
     "COUNTED_FIELDS",
+    "USAGE_DIRECTIONS",
+    "Amount",
     "Bound",
     "CancelStep",
     "Expectations",
@@ -28,7 +31,11 @@ __all__ = [
     "SearchExpectation",
     "SendStep",
     "TrafficStep",
+    "UsageExpectation",
+    "UsageFigures",
     "WaitStep",
+    "WhitelistExpectation",
+    "WhitelistStep",
     "render",
 ]
 
@@ -109,12 +116,29 @@ class InboundStep:
 
 
 @dataclass(frozen=True, slots=True)
+class WhitelistStep:
+    """File a spam-whitelist request (`POST /sms_whitelist_request/`) for our number `number`
+    (country: its next number in turn, label or number); the scenario's `whitelist` policy
+    decides it later."""
+
+    number: str
+    website: str
+    content_type: str
+    examples: tuple[str, ...]
+    opted_in: bool
+    relationship: str
+    at: float | None = None
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class WaitStep:
     seconds: float
     path: str = ""
 
 
-TrafficStep = NumbersStep | LeadsStep | SendStep | CancelStep | InboundStep | WaitStep
+TrafficStep = (NumbersStep | LeadsStep | SendStep | CancelStep | InboundStep | WhitelistStep
+               | WaitStep)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +149,24 @@ class Bound:
     max: int | None
 
     def holds(self, value: int) -> bool:
+        return value >= self.min and (self.max is None or value <= self.max)
+
+    def __str__(self) -> str:
+        if self.min == self.max:
+            return str(self.min)
+        if self.max is None:
+            return f">= {self.min}"
+        return f"{self.min}..{self.max}"
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A cost in US cents: exactly `min` (min == max) or within [min, max] (max None: open)."""
+
+    min: Decimal
+    max: Decimal | None
+
+    def holds(self, value: Decimal) -> bool:
         return value >= self.min and (self.max is None or value <= self.max)
 
     def __str__(self) -> str:
@@ -173,6 +215,43 @@ class InboxExpectation:
     messages: tuple[InboxMessage, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class WhitelistExpectation:
+    """The whitelist outcome of our numbers `number` (a label, a country, a number, or `all`):
+    the status and reason of each one's latest request, the `whitelisted` flag every one of
+    them shows, and their `spam_flagged_count` summed."""
+
+    number: str
+    status: str | None = None  # approved | rejected
+    reason: str | None = None  # a substring of the carrier's reason
+    whitelisted: bool | None = None
+    spam_flagged_count: Bound | None = None
+    path: str = ""
+
+
+# `GET /usage/sms/` reports each measure per direction; `total` is both directions together.
+USAGE_DIRECTIONS = ("outbound", "inbound", "total")
+
+
+@dataclass(frozen=True, slots=True)
+class UsageFigures:
+    """Messages, segments and cost of one direction (outbound, inbound or total)."""
+
+    direction: str
+    messages: Bound | None = None
+    segments: Bound | None = None
+    cost: Amount | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageExpectation:
+    """`GET /usage/sms/` over the run: its totals, and its rows by country (`group_by=country`;
+    a country without a row counts zero)."""
+
+    totals: tuple[UsageFigures, ...] = ()
+    countries: tuple[tuple[str, tuple[UsageFigures, ...]], ...] = ()
+
+
 # The count tables: a field of the outbound SMS activities, and the count of each value.
 COUNTED_FIELDS = ("status", "delivery_status", "error_reason", "error_code")
 
@@ -186,6 +265,8 @@ class Expectations:
     leads: tuple[LeadExpectation, ...] = ()
     search: tuple[SearchExpectation, ...] = ()
     inbox: InboxExpectation | None = None
+    whitelist: tuple[WhitelistExpectation, ...] = ()
+    usage: UsageExpectation | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,19 @@
 """The `traffic` section -> traffic steps (plan.py), reporting file:line:field like the loader.
 
 Each step is a mapping with exactly one key, its kind: numbers, leads, send, schedule, cancel,
-inbound or wait. Which names a step may refer to (leads, labels, tags) is checked afterwards,
-across steps, in runbook.py.
+inbound, whitelist or wait. Which names a step may refer to (leads, labels, tags) is checked
+across steps by runbook.py, through the `check` given to `traffic`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from simulator.scenario import schema
+from simulator.scenario.measures import one_of
 from simulator.scenario.nodes import Reader, field_path, item_path
 from simulator.scenario.plan import (
     CancelStep,
@@ -24,14 +24,19 @@ from simulator.scenario.plan import (
     SendStep,
     TrafficStep,
     WaitStep,
+    WhitelistStep,
     render,
 )
 from simulator.scenario.schema import Convert, read_fields
 from telecom.numbers import InvalidNumber, parse_e164
 
-__all__ = ["endpoint", "template", "traffic"]
+__all__ = ["CONTENT_TYPES", "RENTABLE", "endpoint", "template", "traffic"]
 
 RENTABLE = ("US", "CA", "GB", "AU")  # the gateway's default rental countries
+# what a whitelist request may say its texts are (the gateway's and the carrier's list)
+CONTENT_TYPES = ("download_link", "appointment_reminder", "marketing", "notification",
+                 "two_factor", "customer_care", "other")
+MAX_EXAMPLES = 5
 
 
 def template(r: Reader, node: yaml.Node, path: str) -> str | None:
@@ -189,6 +194,31 @@ def _inbound(r: Reader, node: yaml.Node, path: str) -> list[TrafficStep] | None:
     return [step]
 
 
+def _examples(r: Reader, node: yaml.Node, path: str) -> tuple[str, ...] | None:
+    items = r.sequence(node, path, non_empty=True)
+    if items is None:
+        return None
+    if len(items) > MAX_EXAMPLES:
+        r.report(node, path, f"give 1 to {MAX_EXAMPLES} examples, got {len(items)}")
+        return None
+    texts = [r.string(item, item_path(path, i)) for i, item in enumerate(items)]
+    return tuple(t for t in texts if t is not None) if None not in texts else None
+
+
+_WHITELIST: dict[str, Convert] = {
+    "number": endpoint, "website": schema.text,
+    "content_type": lambda r, n, p: one_of(r, n, p, "content_type", CONTENT_TYPES),
+    "examples": _examples, "opted_in": schema.flag, "relationship": schema.text,
+    "at": schema.non_negative,
+}
+
+
+def _whitelist(r: Reader, node: yaml.Node, path: str) -> list[TrafficStep] | None:
+    fields = read_fields(r, node, path, _WHITELIST, required=(
+        "number", "website", "content_type", "examples", "opted_in", "relationship"))
+    return [WhitelistStep(**fields.values, path=path)] if fields and fields.ok else None
+
+
 def _wait(r: Reader, node: yaml.Node, path: str) -> list[TrafficStep] | None:
     seconds = r.number(node, path, minimum=0)
     return None if seconds is None else [WaitStep(seconds, path)]
@@ -201,16 +231,20 @@ _KINDS: dict[str, Callable[[Reader, yaml.Node, str], list[TrafficStep] | None]] 
     "schedule": _sender(_SCHEDULE, ("to", "text", "from", "send_at")),
     "cancel": _cancel,
     "inbound": _inbound,
+    "whitelist": _whitelist,
     "wait": _wait,
 }
 
+# What a step may not name, given the steps before it (None: nothing wrong); see runbook.py.
+Check = Callable[[TrafficStep], str | None]
 
-def traffic(r: Reader, node: yaml.Node, path: str) -> tuple[TrafficStep, ...] | None:
+
+def traffic(r: Reader, node: yaml.Node, path: str,
+            check: Check = lambda _step: None) -> tuple[TrafficStep, ...] | None:
     items = r.sequence(node, path)
     if items is None:
         return None
     steps: list[TrafficStep] = []
-    known = _Known()
     ok = True
     for i, item in enumerate(items):
         where = item_path(path, i)
@@ -229,60 +263,9 @@ def traffic(r: Reader, node: yaml.Node, path: str) -> tuple[TrafficStep, ...] | 
             ok = False
             continue
         for step in built:
-            problem = known.add(step)
+            problem = check(step)
             if problem:
                 r.report(value, step.path, problem)
                 ok = False
         steps.extend(built)
     return tuple(steps) if ok else None
-
-
-@dataclass
-class _Known:
-    """What earlier steps made: a step may only name numbers, leads and tags made before it,
-    so a mistyped name fails at load instead of half-way through a run."""
-
-    countries: set[str] = field(default_factory=set)
-    labels: set[str] = field(default_factory=set)
-    names: set[str] = field(default_factory=set)
-    phones: set[str] = field(default_factory=set)
-    tags: set[str] = field(default_factory=set)
-
-    def add(self, step: TrafficStep) -> str | None:
-        if isinstance(step, NumbersStep):
-            self.countries.update(o.country for o in step.orders)
-            self.labels.update(o.label for o in step.orders if o.label)
-        elif isinstance(step, LeadsStep):
-            items = range(step.start, step.start + step.count)
-            self.names.update(render(step.name, i) for i in items)
-            self.phones.update(parse_e164(render(step.phone, i)) for i in items)
-        elif isinstance(step, SendStep):
-            if step.tag:
-                self.tags.add(step.tag)
-            return self._ours(step.from_, "from") or self._leads(step)
-        elif isinstance(step, InboundStep):
-            return self._ours(step.to, "to")
-        elif isinstance(step, CancelStep) and step.tag not in self.tags:
-            return f"no scheduled send is tagged {step.tag!r} before this step"
-        return None
-
-    def _ours(self, endpoint: str, key: str) -> str | None:
-        if endpoint.startswith("+") or endpoint in self.labels or endpoint in self.countries:
-            return None
-        what = "no number was rented in" if endpoint in RENTABLE else "no rented number is labelled"
-        return f"{key}: {what} {endpoint!r} before this step"
-
-    def _leads(self, step: SendStep) -> str | None:
-        for i in range(step.start, step.start + step.count):
-            target = render(step.to, i)
-            if target.startswith("+"):
-                try:
-                    missing = parse_e164(target) not in self.phones
-                except InvalidNumber:
-                    missing = True
-            else:
-                missing = target not in self.names
-            if missing:
-                return f"to: no lead {'has the phone' if target.startswith('+') else 'is named'}"\
-                    f" {target!r} (message i={i}); create it in a leads step before this one"
-        return None

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from simulator.runner.invariants import invariants
 from simulator.runner.judge import judge
-from simulator.runner.outcome import Observed, SearchResult
+from simulator.runner.outcome import Observed, SearchResult, UsageResult
 from simulator.scenario.plan import (
+    Amount,
     Bound,
     Expectations,
     InboxExpectation,
     InboxMessage,
     LeadExpectation,
     SearchExpectation,
+    UsageExpectation,
+    UsageFigures,
+    WhitelistExpectation,
 )
 
 
@@ -33,6 +38,27 @@ def oracle(key: str | None, intended: str = "delivered", code: int | None = None
             "create_calls": create_calls}
 
 
+def request(number: str, status: str, reason: str | None = None, created: str = "1",
+            sid: str = "") -> dict[str, Any]:
+    """A gateway whitelist request."""
+    return {"id": f"smswl_{number[-2:]}{created}", "phone_number": number, "status": status,
+            "reason": reason, "carrier_sid": sid or f"WL{number[-2:]}{created}",
+            "date_created": f"2026-11-27T09:00:0{created}"}
+
+
+def carrier_request(sid: str, status: str, reason: str | None = None) -> dict[str, Any]:
+    return {"sid": sid, "phone_number": "+14155550100", "status": status, "reason": reason}
+
+
+PROMO, FLYERS, SPARE = "+14155550100", "+14155550101", "+14155550102"
+USAGE = UsageResult(
+    totals={"outbound_messages": 3, "outbound_segments": 4, "outbound_cost": "7.92",
+            "inbound_messages": 1, "inbound_segments": 1, "inbound_cost": "0.83",
+            "messages": 4, "segments": 5, "cost": "8.75"},
+    countries={"GB": {"outbound_messages": 1, "outbound_cost": "4.6", "inbound_messages": 0,
+                      "inbound_cost": "0"}},
+)
+
 SEEN = Observed(
     sms=(
         sms("a1"),
@@ -46,6 +72,18 @@ SEEN = Observed(
     oracle=(oracle("a1"), oracle("a2", "undelivered", 30006)),
     search={"failed_sms > 1": SearchResult(1, ("Desk",)),
             "bad (": SearchResult(None, error="HTTP 400")},
+    numbers={"promo": (PROMO,), "flyers": (FLYERS,), "US": (PROMO, FLYERS, SPARE)},
+    phone_numbers=(
+        {"number": PROMO, "whitelisted": True, "spam_flagged_count": 10},
+        {"number": FLYERS, "whitelisted": False, "spam_flagged_count": 4},
+        {"number": SPARE, "whitelisted": False, "spam_flagged_count": 0},
+    ),
+    whitelist=(  # promo: rejected first, then approved
+        request(PROMO, "approved", created="2"),
+        request(PROMO, "rejected", "Recipients did not opt in", created="1"),
+        request(FLYERS, "rejected", "Recipients did not opt in"),
+    ),
+    usage=USAGE,
 )
 
 
@@ -87,10 +125,56 @@ def verdicts(expect: Expectations, seen: Observed = SEEN) -> list[tuple[str, str
       ("inbox.messages[0]", "'Yes please' from +14155550101 on lead 'Mobile'", "found", True),
       ("inbox.messages[1]", "'Yes please' on lead 'Desk'",
        "not found; the inbox has 'Yes please' from +14155550101 on lead 'Mobile'", False)]),
+    (Expectations(whitelist=(WhitelistExpectation(
+        "promo", "approved", "opt in", True, Bound(10, 10)),)),
+     [("whitelist[promo].status", "approved", "approved", True),  # the latest request
+      ("whitelist[promo].reason", "contains 'opt in'", "no reason", False),
+      ("whitelist[promo].whitelisted", "true", "true", True),
+      ("whitelist[promo].spam_flagged_count", "10", "10", True)]),
+    (Expectations(whitelist=(WhitelistExpectation("flyers", "rejected", "did not opt in"),)),
+     [("whitelist[flyers].status", "rejected", "rejected", True),
+      ("whitelist[flyers].reason", "contains 'did not opt in'",
+       "'Recipients did not opt in'", True)]),
+    (Expectations(whitelist=(WhitelistExpectation("US", "approved", whitelisted=False,
+                                                  spam_flagged_count=Bound(0, 13)),)),
+     [("whitelist[US].status", "approved (each of 3 numbers)",
+       "approved x1, no request x1, rejected x1", False),
+      ("whitelist[US].whitelisted", "false (each of 3 numbers)", "false x2, true x1", False),
+      ("whitelist[US].spam_flagged_count", "0..13", "14", False)]),
+    (Expectations(whitelist=(WhitelistExpectation("all", whitelisted=True),
+                             WhitelistExpectation(SPARE, spam_flagged_count=Bound(0, 0)),
+                             WhitelistExpectation("desk", whitelisted=True))),
+     [("whitelist[all].whitelisted", "true (each of 3 numbers)", "false x2, true x1", False),
+      ("whitelist[+14155550102].spam_flagged_count", "0", "0", True),
+      ("whitelist[desk]", "a number the traffic rented", "no such number", False)]),
+    (Expectations(usage=UsageExpectation(
+        (UsageFigures("outbound", Bound(3, 3), Bound(5, None), Amount(Decimal("7.92"),
+                                                                       Decimal("7.92"))),
+         UsageFigures("total", cost=Amount(Decimal(8), Decimal(9)))),
+        (("GB", (UsageFigures("outbound", Bound(1, 1), cost=Amount(Decimal("4.60"),
+                                                                   Decimal("4.60"))),
+                 UsageFigures("inbound", cost=Amount(Decimal(0), None)))),
+         ("AU", (UsageFigures("outbound", Bound(0, 0), Bound(1, None)),))))),
+     [("usage.outbound.messages", "3", "3", True),
+      ("usage.outbound.segments", ">= 5", "4", False),
+      ("usage.outbound.cost", "7.92", "7.92", True),
+      ("usage.total.cost", "8..9", "8.75", True),
+      ("usage.countries[GB].outbound.messages", "1", "1", True),
+      ("usage.countries[GB].outbound.cost", "4.60", "4.6", True),
+      ("usage.countries[GB].inbound.cost", ">= 0", "0", True),
+      ("usage.countries[AU].outbound.messages", "0", "0", True),  # no row: zero
+      ("usage.countries[AU].outbound.segments", ">= 1", "0", False)]),
 ])
 def test_each_expectation_gives_expected_and_actual_side_by_side(
         expect: Expectations, want: list[tuple[str, str, str, bool]]) -> None:
     assert verdicts(expect) == want
+
+
+def test_usage_the_gateway_refused_fails_every_usage_check() -> None:
+    expect = Expectations(usage=UsageExpectation((UsageFigures("inbound", Bound(0, 0)),)))
+    refused = Observed(usage=UsageResult(error="HTTP 400: bad date_start"))
+    assert verdicts(expect, refused) == [
+        ("usage.inbound.messages", "0", "refused: HTTP 400: bad date_start", False)]
 
 
 def invariant_verdicts(seen: Observed) -> dict[str, bool]:
@@ -98,7 +182,7 @@ def invariant_verdicts(seen: Observed) -> dict[str, bool]:
 
 
 ALL_PASS = {"all_final": True, "no_message_lost": True, "none_sent_twice": True,
-            "fate_matches_oracle": True}
+            "fate_matches_oracle": True, "whitelist_matches_carrier": True}
 
 
 @pytest.mark.parametrize(("sms_", "oracle_", "failing"), [
@@ -121,3 +205,32 @@ def test_invariants(sms_: tuple[dict[str, Any], ...], oracle_: tuple[dict[str, A
                     failing: set[str]) -> None:
     verdict = invariant_verdicts(Observed(sms=sms_, oracle=oracle_))
     assert verdict == {name: name not in failing for name in ALL_PASS}
+
+
+REASON = "Recipients did not opt in"
+
+
+@pytest.mark.parametrize(("ours", "theirs", "problem"), [
+    ((), (), None),
+    ((request(PROMO, "approved", sid="WL1"),), (carrier_request("WL1", "approved"),), None),
+    ((request(PROMO, "rejected", REASON, sid="WL1"),),
+     (carrier_request("WL1", "rejected", REASON),), None),
+    ((request(PROMO, "submitted", sid="WL1"),), (carrier_request("WL1", "submitted"),),
+     "smswl_001 (+14155550100): not decided by the deadline (the carrier: submitted)"),
+    ((request(PROMO, "approved", sid="WL1"),), (carrier_request("WL1", "rejected", REASON),),
+     "smswl_001 (+14155550100): gateway approved (None), carrier rejected "
+     "('Recipients did not opt in')"),
+    ((request(PROMO, "approved", sid="WL1"),), (),
+     "smswl_001 (+14155550100): the carrier has no request WL1"),
+    ((), (carrier_request("WL9", "approved"),),
+     "WL9 (+14155550100): the carrier has a request the gateway does not show"),
+])
+def test_whitelist_requests_match_the_carrier(ours: tuple[dict[str, Any], ...],
+                                              theirs: tuple[dict[str, Any], ...],
+                                              problem: str | None) -> None:
+    [check] = [c for c in invariants(Observed(whitelist=ours, carrier_whitelist=theirs))
+               if c.name == "invariant.whitelist_matches_carrier"]
+    assert check.passed == (problem is None)
+    assert check.details == (() if problem is None else (problem,))
+    assert check.actual == ("no requests" if not ours and not theirs else
+                            "all match" if problem is None else "1 not so")

@@ -43,8 +43,9 @@ async def test_mixed_scenario_passes_with_5000_messages_in_four_countries() -> N
                        "search[latest_sms_status:error]"}
 
 
-async def test_two_runs_of_one_scenario_give_identical_json() -> None:
-    plan = load_plan(LIBRARY / "unsupported_country.yaml")
+@pytest.mark.parametrize("name", ["unsupported_country", "whitelist"])
+async def test_two_runs_of_one_scenario_give_identical_json(name: str) -> None:
+    plan = load_plan(LIBRARY / f"{name}.yaml")
     first = await run_plan(plan, progress=quiet)
     second = await run_plan(plan, progress=quiet)
     assert first.passed and second.passed
@@ -81,6 +82,26 @@ def test_a_changed_expectation_fails_the_run_with_expected_and_actual(
     failed = [c for c in cases if c.find("failure") is not None]
     assert [c.get("name") for c in failed] == ["error_code[30006]"]
     assert failed[0].find("failure").get("message") == "expected 13, got 14"  # type: ignore[union-attr]
+
+
+def test_changed_whitelist_and_usage_expectations_fail_with_expected_and_actual(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (LIBRARY / "whitelist.yaml").read_text()
+    changes = [("promo: {status: approved", "promo: {status: rejected"),
+               ("outbound: {messages: 35, segments: 40, cost: 33.2}",
+                "outbound: {messages: 35, segments: 40, cost: {max: 33.1}}")]
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    changed = tmp_path / "whitelist.yaml"
+    changed.write_text(text)
+
+    assert main(["run", str(changed)]) == 1
+
+    failures = [line.strip() for line in capsys.readouterr().out.splitlines()
+                if line.strip().startswith("FAIL:")]
+    assert failures == ["FAIL: whitelist[promo].status: expected rejected, got approved",
+                        "FAIL: usage.outbound.cost: expected 0..33.1, got 33.2"]
 
 
 def test_a_folder_runs_every_scenario_in_it_and_passes(tmp_path: Path) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 
 import pytest
 
 from simulator.scenario import ScenarioError
 from simulator.scenario.plan import (
+    Amount,
     Bound,
     CancelStep,
     InboundStep,
@@ -15,7 +17,11 @@ from simulator.scenario.plan import (
     NumberOrder,
     NumbersStep,
     SendStep,
+    UsageExpectation,
+    UsageFigures,
     WaitStep,
+    WhitelistExpectation,
+    WhitelistStep,
 )
 from simulator.scenario.runbook import loads_plan
 
@@ -28,6 +34,8 @@ traffic:
   - schedule: {to: "+14165551000", text: later, from: north, send_at: 100, tag: rem}
   - cancel: rem
   - inbound: {from: "+14165551001", to: US, text: STOP, at: 5}
+  - whitelist: {number: north, website: "https://acme.example", content_type: marketing,
+                examples: ["Sale: 20% off"], opted_in: true, relationship: Customers, at: 60}
   - wait: 10
 expect:
   deadline: 300
@@ -39,6 +47,15 @@ expect:
   search:
     - {query: "failed_sms > 1", count: 0, leads: []}
   inbox: {count: 1, messages: [{text: STOP, from: "+14165551001"}]}
+  whitelist:
+    north: {status: approved, whitelisted: true, spam_flagged_count: {max: 2}}
+    all: {reason: opt in}
+    "+14165551000": {whitelisted: false}
+  usage:
+    outbound: {messages: 4, segments: {min: 4}, cost: 3.32}
+    total: {cost: {min: 3, max: "3.5"}}
+    countries:
+      CA: {inbound: {messages: 1, cost: 0.83}}
 """
 
 
@@ -52,7 +69,9 @@ def test_traffic_and_expect_load_into_typed_steps() -> None:
                  path="traffic[3].schedule"),
         CancelStep("rem", path="traffic[4].cancel"),
         InboundStep("+14165551001", "US", "STOP", at=5.0, path="traffic[5].inbound"),
-        WaitStep(10.0, "traffic[6].wait"),
+        WhitelistStep("north", "https://acme.example", "marketing", ("Sale: 20% off",), True,
+                      "Customers", 60.0, "traffic[6].whitelist"),
+        WaitStep(10.0, "traffic[7].wait"),
     )
     expect = plan.expect
     assert expect.deadline == 300
@@ -62,6 +81,26 @@ def test_traffic_and_expect_load_into_typed_steps() -> None:
     assert expect.leads[0].fields == (("delivery_status", "delivered"),)
     assert expect.search[0].leads == ()
     assert expect.inbox is not None and expect.inbox.messages[0].from_ == "+14165551001"
+    assert expect.whitelist == (
+        WhitelistExpectation("north", "approved", whitelisted=True,
+                             spam_flagged_count=Bound(0, 2), path="expect.whitelist.north"),
+        WhitelistExpectation("all", reason="opt in", path="expect.whitelist.all"),
+        WhitelistExpectation("+14165551000", whitelisted=False,
+                             path="expect.whitelist.+14165551000"),
+    )
+    cents = Decimal("3.32")
+    assert expect.usage == UsageExpectation(
+        (UsageFigures("outbound", Bound(4, 4), Bound(4, None), Amount(cents, cents)),
+         UsageFigures("total", cost=Amount(Decimal(3), Decimal("3.5")))),
+        (("CA", (UsageFigures("inbound", Bound(1, 1),
+                              cost=Amount(Decimal("0.83"), Decimal("0.83"))),)),))
+
+
+def whitelist(old: str = "", new: str = "", number: str = "US") -> str:
+    """A traffic section that rents a US number and files a whitelist request (changed)."""
+    form = ("website: 'https://a.example', content_type: marketing, examples: [Sale], "
+            "opted_in: true, relationship: Customers").replace(old, new)
+    return f"traffic:\n  - numbers: {{country: US}}\n  - whitelist: {{{form}, number: {number}}}\n"
 
 
 @pytest.mark.parametrize(("snippet", "problem"), [
@@ -87,7 +126,20 @@ def test_traffic_and_expect_load_into_typed_steps() -> None:
      "step"),
     ("traffic:\n  - {wait: 1, cancel: x}\n",
      "bad.yaml:2:5: traffic[0]: a step is exactly one of numbers, leads, send, schedule, "
-     "cancel, inbound, wait (got wait, cancel)"),
+     "cancel, inbound, whitelist, wait (got wait, cancel)"),
+    (whitelist(number="promo"),
+     "bad.yaml:3:16: traffic[1].whitelist: number: no rented number is labelled 'promo' "
+     "before this step"),
+    ("traffic:\n  - whitelist: {number: US}\n",
+     "bad.yaml:2:16: traffic[0].whitelist.website: missing required key"),
+    (whitelist("marketing", "ads"),
+     "bad.yaml:3:61: traffic[1].whitelist.content_type: content_type is one of download_link, "
+     "appointment_reminder, marketing, notification, two_factor, customer_care, other; "
+     "got 'ads'"),
+    (whitelist("[Sale]", "[a, b, c, d, e, f]"),
+     "bad.yaml:3:82: traffic[1].whitelist.examples: give 1 to 5 examples, got 6"),
+    (whitelist("true", "yes please"),
+     "bad.yaml:3:100: traffic[1].whitelist.opted_in: expected true or false, got 'yes please'"),
     ("expect:\n  status: {snt: 1}\n",
      "bad.yaml:2:12: expect.status: status is one of draft, scheduled, outbox, sent, error; "
      "got 'snt'"),
@@ -96,9 +148,46 @@ def test_traffic_and_expect_load_into_typed_steps() -> None:
     ("expect:\n  messages: -1\n", "bad.yaml:2:13: expect.messages: must not be negative, got -1"),
     ("expect:\n  search: [{query: x}]\n", "bad.yaml:2:12: expect.search[0]: give count, leads "
      "or both"),
-    ("expect:\n  usage: {}\n", "bad.yaml:2:3: expect.usage: unknown key 'usage' (allowed: "
+    ("expect:\n  usages: {}\n", "bad.yaml:2:3: expect.usages: unknown key 'usages' (allowed: "
      "deadline, messages, status, delivery_status, error_reason, error_code, leads, search, "
-     "inbox); did you mean 'messages'?"),
+     "inbox, whitelist, usage); did you mean 'usage'?"),
+    ("traffic:\n  - numbers: {country: US, label: promo}\nexpect:\n  whitelist:\n"
+     "    promx: {status: approved}\n",
+     "bad.yaml:5:5: expect.whitelist.promx: the traffic rents no number labelled or in "
+     "'promx' (known: US, promo, or all)"),
+    ("expect:\n  whitelist:\n    all: {status: approvd}\n",
+     "bad.yaml:3:19: expect.whitelist.all.status: status is one of approved, rejected; "
+     "got 'approvd'"),
+    ("expect:\n  whitelist:\n    all: {}\n",
+     "bad.yaml:3:10: expect.whitelist.all: give any of status, reason, whitelisted, "
+     "spam_flagged_count"),
+    ("expect:\n  whitelist:\n    all: {whitelisted: 1}\n",
+     "bad.yaml:3:24: expect.whitelist.all.whitelisted: expected true or false, got 1"),
+    ("expect:\n  whitelist:\n    all: {spam_flagged_count: {min: 2, max: 1}}\n",
+     "bad.yaml:3:31: expect.whitelist.all.spam_flagged_count: max (1) is below min (2)"),
+    ("expect:\n  whitelist: [all]\n",
+     "bad.yaml:2:14: expect.whitelist: expected a mapping of number -> whitelist outcome, "
+     "got a list"),
+    ("expect:\n  usage: {}\n",
+     "bad.yaml:2:10: expect.usage: give any of outbound, inbound, total, countries"),
+    ("expect:\n  usage: {outgoing: {messages: 1}}\n",
+     "bad.yaml:2:11: expect.usage.outgoing: unknown key 'outgoing' (allowed: outbound, "
+     "inbound, total, countries); did you mean 'outbound'?"),
+    ("expect:\n  usage: {outbound: {messages: -1}}\n",
+     "bad.yaml:2:32: expect.usage.outbound.messages: must not be negative, got -1"),
+    ("expect:\n  usage: {outbound: {cost: abc}}\n",
+     "bad.yaml:2:28: expect.usage.outbound.cost: expected an amount of US cents, 0 or more "
+     "(e.g. 4.6), got 'abc'"),
+    ("expect:\n  usage: {inbound: {cost: {min: 5, max: 4.99}}}\n",
+     "bad.yaml:2:27: expect.usage.inbound.cost: max (4.99) is below min (5)"),
+    ("expect:\n  usage: {total: {}}\n",
+     "bad.yaml:2:18: expect.usage.total: give messages, segments, cost or any of them"),
+    ("expect:\n  usage:\n    countries: {XX: {outbound: {messages: 1}}}\n",
+     "bad.yaml:3:17: expect.usage.countries.XX: 'XX' is not an ISO 3166 alpha-2 region "
+     "phonenumbers knows"),
+    ("expect:\n  usage:\n    countries: {GB: {messages: 1}}\n",
+     "bad.yaml:3:22: expect.usage.countries.GB.messages: unknown key 'messages' (allowed: "
+     "outbound, inbound, total)"),
 ])
 def test_problems_name_the_file_line_and_field(snippet: str, problem: str) -> None:
     with pytest.raises(ScenarioError) as caught:
