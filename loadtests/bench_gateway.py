@@ -35,10 +35,10 @@ latency: {{sent: 0, delivered: 0}}
 FINAL = ("delivered", "undelivered", "failed")
 
 
-def _config(folder: Path, port: int, sim_port: int) -> str:
+def _config(folder: Path, port: int, sim_port: int, synchronous: str) -> str:
     return f"""
 server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"}}
-database: {{path: "{folder / "bench.db"}"}}
+database: {{path: "{folder / "bench.db"}", synchronous: {synchronous}}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN}}}
 dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05}}
 """
@@ -121,12 +121,18 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--synchronous",
+        choices=("FULL", "NORMAL"),
+        default="FULL",
+        help="the gateway's database.synchronous (FULL is its default)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         (folder / "bench.yaml").write_text(SCENARIO)
         sim_port, gw_port, bare_port = free_port(), free_port(), free_port()
-        (folder / "gateway.yaml").write_text(_config(folder, gw_port, sim_port))
+        (folder / "gateway.yaml").write_text(_config(folder, gw_port, sim_port, args.synchronous))
         db = folder / "bench.db"
         created = subprocess.run(
             [sys.executable, "-m", "gateway", "create-org", "bench", "--db", str(db)],
