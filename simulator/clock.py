@@ -30,6 +30,3 @@ class SimClock:
 
     def wall(self, at: float) -> datetime:
         return self.epoch + timedelta(seconds=at)
-
-    def sim_time(self, moment: datetime) -> float:
-        return (moment - self.epoch).total_seconds()

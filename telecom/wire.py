@@ -13,7 +13,6 @@ __all__ = [
     "error_body",
     "is_sid",
     "new_sid",
-    "parse_rfc2822",
     "rfc2822",
 ]
 
@@ -41,10 +40,6 @@ def is_sid(value: str, prefix: str) -> bool:
 def rfc2822(moment: datetime) -> str:
     """``Thu, 24 Aug 2023 05:01:45 +0000``: Twilio always sends GMT with a numeric zone."""
     return email.utils.format_datetime(moment.astimezone(UTC)).replace("-0000", "+0000")
-
-
-def parse_rfc2822(text: str) -> datetime:
-    return email.utils.parsedate_to_datetime(text).astimezone(UTC)
 
 
 def dlr_done_date(moment: datetime) -> str:
