@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run serve-simulator test lint bench clean
+.PHONY: run serve-simulator test lint bench loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python loadtests/bench_simulator.py
 	$(BIN)/python loadtests/bench_gateway.py
+
+loadtest: $(STAMP)
+	$(BIN)/python loadtests/run_locust.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
