@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from simulator.scenario.model import Scenario
 
@@ -141,40 +142,39 @@ TrafficStep = (NumbersStep | LeadsStep | SendStep | CancelStep | InboundStep | W
                | WaitStep)
 
 
+class _Limits:
+    """Exactly `min` (min == max) or within [min, max] (max None: open); the two classes below
+    stay distinct because the judge reads counts and amounts differently."""
+
+    __slots__ = ()
+    min: Any
+    max: Any
+
+    def holds(self, value: Any) -> bool:
+        return bool(value >= self.min and (self.max is None or value <= self.max))
+
+    def __str__(self) -> str:
+        if self.min == self.max:
+            return str(self.min)
+        if self.max is None:
+            return f">= {self.min}"
+        return f"{self.min}..{self.max}"
+
+
 @dataclass(frozen=True, slots=True)
-class Bound:
-    """A count that must be exactly `min` (min == max) or within [min, max] (max None: open)."""
+class Bound(_Limits):
+    """A count."""
 
     min: int
     max: int | None
 
-    def holds(self, value: int) -> bool:
-        return value >= self.min and (self.max is None or value <= self.max)
-
-    def __str__(self) -> str:
-        if self.min == self.max:
-            return str(self.min)
-        if self.max is None:
-            return f">= {self.min}"
-        return f"{self.min}..{self.max}"
-
 
 @dataclass(frozen=True, slots=True)
-class Amount:
-    """A cost in US cents: exactly `min` (min == max) or within [min, max] (max None: open)."""
+class Amount(_Limits):
+    """A cost in US cents."""
 
     min: Decimal
     max: Decimal | None
-
-    def holds(self, value: Decimal) -> bool:
-        return value >= self.min and (self.max is None or value <= self.max)
-
-    def __str__(self) -> str:
-        if self.min == self.max:
-            return str(self.min)
-        if self.max is None:
-            return f">= {self.min}"
-        return f"{self.min}..{self.max}"
 
 
 @dataclass(frozen=True, slots=True)
