@@ -38,14 +38,14 @@ from gateway.ops import callback_observer, refuse_when_stopping
 from gateway.ops import setup as setup_ops
 from gateway.reconcile import Reconciler
 from gateway.reload import LiveConfig
-from gateway.store import open_sqlite
+from gateway.store import open_store
 
 __all__ = ["create_app"]
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
-    app[STORE] = await open_sqlite(config.db_path, config.db_synchronous)
+    app[STORE] = await open_store(config.database, config.db_synchronous)
     yield
     await app[STORE].close()
 

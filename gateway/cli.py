@@ -14,9 +14,11 @@ from gateway.auth import create_organization
 from gateway.config import Config, ConfigError, load_config
 from gateway.logs import configure_logging
 from gateway.signals import sighup_reload
-from gateway.store import open_sqlite
+from gateway.store import open_store
 
 __all__ = ["main"]
+
+_DB_HELP = "a SQLite file, or a postgresql://user@host:port/database URL"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,41 +28,43 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="YAML config file")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--db", dest="db_path", metavar="PATH")
+    serve.add_argument("--db", metavar="PATH|URL", help=_DB_HELP)
     serve.add_argument("--carrier-url")
     serve.add_argument("--carrier-account-sid", metavar="SID")
     serve.add_argument("--carrier-auth-token", metavar="TOKEN")
     serve.add_argument("--public-url", metavar="URL", help="the URL the carrier calls back")
     serve.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR (logging.level)")
     migrate = commands.add_parser("migrate", help="create or upgrade the database")
-    migrate.add_argument("--db", dest="db_path", metavar="PATH", required=True)
+    migrate.add_argument("--db", metavar="PATH|URL", required=True, help=_DB_HELP)
     org = commands.add_parser("create-org", help="create an organization and print its API key")
     org.add_argument("name")
-    org.add_argument("--db", dest="db_path", metavar="PATH", required=True)
+    org.add_argument("--db", metavar="PATH|URL", required=True, help=_DB_HELP)
     return parser
 
 
 def _serve_config(args: argparse.Namespace) -> Config:
     config = load_config(args.config) if args.config else Config()
     config = config.replace(
-        host=args.host, port=args.port, db_path=args.db_path, carrier_url=args.carrier_url,
+        host=args.host, port=args.port, carrier_url=args.carrier_url,
         carrier_account_sid=args.carrier_account_sid,
         carrier_auth_token=args.carrier_auth_token,
         public_url=args.public_url.rstrip("/") if args.public_url else None,
         log_level=args.log_level.upper() if args.log_level else None,
     )
+    if args.db:
+        config = config.with_database(args.db)
     if not config.carrier_auth_token:
         raise ConfigError("carrier.auth_token: required (or --carrier-auth-token)")
     return config
 
 
-async def _migrate(path: str) -> None:
-    store = await open_sqlite(path)
+async def _migrate(location: str) -> None:
+    store = await open_store(location)
     await store.close()
 
 
-async def _create_org(path: str, name: str) -> str:
-    store = await open_sqlite(path)
+async def _create_org(location: str, name: str) -> str:
+    store = await open_store(location)
     try:
         org, key = await create_organization(store, name)
     finally:
@@ -69,13 +73,22 @@ async def _create_org(path: str, name: str) -> str:
     return key
 
 
+def _shown(location: str) -> str:
+    """The location without a password, if the URL has one."""
+    scheme, sep, rest = location.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if sep and at and ":" in userinfo:
+        return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
+    return location
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "migrate":
-        asyncio.run(_migrate(args.db_path))
-        print(f"database {args.db_path} is up to date")
+        asyncio.run(_migrate(args.db))
+        print(f"database {_shown(args.db)} is up to date")
     elif args.command == "create-org":
-        print(asyncio.run(_create_org(args.db_path, args.name)))  # the key: the last line
+        print(asyncio.run(_create_org(args.db, args.name)))  # the key: the last line
     else:
         try:
             config = _serve_config(args)

@@ -19,8 +19,15 @@ import yaml
 
 from gateway.pricing import Rate
 
-__all__ = ["DEFAULT_COUNTRIES", "DEFAULT_RATES", "Config", "ConfigError", "load_config",
-           "parse_config"]
+__all__ = ["DEFAULT_COUNTRIES", "DEFAULT_RATES", "Config", "ConfigError", "is_postgres_url",
+           "load_config", "parse_config"]
+
+_PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(location: str) -> bool:
+    """A database location is a PostgreSQL URL, or else a SQLite file path."""
+    return location.startswith(_PG_SCHEMES)
 
 DEFAULT_COUNTRIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"US": ("CA", "US"), "CA": ("CA", "US"), "GB": ("GB",), "AU": ("AU",)}
@@ -48,6 +55,7 @@ class Config:
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"  # where the carrier reaches us
     db_path: str = "smslab-gateway.db"
+    db_url: str | None = None  # postgresql://user@host:port/db: PostgreSQL instead of db_path
     # FULL: an accepted message survives a power cut; NORMAL (WAL) only a process crash,
     # for roughly a fifth more throughput
     db_synchronous: str = "FULL"
@@ -78,6 +86,17 @@ class Config:
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def database(self) -> str:
+        """Where the store lives: the PostgreSQL URL if one is set, else the SQLite path."""
+        return self.db_url or self.db_path
+
+    def with_database(self, location: str) -> Config:
+        """`--db`: a SQLite path or a PostgreSQL URL, replacing whichever the file gave."""
+        if is_postgres_url(location):
+            return dataclasses.replace(self, db_url=location)
+        return dataclasses.replace(self, db_path=location, db_url=None)
 
 
 # section.key -> (Config field, caster)
@@ -142,6 +161,13 @@ def _log_format(key: str, value: Any) -> str:
     return str(value)
 
 
+def _pg_url(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not is_postgres_url(value):
+        raise ConfigError(f"{key}: expected a postgresql://user@host:port/database URL,"
+                          f" got {value!r}")
+    return value
+
+
 def _synchronous(key: str, value: Any) -> str:
     if not isinstance(value, str) or value.upper() not in {"OFF", "NORMAL", "FULL"}:
         raise ConfigError(f"{key}: expected OFF, NORMAL or FULL, got {value!r}")
@@ -201,7 +227,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
                "public_url": ("public_url", _url),
                "grace_period": ("grace_period", _non_negative)},
     "logging": {"level": ("log_level", _level), "format": ("log_format", _log_format)},
-    "database": {"path": ("db_path", _text), "synchronous": ("db_synchronous", _synchronous)},
+    "database": {"path": ("db_path", _text), "url": ("db_url", _pg_url),
+                 "synchronous": ("db_synchronous", _synchronous)},
     "carrier": {"url": ("carrier_url", _url), "account_sid": ("carrier_account_sid", _text),
                 "auth_token": ("carrier_auth_token", _text),
                 "timeout": ("carrier_timeout", _positive)},
@@ -241,6 +268,9 @@ def parse_config(data: Any) -> Config:
                 raise ConfigError(f"{section}.{key}: unknown key")
             name, cast = fields[key]
             values[name] = cast(f"{section}.{key}", value)
+    if "db_path" in values and "db_url" in values:
+        raise ConfigError("database.url: give database.path (SQLite) or database.url"
+                          " (PostgreSQL), not both")
     return Config(**values)
 
 

@@ -2,12 +2,13 @@
 
 Every value from the query text travels as a bound parameter; the SQL text is assembled only
 from this module's constants and the field catalogue, so no query can change the statement's
-shape. What differs between databases sits in `Dialect` (SQLite today; a PostgreSQL dialect
-would give `$1`-style placeholders, `strpos` and a sequence column instead of `rowid`,
-and no unary `+` planner hint).
+shape. What differs between databases sits in `Dialect`: SQLite's `?1` placeholders, `instr`,
+`rowid` and unary `+` planner hint; PostgreSQL's `$1`, `strpos`, the `seq` column and real
+booleans. Dates need nothing per dialect: both stores keep gateway.dates.iso() text compared
+byte by byte (PostgreSQL's columns are COLLATE "C"), which sorts as time does.
 
-Two-valued logic throughout: every predicate is 0 or 1, never NULL (nullable columns are
-wrapped in coalesce, subqueries exclude NULL lead ids), so `not` means "does not match"
+Two-valued logic throughout: every predicate is true or false, never NULL (nullable columns
+are wrapped in coalesce, subqueries exclude NULL lead ids), so `not` means "does not match"
 exactly as the Python evaluator reads it.
 """
 
@@ -35,7 +36,7 @@ from gateway.search.ast import (
 from gateway.search.dates import resolve
 from gateway.search.fields import fold
 
-__all__ = ["SQLITE", "Compiled", "Dialect", "compile_search", "compile_where"]
+__all__ = ["POSTGRESQL", "SQLITE", "Compiled", "Dialect", "compile_search", "compile_where"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class Compiled:
 @dataclass(frozen=True, slots=True)
 class Dialect:
     true: str
+    false: str
     contains: str  # {column} holds the folded {param} as a substring
     sequence: str  # a column that orders leads created in the same microsecond
     materialized: str  # how a CTE is forced to be computed once
@@ -55,8 +57,13 @@ class Dialect:
     placeholder: str  # numbered, from 1: the text's order of values cannot go wrong
 
 
-SQLITE = Dialect(placeholder="?{}", true="1", contains="instr(lower({column}), {param}) > 0",
+SQLITE = Dialect(placeholder="?{}", true="1", false="0",
+                 contains="instr(lower({column}), {param}) > 0",
                  sequence="rowid", materialized="MATERIALIZED", unindexed="+{}")
+# lower() under the "C" collation folds ASCII letters only, as SQLite's does (fields.fold)
+POSTGRESQL = Dialect(placeholder="${}", true="TRUE", false="FALSE",
+                     contains='strpos(lower({column} COLLATE "C"), {param}) > 0',
+                     sequence="seq", materialized="MATERIALIZED", unindexed="{}")
 
 _OPS = {Op.EQ: "=", Op.GT: ">", Op.GE: ">=", Op.LT: "<", Op.LE: "<="}
 
@@ -92,7 +99,7 @@ class _Compiler:
         return self.dialect.placeholder.format(len(self.params))
 
     def _null_safe(self, column: str, test: str) -> str:
-        return f"coalesce({test}, 0)" if column in _NULLABLE else test
+        return f"coalesce({test}, {self.dialect.false})" if column in _NULLABLE else test
 
     def _lead_sms(self) -> str:
         return _LEAD_SMS.format(org=self.bind(self.org_id))
@@ -221,7 +228,7 @@ def compile_search(node: Node, *, org_id: str, now: datetime, tz: tzinfo, skip: 
         f"SELECT l.id AS id, l.date_created AS created, l.{dialect.sequence} AS seq"
         f" FROM leads AS l WHERE {scope} = {org} AND {where})"
         " SELECT id, created, seq, NULL AS total FROM"
-        f" (SELECT id, created, seq FROM hits ORDER BY created DESC, seq DESC {page})"
+        f" (SELECT id, created, seq FROM hits ORDER BY created DESC, seq DESC {page}) AS page"
         " UNION ALL SELECT NULL, NULL, NULL, count(*) FROM hits"
     )
     return Compiled(sql, tuple(compiler.params))

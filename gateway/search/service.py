@@ -1,7 +1,8 @@
-"""The shell around the pure core: run a query against the gateway's SQLite store.
+"""The shell around the pure core: run a query against the gateway's store (SQLite or
+PostgreSQL), compiled for the store's own `search_dialect`.
 
 The Store protocol has no search method yet and its files belong to the storage layer, so
-this reaches for SqliteStore's read helpers (`_all`, `_leads`) through a narrow Protocol.
+this reaches for the stores' read helpers (`_all`, `_leads`) through a narrow Protocol.
 When the store grows `search_leads(compiled)` and `get_leads(ids)`, only this module changes.
 """
 
@@ -14,7 +15,7 @@ from typing import Any, Protocol
 from gateway import dates
 from gateway.errors import ValidationFailed
 from gateway.models import Lead
-from gateway.search.compile import Compiled, compile_search
+from gateway.search.compile import Compiled, Dialect, compile_search
 from gateway.search.errors import SearchError
 from gateway.search.parse import parse
 
@@ -22,6 +23,8 @@ __all__ = ["SqlReader", "load_leads", "run_search", "search_leads"]
 
 
 class SqlReader(Protocol):
+    search_dialect: Dialect
+
     async def _all(self, sql: str, params: Iterable[Any] = ...) -> list[Any]: ...
     async def _leads(self, rows: list[Any]) -> list[Lead]: ...
 
@@ -39,10 +42,13 @@ async def load_leads(store: SqlReader, org_id: str, ids: Sequence[str]) -> list[
     """The leads, with contacts, in the order of `ids`."""
     if not ids:
         return []
-    # `+` keeps SQLite on the primary key: left to itself it walks the organization's index
-    # through every lead (200 ms at 100,000 leads) to find the hundred it was given
+    dialect = store.search_dialect
+    marks = [dialect.placeholder.format(n) for n in range(1, len(ids) + 2)]
+    # SQLite's `+` keeps it on the primary key: left to itself it walks the organization's
+    # index through every lead (200 ms at 100,000 leads) to find the hundred it was given
     rows = await store._all(
-        f"SELECT * FROM leads WHERE id IN ({','.join('?' * len(ids))}) AND +organization_id = ?",
+        f"SELECT * FROM leads WHERE id IN ({','.join(marks[:-1])})"
+        f" AND {dialect.unindexed.format('organization_id')} = {marks[-1]}",
         [*ids, org_id],
     )
     by_id = {row["id"]: row for row in rows}
@@ -59,6 +65,7 @@ async def search_leads(store: Any, org_id: str, text: str, skip: int, limit: int
     except SearchError as exc:
         raise ValidationFailed({"query": str(exc)}) from None
     compiled = compile_search(node, org_id=org_id, now=now or dates.now(),
-                              tz=dates.parse_tz_offset(tz_offset), skip=skip, limit=limit)
+                              tz=dates.parse_tz_offset(tz_offset), skip=skip, limit=limit,
+                              dialect=store.search_dialect)
     ids, total = await run_search(store, compiled)
     return await load_leads(store, org_id, ids), total

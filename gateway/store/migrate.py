@@ -1,4 +1,9 @@
-"""Numbered migrations (`migrations/NNN_name.sql`), applied in order and recorded."""
+"""Numbered migrations, one folder per dialect (`migrations/sqlite/NNN_name.sql`,
+`migrations/postgresql/NNN_name.sql`), applied in order and recorded in `schema_migrations`.
+
+Both folders hold the same numbers and names: a version means the same schema on either
+database (checked by `migrations()`, so a migration added to one dialect only cannot ship).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,16 @@ from dataclasses import dataclass
 from importlib import resources
 
 import aiosqlite
+import asyncpg
 
-__all__ = ["Migration", "apply_migrations", "migrations"]
+__all__ = ["DIALECTS", "Migration", "apply_migrations", "apply_pg_migrations", "migrations"]
 
+DIALECTS = ("sqlite", "postgresql")
 _NAME = re.compile(r"^(\d{3})_(\w+)\.sql$")
+# pg_advisory_lock key held while migrating: processes started together migrate one by one
+_MIGRATION_LOCK = 0x736D736C6162  # "smslab"
+_RECORD_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,29 +31,39 @@ class Migration:
     sql: str
 
 
-def migrations() -> list[Migration]:
+def _read(dialect: str) -> list[Migration]:
     found = []
-    for entry in resources.files("gateway.store").joinpath("migrations").iterdir():
+    folder = resources.files("gateway.store").joinpath("migrations", dialect)
+    for entry in folder.iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text()))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
-        raise RuntimeError(f"duplicate migration numbers: {versions}")
+        raise RuntimeError(f"duplicate {dialect} migration numbers: {versions}")
     return found
 
 
+def migrations(dialect: str = "sqlite") -> list[Migration]:
+    """The dialect's migrations in order; raises if the dialects' numbers or names differ."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
+    listed = {d: _read(d) for d in DIALECTS}
+    names = {d: [(m.version, m.name) for m in found] for d, found in listed.items()}
+    if len({tuple(n) for n in names.values()}) != 1:
+        raise RuntimeError(f"the dialects' migrations differ: {names}")
+    return listed[dialect]
+
+
 async def apply_migrations(db: aiosqlite.Connection, now: str) -> list[int]:
-    """Apply what is missing, each in its own transaction; returns the versions applied."""
-    await db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
+    """SQLite: apply what is missing, each in its own transaction; returns the versions
+    applied."""
+    await db.execute(_RECORD_TABLE)
     async with db.execute("SELECT version FROM schema_migrations") as cursor:
         done = {row[0] async for row in cursor}
     applied = []
-    for migration in migrations():
+    for migration in migrations("sqlite"):
         if migration.version in done:
             continue
         # executescript commits first; wrap the script itself so it applies whole or not at all
@@ -52,3 +73,24 @@ async def apply_migrations(db: aiosqlite.Connection, now: str) -> list[int]:
         )
         applied.append(migration.version)
     return applied
+
+
+async def apply_pg_migrations(conn: asyncpg.Connection, now: str) -> list[int]:
+    """PostgreSQL: the same, each migration in its own transaction, under an advisory lock so
+    that gateway processes starting at once do not race each other."""
+    await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+    try:
+        await conn.execute(_RECORD_TABLE)
+        done = {row[0] for row in await conn.fetch("SELECT version FROM schema_migrations")}
+        applied = []
+        for migration in migrations("postgresql"):
+            if migration.version in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(migration.sql)  # no arguments: a multi-statement script
+                await conn.execute("INSERT INTO schema_migrations VALUES ($1, $2, $3)",
+                                   migration.version, migration.name, now)
+            applied.append(migration.version)
+        return applied
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)

@@ -3,6 +3,7 @@ per concern."""
 
 from __future__ import annotations
 
+from gateway.search.compile import SQLITE
 from gateway.store.sqlite_intake import IntakeQueries
 from gateway.store.sqlite_leads import LeadQueries
 from gateway.store.sqlite_ops import OpsQueries
@@ -16,7 +17,7 @@ __all__ = ["SqliteStore", "open_sqlite"]
 
 class SqliteStore(TenancyQueries, LeadQueries, IntakeQueries, SmsQueries, WhitelistQueries,
                   UsageQueries, OpsQueries):
-    pass
+    search_dialect = SQLITE  # what gateway.search compiles queries for
 
 
 async def open_sqlite(path: str, synchronous: str = "NORMAL", migrate: bool = True) -> SqliteStore:

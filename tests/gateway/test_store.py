@@ -1,4 +1,5 @@
-"""The SQLite store on a real file: migrations, tenancy in every read, claims, pending events."""
+"""The store (SQLite on a real file, or PostgreSQL with SMSLAB_TEST_DB=postgresql): migrations,
+tenancy in every read, claims, pending events."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import pytest
 
 from gateway.lifecycle import accepted
 from gateway.models import Lead, Organization, PhoneNumber, Sms, SmsQuery, StatusEvent
-from gateway.store import SqliteStore, migrations, open_sqlite
+from gateway.store import Store, migrations, open_sqlite, open_store
+from tests.databases import POSTGRESQL, database_for, run_sql
 
 T0 = "2026-01-01T00:00:00.000000+00:00"
 T1 = "2026-01-01T00:00:01.000000+00:00"
@@ -18,13 +20,13 @@ T9 = "2026-01-01T00:00:09.000000+00:00"
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    s = await open_sqlite(str(tmp_path / "store.db"))
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await open_store(database_for(tmp_path, "store"))
     yield s
     await s.close()
 
 
-async def create_org(store: SqliteStore, org_id: str = "orga_a") -> str:
+async def create_org(store: Store, org_id: str = "orga_a") -> str:
     await store.create_organization(Organization(org_id, org_id, T0), f"hash-{org_id}")
     return org_id
 
@@ -39,19 +41,28 @@ def make_sms(sms_id: str = "acti_1", org: str = "orga_a", **fields: object) -> S
 
 
 async def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
-    path = str(tmp_path / "m.db")
+    location = database_for(tmp_path, "m")
     names = [(m.version, m.name) for m in migrations()]
     assert names[0] == (1, "initial") and [v for v, _ in names] == sorted({v for v, _ in names})
+    # both dialects ship the same numbers and names
+    assert [(m.version, m.name) for m in migrations("postgresql")] == names
     for _ in range(2):  # opening twice must not re-apply anything
-        store = await open_sqlite(path)
+        store = await open_store(location)
         await store.close()
+    rows = run_sql(location, "SELECT version, name FROM schema_migrations ORDER BY version")
+    assert rows == names
+
+
+@pytest.mark.skipif(POSTGRESQL, reason="about SQLite itself")
+async def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    path = str(tmp_path / "wal.db")
+    store = await open_sqlite(path)
+    await store.close()
     with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT version, name FROM schema_migrations").fetchall()
-        assert rows == names
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_reads_are_scoped_to_the_organization(store: SqliteStore) -> None:
+async def test_reads_are_scoped_to_the_organization(store: Store) -> None:
     a, b = await create_org(store, "orga_a"), await create_org(store, "orga_b")
     assert await store.organization_for_key("hash-orga_a") == a
     await store.insert_lead(Lead("lead_1", a, "A's", None, (), T0, T0))
@@ -66,7 +77,7 @@ async def test_reads_are_scoped_to_the_organization(store: SqliteStore) -> None:
     assert (await store.find_rented_number("+14155550100")).organization_id == a  # type: ignore
 
 
-async def test_claims_and_the_pending_callback_replay(store: SqliteStore) -> None:
+async def test_claims_and_the_pending_callback_replay(store: Store) -> None:
     await create_org(store)
     await store.insert_sms(make_sms("acti_1"))
     await store.insert_sms(make_sms("acti_2", due_at=T9, due_since=T9))
@@ -87,15 +98,39 @@ async def test_claims_and_the_pending_callback_replay(store: SqliteStore) -> Non
     assert await store.update_sms(make_sms("acti_1", status="draft"), "sent", T1) is False
 
 
-async def test_release_claims_after_a_crash(store: SqliteStore) -> None:
-    await create_org(store)
-    await store.insert_sms(make_sms())
-    assert await store.claim_sms(["acti_1"], T1, T9) == ["acti_1"]
-    await store.release_claims()
-    assert [d.id for d in await store.due_sms(T1, 10, 10, frozenset())] == ["acti_1"]
+async def test_release_claims_after_a_crash(tmp_path: Path) -> None:
+    location = database_for(tmp_path, "store")
+    crashed = await open_store(location)
+    await create_org(crashed)
+    await crashed.insert_sms(make_sms())
+    assert await crashed.claim_sms(["acti_1"], T1, T9) == ["acti_1"]
+    await crashed.close()
+    store = await open_store(location)
+    try:
+        assert await store.due_sms(T1, 10, 10, frozenset()) == []  # leased until T9
+        await store.release_claims()
+        assert [d.id for d in await store.due_sms(T1, 10, 10, frozenset())] == ["acti_1"]
+    finally:
+        await store.close()
 
 
-async def test_due_caps_each_sender_and_skips_waiting_ones(store: SqliteStore) -> None:
+@pytest.mark.skipif(not POSTGRESQL, reason="one SQLite database has one gateway process")
+async def test_a_starting_process_leaves_live_claims_alone(tmp_path: Path) -> None:
+    location = database_for(tmp_path, "store")
+    running, starting = await open_store(location), await open_store(location)
+    try:
+        await create_org(running)
+        await running.insert_sms(make_sms())
+        assert await running.claim_sms(["acti_1"], T1, T9) == ["acti_1"]
+        await starting.release_claims()
+        assert await starting.due_sms(T1, 10, 10, frozenset()) == []
+        assert await starting.claim_sms(["acti_1"], T1, T9) == []
+    finally:
+        await running.close()
+        await starting.close()
+
+
+async def test_due_caps_each_sender_and_skips_waiting_ones(store: Store) -> None:
     await create_org(store)
     for i in range(5):
         await store.insert_sms(make_sms(f"acti_a{i}"))
@@ -107,7 +142,7 @@ async def test_due_caps_each_sender_and_skips_waiting_ones(store: SqliteStore) -
     assert [d.id for d in due] == ["acti_b"]
 
 
-async def test_concurrent_callbacks_end_at_the_furthest_status(store: SqliteStore) -> None:
+async def test_concurrent_callbacks_end_at_the_furthest_status(store: Store) -> None:
     import asyncio
 
     await create_org(store)

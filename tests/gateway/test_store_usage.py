@@ -1,4 +1,4 @@
-"""Usage counts in SQLite on a mixed fixture, and refusals that cost nothing."""
+"""Usage counts in the store on a mixed fixture, and refusals that cost nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from gateway.lifecycle import accepted, rejected
 from gateway.models import Sms
-from gateway.store import SqliteStore
+from gateway.store import Store
 from gateway.usage import UsageCount, parse_query, render_json, summarize
 from tests.gateway.test_store import T0, create_org, make_sms, store
 
@@ -47,7 +47,7 @@ def _mixed() -> list[Sms]:
     ]
 
 
-async def _fill(store: SqliteStore) -> list[Sms]:
+async def _fill(store: Store) -> list[Sms]:
     await create_org(store)
     rows = _mixed()
     for sms in rows:
@@ -64,12 +64,12 @@ def _report(group_by: str, counts: list[UsageCount]) -> dict[str, object]:
     return render_json(summarize(query, counts))
 
 
-async def _counts(store: SqliteStore, group_by: str, tz_minutes: int = 0) -> list[UsageCount]:
+async def _counts(store: Store, group_by: str, tz_minutes: int = 0) -> list[UsageCount]:
     return await store.usage_counts("orga_a", "2026-11-01T00:00:00.000000+00:00",
                                     "2026-12-01T00:00:00.000000+00:00", group_by, tz_minutes)
 
 
-async def test_totals_are_the_sum_over_carrier_traffic(store: SqliteStore) -> None:
+async def test_totals_are_the_sum_over_carrier_traffic(store: Store) -> None:
     rows = await _fill(store)
     billed = [s for s in rows if s.carrier_sid and s.id != "acti_late"]
     for group_by in ("country", "number", "day"):
@@ -81,7 +81,7 @@ async def test_totals_are_the_sum_over_carrier_traffic(store: SqliteStore) -> No
         assert totals["inbound_messages"] == 2  # type: ignore[index]
 
 
-async def test_rows_by_country_number_and_day(store: SqliteStore) -> None:
+async def test_rows_by_country_number_and_day(store: Store) -> None:
     await _fill(store)
     by_country = {r["country"]: r for r in _report("country", await _counts(store, "country"))[
         "data"]}  # type: ignore[attr-defined]
@@ -102,14 +102,14 @@ async def test_rows_by_country_number_and_day(store: SqliteStore) -> None:
     assert shifted == {"2026-11-02": 4, "2026-11-03": 3}
 
 
-async def test_the_range_is_start_inclusive_end_exclusive(store: SqliteStore) -> None:
+async def test_the_range_is_start_inclusive_end_exclusive(store: Store) -> None:
     await _fill(store)
     counts = await store.usage_counts("orga_a", DAY2, DAY3, "day")
     assert sum(c.messages for c in counts) == 2  # the two at DAY2, none at DAY3
 
 
 async def test_a_refusal_costs_nothing_and_never_undoes_an_acceptance(
-        store: SqliteStore) -> None:
+        store: Store) -> None:
     await create_org(store)
     await store.insert_sms(make_sms("acti_1", cost="0.83"))
     await store.insert_sms(make_sms("acti_2", cost="0.83"))

@@ -1,4 +1,4 @@
-"""Whitelist requests in SQLite: one open request per number, decisions once, callbacks that
+"""Whitelist requests in the store: one open request per number, decisions once, callbacks that
 overtake the submission, and each number's flags."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from gateway.models import PhoneNumber
-from gateway.store import SqliteStore
+from gateway.store import Store
 from gateway.whitelist import WhitelistRequest
 from tests.gateway.test_store import T0, T1, T9, create_org, make_sms, store
 
@@ -26,12 +26,12 @@ def make_request(request_id: str = "smswl_1", **fields: object) -> WhitelistRequ
     return WhitelistRequest(**base)  # type: ignore[arg-type]
 
 
-async def _ready(store: SqliteStore) -> None:
+async def _ready(store: Store) -> None:
     await create_org(store)
     await store.insert_phone_number(NUMBER)
 
 
-async def test_one_open_request_per_number(store: SqliteStore) -> None:
+async def test_one_open_request_per_number(store: Store) -> None:
     await _ready(store)
     assert await store.insert_whitelist_request(make_request(), stale_before=T0) is None
     assert await store.insert_whitelist_request(make_request("smswl_2"), T0) == "smswl_1"
@@ -44,7 +44,7 @@ async def test_one_open_request_per_number(store: SqliteStore) -> None:
     assert await store.insert_whitelist_request(make_request("smswl_2"), T0) is None
 
 
-async def test_a_reservation_cut_off_by_a_crash_does_not_block(store: SqliteStore) -> None:
+async def test_a_reservation_cut_off_by_a_crash_does_not_block(store: Store) -> None:
     await _ready(store)
     await store.insert_whitelist_request(make_request(), T0)  # never got a carrier sid
     assert await store.insert_whitelist_request(make_request("smswl_2"), T1) == "smswl_1"
@@ -52,7 +52,7 @@ async def test_a_reservation_cut_off_by_a_crash_does_not_block(store: SqliteStor
     assert await store.get_whitelist_request("orga_a", "smswl_1") is None
 
 
-async def test_the_first_decision_stands(store: SqliteStore) -> None:
+async def test_the_first_decision_stands(store: Store) -> None:
     await _ready(store)
     await store.insert_whitelist_request(make_request(), T0)
     await store.record_whitelist_submitted("smswl_1", "WL1", T1)
@@ -64,7 +64,7 @@ async def test_the_first_decision_stands(store: SqliteStore) -> None:
         "approved", None, T9, "WL1")
 
 
-async def test_a_decision_that_overtakes_the_submission_answer(store: SqliteStore) -> None:
+async def test_a_decision_that_overtakes_the_submission_answer(store: Store) -> None:
     await _ready(store)
     await store.insert_whitelist_request(make_request(), T0)
     payload = {"WhitelistRequestSid": "WL1", "Status": "rejected", "Reason": "No opt-in"}
@@ -75,7 +75,7 @@ async def test_a_decision_that_overtakes_the_submission_answer(store: SqliteStor
     assert got is not None and (got.status, got.reason) == ("rejected", "No opt-in")
 
 
-async def test_list_filters_and_pages_newest_first(store: SqliteStore) -> None:
+async def test_list_filters_and_pages_newest_first(store: Store) -> None:
     await _ready(store)
     await store.insert_phone_number(dataclasses.replace(NUMBER, id="phon_2",
                                                         number="+14155550101"))
@@ -94,7 +94,7 @@ async def test_list_filters_and_pages_newest_first(store: SqliteStore) -> None:
     assert await store.list_whitelist_requests("orga_b", None, None, 0, 10) == []
 
 
-async def test_flags_count_spam_and_show_approval(store: SqliteStore) -> None:
+async def test_flags_count_spam_and_show_approval(store: Store) -> None:
     await _ready(store)
     external = PhoneNumber("phon_9", "orga_a", "+16502530000", None, "external", "US", False,
                            (), None, T0, T0)
@@ -113,7 +113,7 @@ async def test_flags_count_spam_and_show_approval(store: SqliteStore) -> None:
     assert await store.phone_number_flags("orga_a", []) == {}
 
 
-async def test_releasing_a_number_forgets_its_requests(store: SqliteStore) -> None:
+async def test_releasing_a_number_forgets_its_requests(store: Store) -> None:
     await _ready(store)
     await store.insert_whitelist_request(make_request(), T0)
     await store.delete_phone_number("orga_a", "phon_1")

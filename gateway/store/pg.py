@@ -1,0 +1,22 @@
+"""PgStore: the Store protocol on PostgreSQL (asyncpg), assembled from one query class per
+concern as SqliteStore is."""
+
+from __future__ import annotations
+
+from gateway.store.pg_intake import PgIntakeQueries
+from gateway.store.pg_leads import PgLeadQueries
+from gateway.store.pg_ops import PgOpsQueries
+from gateway.store.pg_tenancy import PgTenancyQueries
+from gateway.store.pg_usage import PgUsageQueries
+from gateway.store.pg_whitelist import PgWhitelistQueries
+
+__all__ = ["PgStore", "open_pg"]
+
+
+class PgStore(PgTenancyQueries, PgLeadQueries, PgIntakeQueries, PgWhitelistQueries,
+              PgUsageQueries, PgOpsQueries):
+    pass
+
+
+async def open_pg(url: str, migrate: bool = True) -> PgStore:
+    return await PgStore.open(url, migrate)

@@ -1,0 +1,199 @@
+"""SMS activities in PostgreSQL: the API's reads and writes and the dispatcher's claims.
+
+Several gateway processes may share the database. A claim locks its rows FOR UPDATE SKIP
+LOCKED and re-checks the lease on the row it locked, so two dispatchers never both claim a
+message; everything that applies carrier statuses to a message takes that message's
+carrier-sid lock (`lock_sid`) first, so a status callback and the create answer that tells
+us the sid are applied one after the other even when they land on different processes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from gateway.lifecycle import Outcome, on_callback
+from gateway.models import DueSms, Sms, SmsQuery
+from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
+from gateway.store.sqlite_sms import SMS_FIELDS, outcome_of, sms_from_row
+
+__all__ = ["PgSmsQueries", "insert_sms_row", "lock_sid", "move_forward"]
+
+_COLUMNS = ", ".join(SMS_FIELDS)
+_UPDATABLE = [f for f in SMS_FIELDS if f not in ("id", "organization_id", "date_created")]
+_INSERT = (f"INSERT INTO sms ({_COLUMNS})"
+           f" VALUES ({', '.join(f'${n}' for n in range(1, len(SMS_FIELDS) + 1))})")
+_OUTCOME = "status, delivery_status, error_code, error_reason, error_message"
+
+
+async def insert_sms_row(db: asyncpg.Connection | asyncpg.Pool, sms: Sms) -> None:
+    await db.execute(_INSERT, *(getattr(sms, name) for name in SMS_FIELDS))
+
+
+async def lock_sid(db: asyncpg.Connection, carrier_sid: str) -> None:
+    """Serialise, until the transaction ends, everyone applying statuses to `carrier_sid`."""
+    await db.execute("SELECT pg_advisory_xact_lock(hashtext($1))", carrier_sid)
+
+
+async def move_forward(db: asyncpg.Connection, sms_id: str, current: Outcome,
+                       steps: list[tuple[str, int | None]], now: str) -> None:
+    """Apply carrier statuses through the lifecycle to a message this transaction locked."""
+    target = current
+    for status, code in steps:
+        target = on_callback(target, status, code) or target
+    if target != current:  # else a duplicate, late or out-of-order callback
+        await db.execute(
+            "UPDATE sms SET status = $1, delivery_status = $2, error_code = $3,"
+            " error_reason = $4, error_message = $5, date_updated = $6 WHERE id = $7",
+            target.status, target.delivery_status, target.error_code, target.error_reason,
+            target.error_message, now, sms_id)
+
+
+class PgSmsQueries(PgDb):
+    async def insert_sms(self, sms: Sms) -> None:
+        await insert_sms_row(self._pool, sms)
+
+    async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
+        row = await self._one(f"SELECT {_COLUMNS} FROM sms WHERE organization_id = $1"
+                              " AND id = $2", (org_id, sms_id))
+        return sms_from_row(row) if row else None
+
+    async def list_sms(self, query: SmsQuery) -> list[Sms]:
+        where, params = ["organization_id = $1"], [query.organization_id]
+
+        def add(test: str, value: Any) -> None:
+            params.append(value)
+            where.append(test.format(f"${len(params)}"))
+
+        for column, values in (("id", query.ids), ("lead_id", query.lead_ids),
+                               ("contact_id", query.contact_ids), ("status", query.statuses),
+                               ("direction", query.directions)):
+            if values:
+                add(f"{column} = ANY({{}}::text[])", list(values))
+        for op, value in ((">=", query.created_gte), (">", query.created_gt),
+                          ("<=", query.created_lte), ("<", query.created_lt)):
+            if value is not None:
+                add(f"date_created {op} {{}}", value)
+        n = len(params)
+        rows = await self._all(
+            f"SELECT {_COLUMNS} FROM sms WHERE {' AND '.join(where)}"
+            f" ORDER BY date_created DESC, seq DESC LIMIT ${n + 1} OFFSET ${n + 2}",
+            [*params, query.limit, query.skip],
+        )
+        return [sms_from_row(row) for row in rows]
+
+    async def update_sms(self, sms: Sms, expected_status: str, now: str) -> bool:
+        n = len(_UPDATABLE)
+        changed = await self._changes(
+            f"UPDATE sms SET {', '.join(f'{c} = ${i}' for i, c in enumerate(_UPDATABLE, 1))}"
+            f" WHERE id = ${n + 1} AND organization_id = ${n + 2} AND status = ${n + 3}"
+            f" AND carrier_sid IS NULL AND (claimed_until IS NULL OR claimed_until < ${n + 4})",
+            [*(getattr(sms, c) for c in _UPDATABLE), sms.id, sms.organization_id,
+             expected_status, now],
+        )
+        return changed == 1
+
+    async def delete_sms(self, org_id: str, sms_id: str) -> None:
+        await self._write("DELETE FROM sms WHERE organization_id = $1 AND id = $2",
+                          (org_id, sms_id))
+
+    # -- the dispatcher's side -------------------------------------------------------------
+
+    async def release_claims(self) -> None:
+        """Release the claims of processes that are gone (their token's lock went with their
+        connection); a live process's claims are its own business."""
+        await self._write(
+            "UPDATE sms SET claimed_until = NULL, claimed_by = NULL"
+            " WHERE claimed_until IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_locks AS l"
+            "  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+            "  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            "  AND l.classid::bigint = $1 AND l.objid::bigint = sms.claimed_by)",
+            (CLAIM_LOCK_SPACE,),
+        )
+
+    async def due_sms(self, now: str, limit: int, per_number: int,
+                      skip_numbers: frozenset[str]) -> list[DueSms]:
+        # At most `per_number` from each sender, and none from senders that are waiting on
+        # their pace: one busy number must not fill the round and hold up everyone else.
+        rows = await self._all(
+            "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
+            " due_since, attempts, due_at, seq,"
+            " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, seq) AS nth,"
+            " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
+            "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked) AS blocked"
+            " FROM sms WHERE due_at IS NOT NULL AND due_at <= $1"
+            " AND (claimed_until IS NULL OR claimed_until < $1)"
+            " AND local_phone <> ALL($2::text[])) AS due"
+            " WHERE nth <= $3 ORDER BY due_at, seq LIMIT $4",
+            (now, sorted(skip_numbers), per_number, limit),
+        )
+        return [
+            DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
+                   r["due_since"], r["attempts"], r["blocked"])
+            for r in rows
+        ]
+
+    async def claim_sms(self, ids: list[str], now: str, lease_until: str) -> list[str]:
+        if not ids:
+            return []
+        # SKIP LOCKED: rows another process is claiming right now are its, not ours, and
+        # nobody waits on anybody (no deadlock between claimers locking in different orders)
+        rows = await self._write(
+            "WITH mine AS (SELECT id FROM sms WHERE id = ANY($1::text[])"
+            " AND due_at IS NOT NULL AND due_at <= $2"
+            " AND (claimed_until IS NULL OR claimed_until < $2) FOR UPDATE SKIP LOCKED)"
+            " UPDATE sms SET claimed_until = $3, claimed_by = $4 FROM mine"
+            " WHERE sms.id = mine.id RETURNING sms.id",
+            (ids, now, lease_until, self._token),
+        )
+        return [row[0] for row in rows]
+
+    async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome,
+                              now: str) -> None:
+        async with self._tx() as db:
+            await lock_sid(db, carrier_sid)
+            changed = await self._changes(
+                "UPDATE sms SET carrier_sid = $1, date_sent = $2, due_at = NULL,"
+                " claimed_until = NULL, claimed_by = NULL, status = $3, delivery_status = $4,"
+                " date_updated = $2 WHERE id = $5 AND carrier_sid IS NULL",
+                (carrier_sid, now, outcome.status, outcome.delivery_status, sms_id), db)
+            if not changed:
+                return  # deleted meanwhile, or already recorded
+            # Callbacks that overtook the create answer: stored with applied = false by
+            # record_status before the sid lock was ours; later ones wait for it and see the sid.
+            events = await self._all(
+                "UPDATE carrier_events SET applied = TRUE WHERE carrier_sid = $1"
+                " AND NOT applied RETURNING id, status, error_code", (carrier_sid,), db)
+            known = await self.locked_outcome(db, carrier_sid) if events else None
+            if known:
+                events.sort(key=lambda e: e["id"])
+                await move_forward(db, *known,
+                                   [(e["status"], e["error_code"]) for e in events], now)
+
+    async def record_outcome(self, sms_id: str, outcome: Outcome, now: str) -> None:
+        await self._write(
+            "UPDATE sms SET due_at = NULL, claimed_until = NULL, claimed_by = NULL,"
+            f" ({_OUTCOME}) = ($1, $2, $3, $4, $5), date_updated = $6 WHERE id = $7",
+            (*_outcome_values(outcome), now, sms_id),
+        )
+
+    async def record_retry(self, sms_id: str, attempts: int, due_at: str) -> None:
+        await self._write(
+            "UPDATE sms SET attempts = $1, due_at = $2, claimed_until = NULL, claimed_by = NULL"
+            " WHERE id = $3 AND carrier_sid IS NULL",
+            (attempts, due_at, sms_id),
+        )
+
+    async def locked_outcome(self, db: asyncpg.Connection,
+                             carrier_sid: str) -> tuple[str, Outcome] | None:
+        """(id, outcome) of the message with `carrier_sid`, locked until the transaction
+        ends."""
+        row = await self._one(f"SELECT id, {_OUTCOME} FROM sms WHERE carrier_sid = $1"
+                              " FOR UPDATE", (carrier_sid,), db)
+        return (row["id"], outcome_of(row)) if row else None
+
+
+def _outcome_values(outcome: Outcome) -> tuple[Any, ...]:
+    return (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
+            outcome.error_message)
