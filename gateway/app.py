@@ -33,6 +33,7 @@ from gateway.keys import (
 from gateway.limits import RateLimiter, body_limit_middleware, rate_limit_middleware
 from gateway.metrics import Metrics
 from gateway.middleware import error_middleware
+from gateway.nul import nul_middleware
 from gateway.openapi import setup as setup_openapi
 from gateway.ops import callback_observer, refuse_when_stopping
 from gateway.ops import setup as setup_ops
@@ -105,7 +106,7 @@ async def _stop_taking(app: web.Application) -> None:
 
 
 def create_app(config: Config) -> web.Application:
-    middlewares: list[Middleware] = [error_middleware, refuse_when_stopping,
+    middlewares: list[Middleware] = [error_middleware, nul_middleware, refuse_when_stopping,
                                      body_limit_middleware, auth_middleware]
     if config.rate_limit > 0:
         burst = config.rate_burst or max(1, int(config.rate_limit * 2))

@@ -17,24 +17,30 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
+from gateway.search.compile import POSTGRESQL as PG_DIALECT
+from gateway.search.compile import SQLITE
 from gateway.store import open_pg
 
-__all__ = ["BACKEND", "POSTGRESQL", "database_for", "drop_test_databases", "run_sql"]
+__all__ = ["BACKEND", "DIALECT", "POSTGRESQL", "database_for", "drop_test_databases", "run_sql",
+           "run_statements"]
 
 BACKEND = os.environ.get("SMSLAB_TEST_DB", "sqlite")
 if BACKEND not in ("sqlite", "postgresql"):
     raise RuntimeError(f"SMSLAB_TEST_DB: expected sqlite or postgresql, got {BACKEND!r}")
 POSTGRESQL = BACKEND == "postgresql"
+DIALECT = PG_DIALECT if POSTGRESQL else SQLITE  # what gateway.search compiles for
 _TEMPLATE = "smslab_template"
 
 
@@ -179,17 +185,23 @@ def drop_test_databases() -> None:
 def run_sql(location: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Run one statement on a test's database from synchronous code, written for SQLite
     (`?` placeholders; PostgreSQL gets them as $1, $2, ...)."""
+    sql = _numbered(sql) if POSTGRESQL else sql
+    return run_statements(location, [(sql, params)])[0]
+
+
+def run_statements(location: str, statements: Sequence[tuple[str, Sequence[Any]]]
+                   ) -> list[list[tuple[Any, ...]]]:
+    """Each statement's rows, run in order on one connection, in the backend's own dialect."""
     if not POSTGRESQL:
-        import sqlite3
-
         with sqlite3.connect(location, timeout=10) as conn:
-            return list(conn.execute(sql, params).fetchall())
-    numbered = _numbered(sql)
+            return [list(conn.execute(sql, tuple(params)).fetchall())
+                    for sql, params in statements]
 
-    async def fetch() -> list[tuple[Any, ...]]:
+    async def fetch() -> list[list[tuple[Any, ...]]]:
         conn = await asyncpg.connect(location)
         try:
-            return [tuple(row) for row in await conn.fetch(numbered, *params)]
+            return [[tuple(row) for row in await conn.fetch(sql, *params)]
+                    for sql, params in statements]
         finally:
             await conn.close()
 

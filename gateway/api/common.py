@@ -9,8 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from gateway.config import Config
-from gateway.errors import BadRequest
+from gateway.errors import BadRequest, ValidationFailed
 from gateway.keys import LIVE_CONFIG, ORGANIZATION, STORE
+from gateway.nul import NUL_MESSAGE, first_nul_field
 from gateway.store import Store
 
 __all__ = [
@@ -57,6 +58,9 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         raise BadRequest("The request contains invalid JSON.") from None
     if not isinstance(data, dict):
         raise BadRequest("Please send a JSON object.")
+    field = first_nul_field(data)
+    if field is not None:
+        raise ValidationFailed({field: NUL_MESSAGE})
     return data
 
 

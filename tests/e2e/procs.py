@@ -1,6 +1,7 @@
 """Gateway and simulator as real OS processes, for the tests that kill, signal and restart them.
 
-HTTP and SQLite (read-only) only: nothing here reaches into a running process.
+HTTP and the database (SQLite or PostgreSQL, tests/databases.py) only: nothing here reaches
+into a running process.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from gateway.config import is_postgres_url
+from tests.databases import database_for, run_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 SID = "AC" + "e" * 32
@@ -44,11 +47,12 @@ callbacks: {{attempts: 10, backoff: 0.2, timeout: 5}}
 {extra}"""
 
 
-def gateway_yaml(port: int, sim_port: int, db: Path, extra: str = "",
+def gateway_yaml(port: int, sim_port: int, db: str, extra: str = "",
                  server_extra: str = "") -> str:
+    database = f'url: "{db}"' if is_postgres_url(db) else f'path: "{db}", synchronous: NORMAL'
     return f"""
 server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"{server_extra}}}
-database: {{path: "{db}", synchronous: NORMAL}}
+database: {{{database}}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN},
           timeout: 5}}
 dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05,
@@ -84,8 +88,8 @@ class Processes:
     starts: int = 0
 
     @property
-    def db(self) -> Path:
-        return self.folder / "gateway.db"
+    def db(self) -> str:
+        return database_for(self.folder)
 
     @property
     def config(self) -> Path:
@@ -109,7 +113,7 @@ class Processes:
         (self.folder / "scenario.yaml").write_text(scenario_yaml(scenario_extra))
         self.write_config(gateway_extra, server_extra)
         key = subprocess.run(
-            [sys.executable, "-m", "gateway", "create-org", "Crash", "--db", str(self.db)],
+            [sys.executable, "-m", "gateway", "create-org", "Crash", "--db", self.db],
             capture_output=True, text=True, check=True, cwd=ROOT,
         ).stdout.strip().splitlines()[-1]
         self.sim = subprocess.Popen(
@@ -136,9 +140,8 @@ class Processes:
                 proc.wait(10)
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """Read the gateway's database beside it (read-only; WAL lets both run)."""
-        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=10) as conn:
-            return list(conn.execute(sql, params).fetchall())
+        """Read the gateway's database beside it (SQLite's WAL lets both run)."""
+        return run_sql(self.db, sql, params)
 
     def unfinished(self) -> int:
         return int(self.query(f"SELECT COUNT(*) FROM sms WHERE direction = 'outbound'"

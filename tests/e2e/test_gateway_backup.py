@@ -7,7 +7,12 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from tests.databases import POSTGRESQL
 from tests.gateway.harness import Harness
+
+pytestmark = pytest.mark.skipif(POSTGRESQL, reason="about SQLite's own backups")
 
 
 def _count(path: Path) -> int:

@@ -14,6 +14,8 @@ import pytest
 import requests
 from closeio_api import API, APIError, ValidationError
 
+from tests.databases import database_for
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
@@ -41,7 +43,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[tuple[str, str]]:
     sim_port, gw_port = _free_port(), _free_port()
-    db = str(tmp_path / "gw.db")
+    db = database_for(tmp_path, "gw")
     key = subprocess.run([sys.executable, "-m", "gateway", "create-org", "Proc", "--db", db],
                          capture_output=True, text=True, check=True, cwd=ROOT
                          ).stdout.strip().splitlines()[-1]

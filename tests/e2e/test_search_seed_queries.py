@@ -5,7 +5,6 @@ handsets, then found with `GET /api/v1/lead/?query=`."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 
 from simulator.scenario.model import HandsetKind, HandsetRule, Scenario
+from tests.databases import run_sql
 from tests.gateway.harness import Harness, eventually
 
 # New York numbers for the leads, apart from the ones the simulator rents out (+1 415 555 01xx)
@@ -52,22 +52,16 @@ async def _send(harness: Harness, key: str, lead: dict[str, Any], local: str, re
     return str(sms["id"])
 
 
-def _backdate_a_day(db_path: Path, sms_ids: list[str]) -> None:
+def _backdate_a_day(location: str, sms_ids: list[str]) -> None:
     """The one step not taken through the API: nothing in Close's API (or ours) sends an SMS
     in the past, so yesterday's failures are today's, moved back 24 hours in the gateway's
     database after the carrier has finished with them."""
-    db = sqlite3.connect(db_path, timeout=10)
-    try:
-        for sms_id in sms_ids:
-            (created,) = db.execute("SELECT date_created FROM sms WHERE id = ?",
-                                    (sms_id,)).fetchone()
-            moved = (datetime.fromisoformat(created) - timedelta(days=1)).isoformat(
-                timespec="microseconds")
-            db.execute("UPDATE sms SET date_created = ?, activity_at = ? WHERE id = ?",
-                       (moved, moved, sms_id))
-        db.commit()
-    finally:
-        db.close()
+    for sms_id in sms_ids:
+        [(created,)] = run_sql(location, "SELECT date_created FROM sms WHERE id = ?", (sms_id,))
+        moved = (datetime.fromisoformat(created) - timedelta(days=1)).isoformat(
+            timespec="microseconds")
+        run_sql(location, "UPDATE sms SET date_created = ?, activity_at = ? WHERE id = ?",
+                (moved, moved, sms_id))
 
 
 async def _inbound(harness: Harness, key: str, from_: str, to: str, count: int) -> None:
@@ -109,7 +103,7 @@ async def test_each_seed_query_finds_exactly_the_right_leads(harness: Harness) -
     await _inbound(harness, key, MOBILE.format(3), local, 2)
     for _ in range(2):
         await _send(harness, other, theirs, their_local, LANDLINE.format(3), "error")
-    _backdate_a_day(harness.tmp_path / "gateway.db", yesterday)
+    _backdate_a_day(harness.db, yesterday)
 
     # "today" is the caller's: pick the zone where it is about noon now, so that neither
     # today's messages nor yesterday's sit near a midnight however long the test runs

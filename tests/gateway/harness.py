@@ -1,6 +1,7 @@
-"""Real servers for gateway tests: the simulator and the gateway on 127.0.0.1, real SQLite in
-tmp_path, real HTTP between them, Close's own client as the judge (from a thread: it is
-synchronous). Imported by tests/gateway and tests/e2e alike."""
+"""Real servers for gateway tests: the simulator and the gateway on 127.0.0.1, a real database
+(SQLite in tmp_path, or PostgreSQL: tests/databases.py), real HTTP between them, Close's own
+client as the judge (from a thread: it is synchronous). Imported by tests/gateway and
+tests/e2e alike."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from gateway.auth import create_organization
 from gateway.keys import STORE
 from simulator.app import create_app as create_simulator
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, Scenario
+from tests.databases import database_for
 
 T = TypeVar("T")
 
@@ -58,14 +60,15 @@ async def serve(make_app: Callable[[str], web.Application], port: int = 0) -> Se
     return Served(runner, app, bound)
 
 
-def gateway_config(db_path: Path, carrier_url: str, public_url: str, **overrides: Any) -> Config:
+def gateway_config(db: str, carrier_url: str, public_url: str, **overrides: Any) -> Config:
+    """`db`: a SQLite path or a PostgreSQL URL (tests/databases.database_for)."""
     base = Config(
         carrier_url=carrier_url, carrier_account_sid=DEFAULT_ACCOUNT_SID,
         carrier_auth_token=DEFAULT_AUTH_TOKEN, carrier_timeout=5.0, public_url=public_url,
-        db_path=str(db_path), messages_per_second=1000.0, poll_interval=0.05,
+        messages_per_second=1000.0, poll_interval=0.05,
         retry_base=0.05, retry_max=0.2, breaker_cooldown=0.3,  # tests' outages last ~1 s
     )
-    return base.replace(**overrides)
+    return base.with_database(db).replace(**overrides)
 
 
 @dataclass
@@ -91,8 +94,7 @@ class Harness:
 
     async def start_gateway(self, **overrides: Any) -> Served:
         def make(url: str) -> web.Application:
-            return create_app(gateway_config(self.tmp_path / "gateway.db", self.sim.url, url,
-                                             **overrides))
+            return create_app(gateway_config(self.db, self.sim.url, url, **overrides))
 
         self.gateway = await serve(make, self.gateway_port)
         self.gateway_port = self.gateway.port  # a restart keeps the public URL
@@ -107,6 +109,11 @@ class Harness:
         await self.stop_gateway()
         await self.sim.stop()
         await self.session.close()
+
+    @property
+    def db(self) -> str:
+        """The gateway's database: the same one across restarts."""
+        return database_for(self.tmp_path)
 
     @property
     def url(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.nul import NUL_MESSAGE
 from tests.gateway.harness import Harness
 
 WEIRD: list[Any] = [None, 0, -1, 1.5, True, "", "x", "+", [], [1], {}, {"a": 1}, "9" * 400,
@@ -56,3 +57,15 @@ async def test_weird_query_strings(harness: Harness) -> None:
         for path in ("activity/sms/", "lead/", "contact/", "phone_number/", "inbox/"):
             status, answer = await harness.request(key, "GET", f"/api/v1/{path}?{query}")
             assert status < 500, (path, query, answer)
+
+
+async def test_nul_characters_are_a_400_naming_the_field(harness: Harness) -> None:
+    # PostgreSQL's text cannot hold U+0000: both backends refuse it the same way, up front
+    key = await harness.new_org()
+    status, answer = await harness.request(key, "POST", "/api/v1/lead/",
+                                           json={"name": "ok", "contacts": [{"name": "a\x00"}]})
+    assert (status, answer["field-errors"]) == (400, {"contacts.0.name": NUL_MESSAGE})
+    status, answer = await harness.request(key, "GET", "/api/v1/lead/?query=name:%00")
+    assert (status, answer["field-errors"]) == (400, {"query": NUL_MESSAGE})
+    status, answer = await harness.request(key, "GET", "/api/v1/lead/lead_%00/")
+    assert status == 400 and "NUL" in answer["error"]

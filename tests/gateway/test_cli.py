@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,17 +10,29 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
+from tests.databases import POSTGRESQL, database_for, run_sql
 
 
 def test_migrate_and_create_org(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(tmp_path / "cli.db")
+    db = database_for(tmp_path, "cli")  # a path, or a postgresql:// URL
     assert main(["migrate", "--db", db]) == 0
+    assert "is up to date" in capsys.readouterr().out
     assert main(["create-org", "Acme", "--db", db]) == 0
     key = capsys.readouterr().out.strip().splitlines()[-1]
     assert key.startswith("api_") and len(key) > 30
-    with sqlite3.connect(db) as conn:
-        stored = conn.execute("SELECT key_hash FROM api_keys").fetchall()
+    stored = run_sql(db, "SELECT key_hash FROM api_keys")
     assert stored == [(hashlib.sha256(key.encode()).hexdigest(),)]  # never the key itself
+    versions = run_sql(db, "SELECT count(*) FROM schema_migrations")
+    assert versions[0][0] >= 3
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="needs the PostgreSQL test cluster")
+def test_migrate_hides_the_password_it_was_given(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    url = database_for(tmp_path, "cli").replace("postgres@", "postgres:s3cret@")
+    assert main(["migrate", "--db", url]) == 0  # trust authentication ignores the password
+    out = capsys.readouterr().out
+    assert "s3cret" not in out and "postgres:***@" in out
 
 
 def test_serve_reports_config_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,7 +46,8 @@ def test_serve_reports_config_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_python_dash_m(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "gateway", "create-org", "Co", "--db",
-                           str(tmp_path / "m.db")], capture_output=True, text=True, check=True)
+                           database_for(tmp_path, "m")], capture_output=True, text=True,
+                          check=True)
     assert done.stdout.strip().splitlines()[-1].startswith("api_")
 
 
@@ -51,3 +63,19 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
     assert (config.port, config.db_path, config.carrier_auth_token, config.public_url) == \
         (9100, "x.db", "from-flag", "https://b.example")
     assert config.carrier_url == "http://carrier.example"  # not overridden: the file's
+
+
+def test_db_takes_a_path_or_a_postgresql_url(tmp_path: Path) -> None:
+    from gateway.cli import _parser, _serve_config
+
+    path = tmp_path / "gw.yaml"
+    path.write_text("database: {url: 'postgresql://gw@db.example:5432/sms'}\n"
+                    "carrier: {auth_token: t}\n")
+    from_file = _serve_config(_parser().parse_args(["serve", "--config", str(path)]))
+    assert from_file.database == "postgresql://gw@db.example:5432/sms"
+    to_path = _serve_config(_parser().parse_args(["serve", "--config", str(path),
+                                                  "--db", "local.db"]))
+    assert (to_path.database, to_path.db_url) == ("local.db", None)  # the flag wins
+    to_url = _serve_config(_parser().parse_args(["serve", "--config", str(path),
+                                                 "--db", "postgres://other/db"]))
+    assert to_url.database == "postgres://other/db"

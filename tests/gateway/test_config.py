@@ -53,6 +53,8 @@ def test_sections_fill_fields() -> None:
         ({"carrier": {"auth_token": ""}}, "carrier.auth_token"),
         ({"carrier": {"timeout": 0}}, "carrier.timeout"),
         ({"database": {"synchronous": "MAYBE"}}, "database.synchronous"),
+        ({"database": {"url": "mysql://db/sms"}}, "database.url"),
+        ({"database": {"url": "postgresql://db/sms", "path": "x.db"}}, "database.url"),
         ({"sms": {"countries": {"USA": ["US"]}}}, "sms.countries.USA"),
         ({"sms": {"countries": {"US": "US"}}}, "sms.countries.US"),
         ({"sms": {"rates": {"US": "cheap"}}}, "sms.rates.US"),

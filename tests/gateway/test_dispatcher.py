@@ -19,6 +19,7 @@ from gateway.keys import STORE
 from gateway.models import PhoneNumber
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
 from telecom import compute_signature, error_body
+from tests.databases import database_for
 from tests.gateway.fakes import FakeTwilio
 from tests.gateway.harness import Served, eventually, gateway_config, serve
 
@@ -62,7 +63,7 @@ async def rig_factory(tmp_path: Path) -> AsyncIterator[Any]:
         fake = FakeTwilio(default=(201, {"sid": "new", "status": "queued"}))
         fake_server = await serve(lambda _url: fake.app())
         gateway = await serve(lambda url: create_app(gateway_config(
-            tmp_path / "gw.db", fake_server.url, url, **overrides)))
+            database_for(tmp_path, "gw"), fake_server.url, url, **overrides)))
         store = gateway.app[STORE]
         org, key = await create_organization(store, "Rig")
         for i, number in enumerate(NUMBERS):  # rented earlier, as the store holds them

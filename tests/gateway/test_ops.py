@@ -24,6 +24,7 @@ from gateway.models import PhoneNumber
 from gateway.signals import reload_config
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
 from telecom import compute_signature, error_body
+from tests.databases import database_for
 from tests.gateway.fakes import FakeTwilio
 from tests.gateway.harness import Served, eventually, gateway_config, serve
 
@@ -74,7 +75,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Rig]]]:
         fake = FakeTwilio(default=UP)
         fake_server = await serve(lambda _url: fake.app())
         gateway = await serve(lambda url: create_app(gateway_config(
-            tmp_path / "gw.db", fake_server.url, url, **overrides)))
+            database_for(tmp_path, "gw"), fake_server.url, url, **overrides)))
         store = gateway.app[STORE]
         org, key = await create_organization(store, "Ops")
         await store.insert_phone_number(PhoneNumber(
@@ -176,9 +177,9 @@ async def test_orphan_callbacks_are_counted_never_a_500(rig: Any) -> None:
         return data["status"] == "sent" or None  # type: ignore[no-any-return]
 
     await eventually(sid, 5)
-    store = r.gateway.app[STORE]
-    row = await store._one("SELECT carrier_sid FROM sms WHERE id = ?", (sms["id"],))  # type: ignore[attr-defined]
-    assert await _callback(r, {"MessageSid": row[0], "MessageStatus": "delivered"}) == 200
+    sent = await r.gateway.app[STORE].get_sms(sms["organization_id"], sms["id"])
+    assert await _callback(r, {"MessageSid": sent.carrier_sid, "MessageStatus": "delivered"}) \
+        == 200
     assert 'smslab_callback_lag_seconds_count{status="delivered"} 1.0' in await r.metrics()
 
 
@@ -225,7 +226,7 @@ async def test_reload_takes_rates_and_countries_only(rig: Any, tmp_path: Path) -
 
 async def test_readyz_names_an_unreachable_carrier(tmp_path: Path) -> None:
     gateway = await serve(lambda url: create_app(gateway_config(
-        tmp_path / "gw.db", "http://127.0.0.1:9", url)))  # discard port: nothing listens
+        database_for(tmp_path, "gw"), "http://127.0.0.1:9", url)))  # nothing listens on 9
     try:
         async with aiohttp.ClientSession() as session, \
                 session.get(f"{gateway.url}/readyz") as response:

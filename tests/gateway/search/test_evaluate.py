@@ -14,13 +14,14 @@ from hypothesis import strategies as st
 from gateway.models import Lead, Organization, Sms
 from gateway.search import compile_search, evaluate, parse, run_search
 from gateway.search.ast import Node
-from gateway.store import SqliteStore, open_sqlite
+from gateway.store import Store, open_store
+from tests.databases import DIALECT, database_for
 from tests.gateway.search.strategies import NOW, ORG, OTHER_ORG, ZONES, query_texts, worlds
 
 
-async def _store(directory: str, leads: list[Lead], messages: list[Sms]) -> SqliteStore:
-    # the real migrations and the store's own write path, in a real file
-    store = await open_sqlite(str(Path(directory) / "search.db"), synchronous="OFF")
+async def _store(directory: str, leads: list[Lead], messages: list[Sms]) -> Store:
+    # the real migrations and the store's own write path, in a real database
+    store = await open_store(database_for(Path(directory), "search"), synchronous="OFF")
     for org in (ORG, OTHER_ORG):
         await store.create_organization(Organization(org, org, NOW.isoformat()), f"key-{org}")
     for lead in leads:
@@ -40,7 +41,7 @@ async def _check(world: tuple[list[Lead], list[Sms]], cases: list[tuple[Node, st
                 assert parse(text) == node, text
                 expected = evaluate(node, leads, messages, org_id=ORG, now=NOW, tz=zone)
                 compiled = compile_search(node, org_id=ORG, now=NOW, tz=zone, skip=skip,
-                                          limit=limit)
+                                          limit=limit, dialect=DIALECT)
                 ids, total = await run_search(store, compiled)
                 assert (ids, total) == (expected[skip:skip + limit], len(expected)), text
         finally:

@@ -5,7 +5,6 @@ runs the result on the gateway's schema without complaint."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -17,21 +16,23 @@ from gateway.search import (
     compile_search,
     parse,
 )
-from gateway.store import open_sqlite
+from gateway.store import open_store
+from tests.databases import DIALECT, database_for, run_statements
 from tests.gateway.search.adversarial import corpus
 
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
 
 
-async def _migrated(path: Path) -> None:
-    store = await open_sqlite(str(path))
+async def _migrated(location: str) -> None:
+    store = await open_store(location)
     await store.close()
 
 
 def test_ten_thousand_strings_parse_or_are_refused_cleanly(tmp_path: Path) -> None:
-    asyncio.run(_migrated(tmp_path / "fuzz.db"))
-    db = sqlite3.connect(tmp_path / "fuzz.db")  # the real schema, empty: only errors matter
+    location = database_for(tmp_path, "fuzz")  # the real schema, empty: only errors matter
+    asyncio.run(_migrated(location))
     outcomes: Counter[str] = Counter()
+    statements = []
     for i, text in enumerate(corpus(seed=20261127, count=10_000)):
         try:
             node = parse(text)
@@ -43,9 +44,12 @@ def test_ten_thousand_strings_parse_or_are_refused_cleanly(tmp_path: Path) -> No
         except Exception as exc:  # the property under test: nothing else ever escapes
             raise AssertionError(f"string #{i} {text!r} raised {exc!r}") from exc
         zone = timezone(timedelta(hours=(i % 29) - 14 + 0.5 * (i % 2)))
-        compiled = compile_search(node, org_id="orga_fuzz", now=NOW, tz=zone, skip=0, limit=10)
-        assert db.execute(compiled.sql, compiled.params).fetchall() == [(None, None, None, 0)]
+        compiled = compile_search(node, org_id="orga_fuzz", now=NOW, tz=zone, skip=0, limit=10,
+                                  dialect=DIALECT)
+        statements.append((compiled.sql, compiled.params))
         outcomes["parsed"] += 1
+    for rows in run_statements(location, statements):
+        assert rows == [(None, None, None, 0)]
     # the corpus reaches every outcome, not just the parser's first refusal
     assert min(outcomes[name] for name in ("parsed", "QuerySyntaxError", "UnknownField",
                                            "InvalidValue", "QueryTooComplex")) >= 100, outcomes

@@ -4,7 +4,6 @@ _fields, tenancy, the caller's time zone, 400s that say where and what, never a 
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +12,7 @@ from gateway.dates import iso
 from gateway.keys import STORE
 from gateway.models import Sms
 from gateway.search.parse import MAX_DEPTH, MAX_TERMS
+from tests.databases import run_sql
 from tests.gateway.harness import Harness, in_thread
 from tests.gateway.search.adversarial import corpus
 
@@ -172,20 +172,15 @@ async def test_the_largest_queries_allowed_run_and_one_more_clause_is_a_400(
     assert status == 400 and f"more than {MAX_TERMS} clauses" in body["field-errors"]["query"]
 
 
-def _snapshot(path: str) -> list[list[tuple[Any, ...]]]:
-    db = sqlite3.connect(path)
-    try:
-        return [db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-                for table in ("organizations", "leads", "contacts", "contact_phones", "sms")]
-    finally:
-        db.close()
+def _snapshot(location: str) -> list[list[tuple[Any, ...]]]:
+    return [sorted(run_sql(location, f"SELECT * FROM {table}"), key=repr)
+            for table in ("organizations", "leads", "contacts", "contact_phones", "sms")]
 
 
 async def test_hostile_queries_get_200_or_400_and_change_nothing(harness: Harness) -> None:
     key = await harness.new_org()
     await _world(harness, key)
-    path = str(harness.tmp_path / "gateway.db")
-    before = _snapshot(path)
+    before = _snapshot(harness.db)
     seen = set()
     hostile = ["'; DROP TABLE leads; --", 'name:"\'); DELETE FROM sms; --"', "name:%",
                "x" * 100_000, "* " * 1999, "sms(" + "* " * 1990 + ")"]
@@ -202,4 +197,4 @@ async def test_hostile_queries_get_200_or_400_and_change_nothing(harness: Harnes
             assert "query" in body["field-errors"], body
         seen.add(status)
     assert seen == {200, 400}
-    assert _snapshot(path) == before
+    assert _snapshot(harness.db) == before
