@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run serve-simulator test lint bench loadtest clean
+.PHONY: run serve-simulator test test-postgres lint bench loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ serve-simulator: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The tests that touch the gateway's store, again on a throwaway PostgreSQL cluster
+# (tests/databases.py; needs the server binaries: initdb and postgres).
+test-postgres: $(STAMP)
+	SMSLAB_TEST_DB=postgresql $(BIN)/python -m pytest -q tests/gateway tests/e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
