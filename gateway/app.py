@@ -37,6 +37,7 @@ from gateway.nul import nul_middleware
 from gateway.openapi import setup as setup_openapi
 from gateway.ops import callback_observer, refuse_when_stopping
 from gateway.ops import setup as setup_ops
+from gateway.pacing import Pace
 from gateway.reconcile import Reconciler
 from gateway.reload import LiveConfig
 from gateway.store import open_store
@@ -46,7 +47,8 @@ __all__ = ["create_app"]
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
-    app[STORE] = await open_store(config.database, config.db_synchronous)
+    app[STORE] = await open_store(config.database, config.db_synchronous,
+                                  pace=Pace(config.messages_per_second, config.poll_interval))
     yield
     await app[STORE].close()
 

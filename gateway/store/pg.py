@@ -3,6 +3,7 @@ concern as SqliteStore is."""
 
 from __future__ import annotations
 
+from gateway.pacing import Pace
 from gateway.store.pg_intake import PgIntakeQueries
 from gateway.store.pg_leads import PgLeadQueries
 from gateway.store.pg_ops import PgOpsQueries
@@ -18,5 +19,6 @@ class PgStore(PgTenancyQueries, PgLeadQueries, PgIntakeQueries, PgWhitelistQueri
     pass
 
 
-async def open_pg(url: str, migrate: bool = True) -> PgStore:
-    return await PgStore.open(url, migrate)
+async def open_pg(url: str, migrate: bool = True, pace: Pace | None = None) -> PgStore:
+    """`pace`: the per-number rate to hold across every process sharing the database."""
+    return await PgStore.open(url, migrate, pace)

@@ -5,6 +5,10 @@ several gateway processes write at once, each statement or transaction on its ow
 connection. Row locks and guarded UPDATEs keep the dispatcher's claims and the carrier
 statuses right (see pg_sms, pg_intake).
 
+Sending numbers are paced here too, when the store is given a `Pace`: each claim takes its
+messages' send slots from the `sender_pace` table, so the per-number rate is one budget for
+all processes (each dispatcher also paces itself, which keeps one process within it).
+
 Claims carry the claiming process's token, an advisory lock held by one connection for the
 life of the store: when a process dies its connection goes, the lock with it, and the next
 process to start releases that dead process's claims at once instead of waiting out the lease.
@@ -20,6 +24,7 @@ from typing import Any, Self
 import asyncpg
 
 from gateway.dates import iso, now
+from gateway.pacing import Pace
 from gateway.search.compile import POSTGRESQL
 from gateway.store.migrate import apply_pg_migrations
 
@@ -32,13 +37,16 @@ CLAIM_LOCK_SPACE = 0x736D73  # "sms"
 class PgDb:
     search_dialect = POSTGRESQL
 
-    def __init__(self, pool: asyncpg.Pool, owner: asyncpg.Connection, token: int) -> None:
+    def __init__(self, pool: asyncpg.Pool, owner: asyncpg.Connection, token: int,
+                 pace: Pace | None = None) -> None:
         self._pool = pool
         self._owner = owner  # holds the advisory lock that says this process is alive
         self._token = token
+        self._pace = pace
 
     @classmethod
-    async def open(cls, url: str, migrate: bool = True, pool_size: int = 10) -> Self:
+    async def open(cls, url: str, migrate: bool = True, pace: Pace | None = None,
+                   pool_size: int = 10) -> Self:
         owner = await asyncpg.connect(url)
         try:
             if migrate:
@@ -48,7 +56,7 @@ class PgDb:
         except BaseException:
             await owner.close()
             raise
-        return cls(pool, owner, token)
+        return cls(pool, owner, token, pace)
 
     async def close(self) -> None:
         await self._pool.close()

@@ -9,12 +9,14 @@ us the sid are applied one after the other even when they land on different proc
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
+from gateway.pacing import grant
 from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
 from gateway.store.sqlite_sms import SMS_FIELDS, outcome_of, sms_from_row
 
@@ -137,17 +139,51 @@ class PgSmsQueries(PgDb):
     async def claim_sms(self, ids: list[str], now: str, lease_until: str) -> list[str]:
         if not ids:
             return []
-        # SKIP LOCKED: rows another process is claiming right now are its, not ours, and
-        # nobody waits on anybody (no deadlock between claimers locking in different orders)
-        rows = await self._write(
-            "WITH mine AS (SELECT id FROM sms WHERE id = ANY($1::text[])"
-            " AND due_at IS NOT NULL AND due_at <= $2"
-            " AND (claimed_until IS NULL OR claimed_until < $2) FOR UPDATE SKIP LOCKED)"
-            " UPDATE sms SET claimed_until = $3, claimed_by = $4 FROM mine"
-            " WHERE sms.id = mine.id RETURNING sms.id",
-            (ids, now, lease_until, self._token),
-        )
-        return [row[0] for row in rows]
+        async with self._tx() as db:
+            # SKIP LOCKED: rows another process is claiming right now are its, not ours, and
+            # no claimer waits on another's messages; the lease is checked on the locked row
+            rows = await self._all(
+                "SELECT id, local_phone FROM sms WHERE id = ANY($1::text[])"
+                " AND due_at IS NOT NULL AND due_at <= $2"
+                " AND (claimed_until IS NULL OR claimed_until < $2)"
+                " ORDER BY due_at, seq FOR UPDATE SKIP LOCKED", (ids, now), db)
+            mine = [r["id"] for r in await self._paced(db, rows, now)]
+            await db.execute("UPDATE sms SET claimed_until = $1, claimed_by = $2"
+                             " WHERE id = ANY($3::text[])", lease_until, self._token, mine)
+        return mine
+
+    async def _paced(self, db: asyncpg.Connection, rows: list[asyncpg.Record],
+                     now: str) -> list[asyncpg.Record]:
+        """The first of `rows` (oldest first) that their numbers' shared send slots allow,
+        taking those slots. The slot rows are locked in one order (by number), so claimers
+        of the same numbers queue instead of deadlocking."""
+        if self._pace is None or not rows:
+            return rows
+        wanted: dict[str, int] = {}
+        for row in rows:
+            wanted[row["local_phone"]] = wanted.get(row["local_phone"], 0) + 1
+        numbers = sorted(wanted)
+        await db.execute("INSERT INTO sender_pace (local_phone, next_free)"
+                         " SELECT unnest($1::text[]), 0 ON CONFLICT DO NOTHING", numbers)
+        slots = await db.fetch("SELECT local_phone, next_free FROM sender_pace"
+                               " WHERE local_phone = ANY($1::text[]) ORDER BY local_phone"
+                               " FOR UPDATE", numbers)
+        moment = datetime.fromisoformat(now).timestamp()
+        allowed: dict[str, int] = {}
+        after: list[float] = []
+        for slot in slots:
+            number = slot["local_phone"]
+            allowed[number], free = grant(slot["next_free"], moment, self._pace, wanted[number])
+            after.append(free)
+        await db.execute("UPDATE sender_pace SET next_free = v.free"
+                         " FROM unnest($1::text[], $2::float8[]) AS v(number, free)"
+                         " WHERE local_phone = v.number", [s["local_phone"] for s in slots], after)
+        paced = []
+        for row in rows:
+            if allowed.get(row["local_phone"], 0) > 0:
+                allowed[row["local_phone"]] -= 1
+                paced.append(row)
+        return paced
 
     async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome,
                               now: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from gateway.dates import iso, parse_moment, parse_tz_offset
 from gateway.keywords import Keyword, keyword_of
 from gateway.models import PhoneNumber
-from gateway.pacing import Pacer, backoff
+from gateway.pacing import Pace, Pacer, backoff, grant
 from gateway.pricing import Rate, cost_of
 from gateway.sms_rules import check_send_in, check_text, local_phone_problem, send_blocker
 from telecom import Reason
@@ -45,6 +45,19 @@ def test_pacer_spaces_each_number() -> None:
 def test_pacer_slack_allows_a_small_burst_after_idle() -> None:
     pacer = Pacer(per_second=100, slack=0.05)
     assert sum(pacer.take("+1", 10.0) for _ in range(20)) == 6
+
+
+def test_grant_is_what_as_many_takes_would_allow() -> None:
+    pace = Pace(per_second=100, slack=0.05)
+    assert grant(0.0, 10.0, pace, 20) == (6, pytest.approx(10.01))  # the burst, then wait
+    assert grant(10.01, 10.0, pace, 5) == (0, 10.01)
+    assert grant(10.01, 10.02, pace, 5) == (2, pytest.approx(10.03))
+    # takes granted in rounds never beat the rate: 10 s of polling every 50 ms
+    free, taken = 0.0, 0
+    for i in range(200):
+        got, free = grant(free, 20 + i * 0.05, pace, 50)
+        taken += got
+    assert taken <= 100 * 10 + 6
 
 
 @pytest.mark.parametrize(("attempt", "low", "high"), [(1, 0.5, 1), (2, 1, 2), (3, 2, 4),

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from gateway.dates import iso
 from gateway.lifecycle import accepted
 from gateway.models import Lead, Organization, PhoneNumber, Sms, SmsQuery, StatusEvent
-from gateway.store import Store, migrations, open_sqlite, open_store
+from gateway.pacing import Pace
+from gateway.store import Store, migrations, open_pg, open_sqlite, open_store
 from tests.databases import POSTGRESQL, database_for, run_sql
 
 T0 = "2026-01-01T00:00:00.000000+00:00"
@@ -154,3 +157,29 @@ async def test_concurrent_callbacks_end_at_the_furthest_status(store: Store) -> 
     assert all(await asyncio.gather(*(store.record_status(e) for e in events)))
     found = await store.list_sms(SmsQuery(organization_id="orga_a"))
     assert {(s.status, s.delivery_status) for s in found} == {("sent", "delivered")}
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="one SQLite database has one gateway process")
+async def test_processes_share_each_numbers_pace(tmp_path: Path) -> None:
+    location = database_for(tmp_path, "store")
+    pace = Pace(per_second=10, slack=0.0)
+    a, b = await open_pg(location, pace=pace), await open_pg(location, pace=pace)
+    try:
+        await create_org(a)
+        ids = [f"acti_{i:02d}" for i in range(40)]
+        for sms_id in ids:
+            await a.insert_sms(make_sms(sms_id))
+        await a.insert_sms(make_sms("acti_other", local_phone="+14155550101"))
+        claimed: list[str] = []
+        start = datetime.fromisoformat(T1)
+        for step in range(20):  # two seconds, both processes claiming every 100 ms
+            moment = iso(start + timedelta(milliseconds=100 * step))
+            for store in (a, b) if step % 2 else (b, a):
+                claimed += await store.claim_sms([*ids, "acti_other"], moment, T9)
+        assert "acti_other" in claimed  # another number has its own budget
+        # ten a second between them, as one process alone would send: 2 s -> 20, not 40
+        assert len(claimed) - 1 == 20 and len(set(claimed)) == len(claimed)
+        assert claimed[:3] == ["acti_00", "acti_other", "acti_01"]  # oldest first
+    finally:
+        await a.close()
+        await b.close()

@@ -121,3 +121,10 @@ CREATE TABLE carrier_events (
     applied BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX carrier_events_pending ON carrier_events(carrier_sid) WHERE NOT applied;
+
+-- Each sending number's next free send slot (epoch seconds), shared by every gateway process
+-- on this database: the per-number rate holds across processes (gateway.pacing.grant).
+CREATE TABLE sender_pace (
+    local_phone TEXT COLLATE "C" PRIMARY KEY,
+    next_free DOUBLE PRECISION NOT NULL
+);

@@ -1,0 +1,233 @@
+"""Several gateway processes on one PostgreSQL database: messages posted round-robin to three
+gateways while one of them is killed with SIGKILL and never comes back. The carrier calls
+back through a small round-robin balancer (the gateways' shared `public_url`), as it would
+in production, so a status lands on any live process, whichever sent the message. Afterwards nothing
+accepted is lost, the carrier saw each activity once, every message is final, and no sending
+number went faster than `dispatcher.messages_per_second`, the three processes together.
+
+The size is `MESSAGES` (SMSLAB_SCALE_MESSAGES overrides it); the figures are printed (-s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from tests.databases import POSTGRESQL, database_for, run_sql
+from tests.e2e.procs import (
+    FINAL_SQL,
+    ROOT,
+    SID,
+    TOKEN,
+    auth,
+    free_port,
+    scenario_yaml,
+    setup_senders,
+    wait_healthy,
+)
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not POSTGRESQL, reason="processes share one PostgreSQL")]
+
+MESSAGES = int(os.environ.get("SMSLAB_SCALE_MESSAGES", "20000"))
+PROCESSES = 3
+CONCURRENCY = 48
+SENDERS = 12
+RATE = 20.0  # per sending number, all processes together: 240/s, below what they accept
+POLL = 0.05
+# the simulator's clock runs 1000 times real time (procs.scenario_yaml): its whole-second
+# creation dates are milliseconds of real time
+TIME_SCALE = 1000
+
+
+def _start_gateway(folder: Path, n: int, port: int, public_url: str, sim_port: int, db: str
+                   ) -> subprocess.Popen[bytes]:
+    config = folder / f"gateway-{n}.yaml"
+    config.write_text(f"""
+server: {{host: 127.0.0.1, port: {port}, public_url: "{public_url}"}}
+database: {{url: "{db}"}}
+carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN},
+          timeout: 5}}
+dispatcher: {{messages_per_second: {RATE}, max_in_flight: 64, poll_interval: {POLL},
+             retry_base: 0.05, retry_max: 0.5}}
+logging: {{level: WARNING}}
+""")
+    with (folder / f"gateway-{n}.log").open("wb") as log:
+        return subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--config",
+                                 str(config)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+@asynccontextmanager
+async def _balancer(targets: list[str]) -> AsyncIterator[str]:
+    """A round-robin reverse proxy on a free port: each request goes to the next target
+    that answers (a dead one is skipped)."""
+    turn = itertools.count()
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+
+    async def forward(request: web.Request) -> web.Response:
+        body = await request.read()
+        headers = {k: v for k, v in request.headers.items()
+                   if k.lower() in ("content-type", "x-twilio-signature", "authorization")}
+        first = next(turn)
+        for k in range(len(targets)):  # each target once, from this request's turn on
+            target = targets[(first + k) % len(targets)]
+            try:
+                async with session.request(request.method, target + request.path_qs,
+                                           data=body, headers=headers) as resp:
+                    return web.Response(status=resp.status, body=await resp.read(),
+                                        content_type=resp.content_type)
+            except aiohttp.ClientConnectionError:
+                continue
+        return web.Response(status=502)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", forward)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+        await session.close()
+
+
+async def _send_all(urls: list[str], key: str, numbers: list[str], lead_id: str,
+                    accepted: list[str], failed: list[int]) -> None:
+    """POST round-robin over the gateways until MESSAGES are acknowledged; a request that
+    fails (its gateway died) is counted and sent again to the next one."""
+    counter = iter(range(10**9))
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(headers=auth(key), timeout=timeout,
+                                     connector=aiohttp.TCPConnector(limit=CONCURRENCY)
+                                     ) as session:
+        async def worker() -> None:
+            while len(accepted) < MESSAGES:
+                i = next(counter)
+                body = {"status": "outbox", "lead_id": lead_id,
+                        "local_phone": numbers[i % len(numbers)],
+                        "remote_phone": f"+1416555{i % 10000:04d}", "text": f"scale {i}"}
+                try:
+                    async with session.post(f"{urls[i % len(urls)]}/api/v1/activity/sms/",
+                                            json=body) as resp:
+                        if resp.status == 200:
+                            accepted.append((await resp.json())["id"])
+                            continue
+                except (aiohttp.ClientError, TimeoutError):
+                    pass
+                failed.append(i)
+
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+
+
+async def _kill_at(gateway: subprocess.Popen[bytes], accepted: list[str], at: int) -> None:
+    while len(accepted) < at:
+        await asyncio.sleep(0.01)
+    gateway.kill()  # SIGKILL, mid-run: its claims lapse and the others send them
+    gateway.wait(10)
+
+
+def _fastest(times: list[float], window: float) -> int:
+    """The most sends within any `window` seconds."""
+    most, first = 0, 0
+    for last, moment in enumerate(times):
+        while moment - times[first] >= window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+async def test_three_processes_one_killed_lose_nothing_send_once_and_keep_the_rate(
+        tmp_path: Path) -> None:
+    db = database_for(tmp_path)
+    sim_port = free_port()
+    ports = [free_port() for _ in range(PROCESSES)]
+    (tmp_path / "scenario.yaml").write_text(scenario_yaml())
+    key = subprocess.run([sys.executable, "-m", "gateway", "create-org", "Scale", "--db", db],
+                         capture_output=True, text=True, check=True, cwd=ROOT
+                         ).stdout.strip().splitlines()[-1]
+    started: list[subprocess.Popen[bytes]] = []
+    began = time.monotonic()
+    async with AsyncExitStack() as stack:
+        try:
+            started.append(subprocess.Popen(
+                [sys.executable, "-m", "simulator", "serve", "--scenario",
+                 str(tmp_path / "scenario.yaml"), "--port", str(sim_port)],
+                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            await wait_healthy(f"http://127.0.0.1:{sim_port}/_sim/health", started[0])
+            urls = [f"http://127.0.0.1:{port}" for port in ports]
+            balancer = await stack.enter_async_context(_balancer(urls))
+            gateways = [_start_gateway(tmp_path, n, port, balancer, sim_port, db)
+                        for n, port in enumerate(ports)]
+            started.extend(gateways)
+            for url, gateway in zip(urls, gateways, strict=True):
+                await wait_healthy(f"{url}/healthz", gateway)
+            numbers, lead = await setup_senders(urls[0], key, SENDERS)
+
+            accepted: list[str] = []
+            failed: list[int] = []
+            await asyncio.gather(_send_all(urls, key, numbers, lead["id"], accepted, failed),
+                                 _kill_at(gateways[1], accepted, MESSAGES // 2))
+            accepted_at = time.monotonic()
+            print(f"\naccepted {len(accepted)} in {accepted_at - began:.1f} s")
+            deadline = accepted_at + float(os.environ.get("SMSLAB_SCALE_DRAIN", "240"))
+            while unfinished := run_sql(db, "SELECT COUNT(*) FROM sms WHERE direction ="
+                                            f" 'outbound' AND NOT {FINAL_SQL}")[0][0]:
+                assert time.monotonic() < deadline, f"{unfinished} never became final"
+                await asyncio.sleep(0.5)
+            drained_at = time.monotonic()
+
+            final = {row[0] for row in run_sql(
+                db, f"SELECT id FROM sms WHERE direction = 'outbound' AND {FINAL_SQL}")}
+            stored = {row[0] for row in run_sql(
+                db, "SELECT id FROM sms WHERE direction = 'outbound'")}
+            assert len(accepted) == len(set(accepted)) >= MESSAGES
+            lost = set(accepted) - final
+            assert not lost, f"{len(lost)} accepted messages are not final, e.g. {sorted(lost)[:3]}"
+            assert stored == final  # also those whose 200 was cut off by the kill
+
+            async with aiohttp.ClientSession() as session, \
+                    session.get(f"http://127.0.0.1:{sim_port}/_sim/messages") as resp:
+                oracle: list[dict[str, Any]] = (await resp.json())["messages"]
+            keys = [m["idempotency_key"] for m in oracle if m.get("idempotency_key")]
+            assert len(keys) == len(set(keys)), "an activity reached the carrier twice"
+            assert set(keys) == stored
+
+            # the pace, as the carrier saw it: per number, in any one (and any five) seconds
+            by_number: dict[str, list[float]] = {}
+            for m in oracle:
+                if m.get("idempotency_key"):
+                    moment = parsedate_to_datetime(m["date_created"]).timestamp() / TIME_SCALE
+                    by_number.setdefault(m["from"], []).append(moment)
+            burst = int(POLL * RATE) + 1
+            fastest = {w: max(_fastest(sorted(t), w) for t in by_number.values()) for w in (1, 5)}
+            # a little room for network jitter between the claim and the carrier's clock; three
+            # processes pacing only themselves would reach three times the rate
+            assert fastest[1] <= RATE * 1.25 + burst, fastest
+            assert fastest[5] <= RATE * 5 * 1.1 + burst, fastest
+            resent = sum(1 for m in oracle if m.get("create_calls", 1) > 1)
+            print(f"\nscale-out: {PROCESSES} processes, one killed at {MESSAGES // 2}; "
+                  f"{len(accepted)} accepted, {len(failed)} requests cut off or refused"
+                  f" ({len(stored) - len(accepted)} of them stored anyway); {len(keys)} sent once"
+                  f" each ({resent} re-sent under their Idempotency-Key); most sends of one"
+                  f" number in 1 s: {fastest[1]}, in 5 s: {fastest[5]} (rate {RATE:g}/s);"
+                  f" accept {accepted_at - began:.1f} s, drain {drained_at - accepted_at:.1f} s")
+        finally:
+            for proc in started:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(10)
