@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,9 @@ MESSAGES = int(os.environ.get("SMSLAB_SCALE_MESSAGES", "20000"))
 PROCESSES = 3
 CONCURRENCY = 48
 SENDERS = 12
-RATE = 20.0  # per sending number, all processes together: 240/s, below what they accept
+# per sending number, all processes together: 96/s, about what three processes accept on two
+# cores, so the shared pace binds whenever the posts run ahead
+RATE = 8.0
 POLL = 0.05
 # the simulator's clock runs 1000 times real time (procs.scenario_yaml): its whole-second
 # creation dates are milliseconds of real time
@@ -151,83 +154,97 @@ def _fastest(times: list[float], window: float) -> int:
     return most
 
 
-async def test_three_processes_one_killed_lose_nothing_send_once_and_keep_the_rate(
-        tmp_path: Path) -> None:
-    db = database_for(tmp_path)
-    sim_port = free_port()
-    ports = [free_port() for _ in range(PROCESSES)]
-    (tmp_path / "scenario.yaml").write_text(scenario_yaml())
+@dataclass
+class Deployment:
+    db: str
+    sim_url: str
+    urls: list[str]  # each gateway's own address (the API is posted to them in turn)
+    gateways: list[subprocess.Popen[bytes]]
+    key: str
+
+
+@asynccontextmanager
+async def _deployed(folder: Path) -> AsyncIterator[Deployment]:
+    """The simulator, a balancer and PROCESSES gateways on one fresh database."""
+    db, sim_port = database_for(folder), free_port()
+    urls = [f"http://127.0.0.1:{free_port()}" for _ in range(PROCESSES)]
+    (folder / "scenario.yaml").write_text(scenario_yaml())
     key = subprocess.run([sys.executable, "-m", "gateway", "create-org", "Scale", "--db", db],
                          capture_output=True, text=True, check=True, cwd=ROOT
                          ).stdout.strip().splitlines()[-1]
     started: list[subprocess.Popen[bytes]] = []
-    began = time.monotonic()
-    async with AsyncExitStack() as stack:
-        try:
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "simulator", "serve", "--scenario",
-                 str(tmp_path / "scenario.yaml"), "--port", str(sim_port)],
-                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            await wait_healthy(f"http://127.0.0.1:{sim_port}/_sim/health", started[0])
-            urls = [f"http://127.0.0.1:{port}" for port in ports]
-            balancer = await stack.enter_async_context(_balancer(urls))
-            gateways = [_start_gateway(tmp_path, n, port, balancer, sim_port, db)
-                        for n, port in enumerate(ports)]
+    try:
+        started.append(subprocess.Popen(
+            [sys.executable, "-m", "simulator", "serve", "--scenario",
+             str(folder / "scenario.yaml"), "--port", str(sim_port)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        await wait_healthy(f"http://127.0.0.1:{sim_port}/_sim/health", started[0])
+        async with _balancer(urls) as balancer:
+            gateways = [_start_gateway(folder, n, int(url.rsplit(":", 1)[1]), balancer,
+                                       sim_port, db) for n, url in enumerate(urls)]
             started.extend(gateways)
             for url, gateway in zip(urls, gateways, strict=True):
                 await wait_healthy(f"{url}/healthz", gateway)
-            numbers, lead = await setup_senders(urls[0], key, SENDERS)
+            yield Deployment(db, f"http://127.0.0.1:{sim_port}", urls, gateways, key)
+    finally:
+        for proc in started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
 
-            accepted: list[str] = []
-            failed: list[int] = []
-            await asyncio.gather(_send_all(urls, key, numbers, lead["id"], accepted, failed),
-                                 _kill_at(gateways[1], accepted, MESSAGES // 2))
-            accepted_at = time.monotonic()
-            print(f"\naccepted {len(accepted)} in {accepted_at - began:.1f} s")
-            deadline = accepted_at + float(os.environ.get("SMSLAB_SCALE_DRAIN", "240"))
-            while unfinished := run_sql(db, "SELECT COUNT(*) FROM sms WHERE direction ="
-                                            f" 'outbound' AND NOT {FINAL_SQL}")[0][0]:
-                assert time.monotonic() < deadline, f"{unfinished} never became final"
-                await asyncio.sleep(0.5)
-            drained_at = time.monotonic()
 
-            final = {row[0] for row in run_sql(
-                db, f"SELECT id FROM sms WHERE direction = 'outbound' AND {FINAL_SQL}")}
-            stored = {row[0] for row in run_sql(
-                db, "SELECT id FROM sms WHERE direction = 'outbound'")}
-            assert len(accepted) == len(set(accepted)) >= MESSAGES
-            lost = set(accepted) - final
-            assert not lost, f"{len(lost)} accepted messages are not final, e.g. {sorted(lost)[:3]}"
-            assert stored == final  # also those whose 200 was cut off by the kill
+def _outbound(db: str, where: str = "TRUE") -> set[str]:
+    return {row[0] for row in run_sql(
+        db, f"SELECT id FROM sms WHERE direction = 'outbound' AND {where}")}
 
-            async with aiohttp.ClientSession() as session, \
-                    session.get(f"http://127.0.0.1:{sim_port}/_sim/messages") as resp:
-                oracle: list[dict[str, Any]] = (await resp.json())["messages"]
-            keys = [m["idempotency_key"] for m in oracle if m.get("idempotency_key")]
-            assert len(keys) == len(set(keys)), "an activity reached the carrier twice"
-            assert set(keys) == stored
 
-            # the pace, as the carrier saw it: per number, in any one (and any five) seconds
-            by_number: dict[str, list[float]] = {}
-            for m in oracle:
-                if m.get("idempotency_key"):
-                    moment = parsedate_to_datetime(m["date_created"]).timestamp() / TIME_SCALE
-                    by_number.setdefault(m["from"], []).append(moment)
-            burst = int(POLL * RATE) + 1
-            fastest = {w: max(_fastest(sorted(t), w) for t in by_number.values()) for w in (1, 5)}
-            # a little room for network jitter between the claim and the carrier's clock; three
-            # processes pacing only themselves would reach three times the rate
-            assert fastest[1] <= RATE * 1.25 + burst, fastest
-            assert fastest[5] <= RATE * 5 * 1.1 + burst, fastest
-            resent = sum(1 for m in oracle if m.get("create_calls", 1) > 1)
-            print(f"\nscale-out: {PROCESSES} processes, one killed at {MESSAGES // 2}; "
-                  f"{len(accepted)} accepted, {len(failed)} requests cut off or refused"
-                  f" ({len(stored) - len(accepted)} of them stored anyway); {len(keys)} sent once"
-                  f" each ({resent} re-sent under their Idempotency-Key); most sends of one"
-                  f" number in 1 s: {fastest[1]}, in 5 s: {fastest[5]} (rate {RATE:g}/s);"
-                  f" accept {accepted_at - began:.1f} s, drain {drained_at - accepted_at:.1f} s")
-        finally:
-            for proc in started:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait(10)
+async def test_three_processes_one_killed_lose_nothing_send_once_and_keep_the_rate(
+        tmp_path: Path) -> None:
+    began = time.monotonic()
+    async with _deployed(tmp_path) as world:
+        numbers, lead = await setup_senders(world.urls[0], world.key, SENDERS)
+        accepted: list[str] = []
+        failed: list[int] = []
+        await asyncio.gather(
+            _send_all(world.urls, world.key, numbers, lead["id"], accepted, failed),
+            _kill_at(world.gateways[1], accepted, MESSAGES // 2))
+        accepted_at = time.monotonic()
+        deadline = accepted_at + float(os.environ.get("SMSLAB_SCALE_DRAIN", "300"))
+        while unfinished := len(_outbound(world.db, f"NOT {FINAL_SQL}")):
+            assert time.monotonic() < deadline, f"{unfinished} never became final"
+            await asyncio.sleep(0.5)
+        drained_at = time.monotonic()
+
+        final, stored = _outbound(world.db, FINAL_SQL), _outbound(world.db)
+        assert len(accepted) == len(set(accepted)) >= MESSAGES
+        lost = set(accepted) - final
+        assert not lost, f"{len(lost)} accepted messages are not final, e.g. {sorted(lost)[:3]}"
+        assert stored == final  # also those whose 200 was cut off by the kill
+
+        async with aiohttp.ClientSession() as session, \
+                session.get(f"{world.sim_url}/_sim/messages") as resp:
+            oracle: list[dict[str, Any]] = (await resp.json())["messages"]
+    keys = [m["idempotency_key"] for m in oracle if m.get("idempotency_key")]
+    assert len(keys) == len(set(keys)), "an activity reached the carrier twice"
+    assert set(keys) == stored
+
+    # the pace, as the carrier saw it: per number, in any one and any five seconds
+    by_number: dict[str, list[float]] = {}
+    for m in oracle:
+        if m.get("idempotency_key"):
+            moment = parsedate_to_datetime(m["date_created"]).timestamp() / TIME_SCALE
+            by_number.setdefault(m["from"], []).append(moment)
+    burst = int(POLL * RATE) + 1
+    fastest = {w: max(_fastest(sorted(t), w) for t in by_number.values()) for w in (1, 5)}
+    # Room for the jitter between a claim and the carrier's clock (a saturated machine delays
+    # some sends more than others, bunching them); three processes pacing only themselves
+    # reach three times the rate whenever the posts run ahead of it.
+    assert fastest[1] <= RATE * 2 + burst, fastest
+    assert fastest[5] <= RATE * 5 * 1.1 + burst, fastest
+    resent = sum(1 for m in oracle if m.get("create_calls", 1) > 1)
+    print(f"\nscale-out: {PROCESSES} processes, one killed at {MESSAGES // 2} accepted;"
+          f" {len(accepted)} accepted, {len(failed)} requests cut off or refused"
+          f" ({len(stored) - len(accepted)} of them stored anyway); {len(keys)} sent once each"
+          f" ({resent} re-sent under their Idempotency-Key); most sends of one number in 1 s:"
+          f" {fastest[1]}, in 5 s: {fastest[5]} (rate {RATE:g}/s); accept"
+          f" {accepted_at - began:.1f} s, drain {drained_at - accepted_at:.1f} s")
