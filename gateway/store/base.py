@@ -1,10 +1,11 @@
 """The storage interface: everything the gateway asks of a database, as async methods.
 
-SQLite fills it today (`gateway.store.sqlite`); a PostgreSQL implementation can fill the same
-Protocol (claims would use FOR UPDATE SKIP LOCKED). Every method is short: one transaction,
-or for carrier statuses a write guarded by the state it read (retried if someone moved the
-message meanwhile); none is ever held across a carrier call. Tenancy is part of every read: a
-method given an organization id never returns another organization's rows.
+SQLite fills it (`gateway.store.sqlite`), and PostgreSQL (`gateway.store.pg`, where several
+gateway processes share the database: claims use FOR UPDATE SKIP LOCKED). Every method is
+short: one transaction, or for carrier statuses a write guarded by the state it read (SQLite
+retries if someone moved the message meanwhile; PostgreSQL locks the row); none is ever held
+across a carrier call. Tenancy is part of every read: a method given an organization id never
+returns another organization's rows.
 """
 
 from __future__ import annotations

@@ -161,7 +161,8 @@ class PgSmsQueries(PgDb):
             return rows
         wanted: dict[str, int] = {}
         for row in rows:
-            wanted[row["local_phone"]] = wanted.get(row["local_phone"], 0) + 1
+            if row["local_phone"] is not None:  # no sender, no pace (the carrier refuses it)
+                wanted[row["local_phone"]] = wanted.get(row["local_phone"], 0) + 1
         numbers = sorted(wanted)
         await db.execute("INSERT INTO sender_pace (local_phone, next_free)"
                          " SELECT unnest($1::text[]), 0 ON CONFLICT DO NOTHING", numbers)
@@ -180,7 +181,9 @@ class PgSmsQueries(PgDb):
                          " WHERE local_phone = v.number", [s["local_phone"] for s in slots], after)
         paced = []
         for row in rows:
-            if allowed.get(row["local_phone"], 0) > 0:
+            if row["local_phone"] is None:
+                paced.append(row)
+            elif allowed.get(row["local_phone"], 0) > 0:
                 allowed[row["local_phone"]] -= 1
                 paced.append(row)
         return paced
