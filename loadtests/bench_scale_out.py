@@ -1,0 +1,160 @@
+"""Gateway end to end on SQLite, on PostgreSQL, and on PostgreSQL with several gateway
+processes, in the same run: SMS accepted by the Close API -> final delivery status stored,
+with the simulator at zero latency (bench_gateway.py's measure, per setup).
+
+    python loadtests/bench_scale_out.py [--messages 3000] [--concurrency 32] [--rounds 3]
+                                        [--processes 3] [--db postgresql://...]
+
+Without `--db` a throwaway PostgreSQL cluster is started (tests/databases.py: the server
+binaries must be installed). The processes of a setup share the database and the API load
+(posted to them in turn); each is the carrier's callback address for what it sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+from bench_gateway import FINAL, SCENARIO, SID, TOKEN, _setup
+from harness import ROOT, drive, free_port, median, process
+
+
+@dataclass(frozen=True)
+class Setup:
+    name: str
+    database: str  # a SQLite path or a PostgreSQL URL
+    processes: int
+
+
+_PG = ("postgresql://", "postgres://")
+
+
+def _config(port: int, sim_port: int, database: str) -> str:
+    where = f'url: "{database}"' if database.startswith(_PG) else f'path: "{database}"'
+    return f"""
+server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"}}
+database: {{{where}}}
+carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN}}}
+dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05}}
+logging: {{level: WARNING}}
+"""
+
+
+async def _final_count(database: str) -> int:
+    final = ", ".join(f"'{status}'" for status in FINAL)
+    sql = f"SELECT COUNT(*) FROM sms WHERE delivery_status IN ({final})"
+    if not database.startswith(_PG):
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
+            return int(conn.execute(sql).fetchone()[0])
+    conn = await asyncpg.connect(database)
+    try:
+        return int(await conn.fetchval(sql))
+    finally:
+        await conn.close()
+
+
+async def _round(urls: list[str], headers: dict[str, str], database: str, count: int,
+                 concurrency: int, number: str, lead_id: str) -> tuple[float, float]:
+    """(submits per second, messages per second accepted -> final stored)."""
+    already = await _final_count(database)
+
+    async def one(session: aiohttp.ClientSession, i: int) -> None:
+        body = {"status": "outbox", "lead_id": lead_id, "local_phone": number,
+                "remote_phone": f"+1416555{i % 10000:04d}", "text": f"bench message {i}"}
+        async with session.post(f"{urls[i % len(urls)]}/api/v1/activity/sms/", json=body,
+                                headers=headers) as response:
+            assert response.status == 200, await response.text()
+
+    started = time.perf_counter()
+    submit_seconds = await drive(count, concurrency, one)
+    deadline = started + 300
+    while await _final_count(database) < already + count:
+        if time.perf_counter() > deadline:
+            raise RuntimeError("messages did not reach a final status within 300 s")
+        await asyncio.sleep(0.05)
+    return count / submit_seconds, count / (time.perf_counter() - started)
+
+
+def _measure(setup: Setup, folder: Path, sim_port: int, args: argparse.Namespace
+             ) -> tuple[list[float], list[float]]:
+    key = subprocess.run([sys.executable, "-m", "gateway", "create-org", setup.name, "--db",
+                          setup.database], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    headers = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+    ports = [free_port() for _ in range(setup.processes)]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
+    submits, finals = [], []
+    with contextlib.ExitStack() as stack:
+        for n, port in enumerate(ports):
+            config = folder / f"{setup.name}-{n}.yaml"
+            config.write_text(_config(port, sim_port, setup.database))
+            stack.enter_context(process(["-m", "gateway", "serve", "--config", str(config)],
+                                        urls[n]))
+        number, lead_id = asyncio.run(_setup(urls[0], headers))
+        for _ in range(args.rounds):
+            submitted, final = asyncio.run(_round(urls, headers, setup.database, args.messages,
+                                                  args.concurrency, number, lead_id))
+            submits.append(submitted)
+            finals.append(final)
+    return submits, finals
+
+
+@contextlib.contextmanager
+def _postgres(url: str | None) -> Iterator[str]:
+    if url:
+        yield url
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.databases import Cluster  # a throwaway server, as the tests use
+
+    cluster = Cluster()
+    try:
+        yield cluster.new_database()
+    finally:
+        cluster.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--db", metavar="URL", help="an empty PostgreSQL database to use")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as name, _postgres(args.db) as url:
+        folder = Path(name)
+        (folder / "bench.yaml").write_text(SCENARIO)
+        sim_port = free_port()
+        setups = [Setup("sqlite", str(folder / "bench.db"), 1),
+                  Setup("postgresql", url, 1),
+                  Setup(f"postgresql-x{args.processes}", url, args.processes)]
+        with process(["-m", "simulator", "serve", "--scenario", str(folder / "bench.yaml"),
+                      "--port", str(sim_port)], f"http://127.0.0.1:{sim_port}"):
+            for setup in setups:
+                results.append((setup, *_measure(setup, folder, sim_port, args)))
+    print(f"messages per round {args.messages}, concurrency {args.concurrency}, "
+          f"rounds {args.rounds} (medians); SQLite at database.synchronous FULL")
+    base = median(results[0][2])
+    for setup, submits, finals in results:
+        label = f"{setup.name} ({setup.processes} process{'es' if setup.processes > 1 else ''})"
+        print(f"{label:28} accepts {median(submits):6.0f} requests/s,"
+              f" end to end {median(finals):6.0f} messages/s ({median(finals) / base:.0%} of"
+              " SQLite's)")
+
+
+if __name__ == "__main__":
+    main()
