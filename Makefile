@@ -25,7 +25,8 @@ test: $(STAMP)
 # The tests that touch the gateway's store, again on a throwaway PostgreSQL cluster
 # (tests/databases.py; needs the server binaries: initdb and postgres).
 test-postgres: $(STAMP)
-	SMSLAB_TEST_DB=postgresql $(BIN)/python -m pytest -q tests/gateway tests/e2e
+	SMSLAB_TEST_DB=postgresql $(BIN)/python -m pytest -q tests/gateway tests/e2e \
+		tests/simulator/runner/test_library.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -58,10 +58,12 @@ async def _attached(plan: Plan, target: Target) -> AsyncIterator[Endpoints]:
 
 
 async def run_plan(plan: Plan, target: Target | None = None,
-                   progress: Progress = _stderr) -> ScenarioResult:
+                   progress: Progress = _stderr, database: str | None = None) -> ScenarioResult:
+    """`database`: the in-process gateway's store (see world.in_process); unused when
+    `target` names servers already running."""
     started = time.monotonic()
     name = plan.scenario.name
-    world = in_process(plan.scenario) if target is None else _attached(plan, target)
+    world = in_process(plan.scenario, database) if target is None else _attached(plan, target)
     try:
         async with world as ends, aiohttp.ClientSession() as session:
             seen = await _run(plan, ends, session, progress)

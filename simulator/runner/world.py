@@ -73,10 +73,10 @@ class _LoopThread:
         self.loop.close()
 
 
-async def _create_org(db_path: Path) -> str:
+async def _create_org(database: str) -> str:
     """`python -m gateway create-org`: it migrates the database and prints the key last."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", "create-org", "smslab-runner", "--db", str(db_path),
+        sys.executable, "-m", "gateway", "create-org", "smslab-runner", "--db", database,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await process.communicate()
     lines = out.decode().split()
@@ -97,15 +97,19 @@ async def _served(thread: _LoopThread, make_app: Callable[[str], web.Application
 
 
 @asynccontextmanager
-async def in_process(scenario: Scenario) -> AsyncIterator[Endpoints]:
+async def in_process(scenario: Scenario, database: str | None = None
+                     ) -> AsyncIterator[Endpoints]:
+    """The simulator and the gateway on loopback; the gateway's store is `database` (an empty
+    SQLite path or postgresql:// database), by default a SQLite file in a temporary folder."""
     from gateway.app import create_app as create_gateway
     from gateway.config import Config
 
     account = scenario.accounts[0]
     async with AsyncExitStack() as stack:
-        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="smslab-run-"))
-        db_path = Path(tmp) / "gateway.db"
-        key = await _create_org(db_path)
+        if database is None:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="smslab-run-"))
+            database = str(Path(tmp) / "gateway.db")
+        key = await _create_org(database)
         # Each server on a loop of its own (see _LoopThread); the runner keeps this one.
         sim_thread, gw_thread = _LoopThread(), _LoopThread()
         stack.callback(sim_thread.stop)
@@ -114,13 +118,13 @@ async def in_process(scenario: Scenario) -> AsyncIterator[Endpoints]:
             _served(sim_thread, lambda _url: create_simulator(scenario)))
         config = Config(
             carrier_url=sim_url, carrier_account_sid=account.sid,
-            carrier_auth_token=account.auth_token, carrier_timeout=5.0, db_path=str(db_path),
+            carrier_auth_token=account.auth_token, carrier_timeout=5.0,
             # a throwaway database: durability buys nothing here, speed does
             db_synchronous="OFF",
             # the scenario's rates pace the traffic; the gateway must not add its own
             messages_per_second=10_000.0, poll_interval=0.02, max_in_flight=128,
             retry_base=0.05, retry_max=0.5, max_limit=1000,
-        )
+        ).with_database(database)
         gw_url = await stack.enter_async_context(
             _served(gw_thread, lambda url: create_gateway(config.replace(public_url=url))))
         yield Endpoints(gw_url, sim_url, key)

@@ -15,6 +15,7 @@ from simulator.runner.run import Target, run_plan
 from simulator.runner.world import in_process
 from simulator.scenario import Scenario
 from simulator.scenario.runbook import load_plan
+from tests.databases import database_for
 
 LIBRARY = Path(__file__).resolve().parents[3] / "scenarios"
 QUICK = sorted(p for p in LIBRARY.glob("*.yaml") if p.stem != "mixed")
@@ -25,16 +26,18 @@ def quiet(_line: str) -> None:
 
 
 @pytest.mark.parametrize("path", QUICK, ids=[p.stem for p in QUICK])
-async def test_library_scenario_passes(path: Path) -> None:
-    result = await run_plan(load_plan(path), progress=quiet)
+async def test_library_scenario_passes(path: Path, tmp_path: Path) -> None:
+    # the gateway's store follows SMSLAB_TEST_DB (tests/databases.py), as in tests/gateway
+    result = await run_plan(load_plan(path), progress=quiet, database=database_for(tmp_path))
     assert result.passed, to_table(result)
     assert len(result.checks) > 5  # expectations, not just the invariants
 
 
 @pytest.mark.slow
-async def test_mixed_scenario_passes_with_5000_messages_in_four_countries() -> None:
+async def test_mixed_scenario_passes_with_5000_messages_in_four_countries(
+        tmp_path: Path) -> None:
     plan = load_plan(LIBRARY / "mixed.yaml")
-    result = await run_plan(plan, progress=quiet)
+    result = await run_plan(plan, progress=quiet, database=database_for(tmp_path))
     assert result.passed, to_table(result)
     assert result.messages >= 5000
     queries = {c.name.split("]")[0] + "]" for c in result.checks if c.name.startswith("search")}
@@ -44,16 +47,17 @@ async def test_mixed_scenario_passes_with_5000_messages_in_four_countries() -> N
 
 
 @pytest.mark.parametrize("name", ["unsupported_country", "whitelist"])
-async def test_two_runs_of_one_scenario_give_identical_json(name: str) -> None:
+async def test_two_runs_of_one_scenario_give_identical_json(name: str, tmp_path: Path) -> None:
     plan = load_plan(LIBRARY / f"{name}.yaml")
-    first = await run_plan(plan, progress=quiet)
-    second = await run_plan(plan, progress=quiet)
+    first = await run_plan(plan, progress=quiet, database=database_for(tmp_path, "first"))
+    second = await run_plan(plan, progress=quiet, database=database_for(tmp_path, "second"))
     assert first.passed and second.passed
     assert to_json([first], timings=False) == to_json([second], timings=False)
 
 
-async def test_servers_already_running_get_the_scenario_loaded_and_are_driven() -> None:
-    async with in_process(Scenario(name="placeholder")) as ends:
+async def test_servers_already_running_get_the_scenario_loaded_and_are_driven(
+        tmp_path: Path) -> None:
+    async with in_process(Scenario(name="placeholder"), database_for(tmp_path)) as ends:
         target = Target(ends.gateway_url, ends.simulator_url, ends.api_key)
         result = await run_plan(load_plan(LIBRARY / "landline.yaml"), target, progress=quiet)
     assert result.passed, to_table(result)
