@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from importlib import resources
-
-import aiosqlite
 
 __all__ = ["Migration", "apply_migrations", "migrations"]
 
@@ -33,20 +32,19 @@ def migrations() -> list[Migration]:
     return found
 
 
-async def apply_migrations(db: aiosqlite.Connection, now: str) -> list[int]:
+def apply_migrations(db: sqlite3.Connection, now: str) -> list[int]:
     """Apply what is missing, each in its own transaction; returns the versions applied."""
-    await db.execute(
+    db.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
-    async with db.execute("SELECT version FROM schema_migrations") as cursor:
-        done = {row[0] async for row in cursor}
+    done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
     applied = []
     for migration in migrations():
         if migration.version in done:
             continue
         # executescript commits first; wrap the script itself so it applies whole or not at all
-        await db.executescript(
+        db.executescript(
             "BEGIN;\n" + migration.sql + "\nINSERT INTO schema_migrations VALUES ("
             f"{migration.version}, '{migration.name}', '{now}');\nCOMMIT;"
         )
