@@ -113,7 +113,7 @@ class GroupWriter(_OpThread):
     name = "sqlite-writer"
 
     def _run(self, group: list[_Queued]) -> list[_Done]:
-        db, done = self._db, []
+        db, done = self._db, list[_Done]()
         try:
             db.execute("BEGIN IMMEDIATE")
             for op, future in group:
