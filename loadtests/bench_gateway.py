@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import aiohttp
-from harness import ROOT, drive, free_port, median, process
+from harness import ROOT, cpu_seconds, drive, free_port, median, process
 
 SID = "AC" + "d" * 32
 TOKEN = "bench-token"
@@ -89,9 +89,12 @@ async def _gateway(
     concurrency: int,
     number: str,
     lead_id: str,
-) -> tuple[float, float]:
-    """Returns (submits per second, messages per second accepted -> final stored)."""
+    pid: int,
+) -> tuple[float, float, float]:
+    """Returns (submits per second, messages per second accepted -> final stored, the
+    gateway's CPU milliseconds per message)."""
     already = _final_count(db)
+    cpu_before = cpu_seconds(pid)
 
     async def one(session: aiohttp.ClientSession, i: int) -> None:
         body = {
@@ -113,7 +116,8 @@ async def _gateway(
         if time.perf_counter() > deadline:
             raise RuntimeError("messages did not reach a final status within 300 s")
         await asyncio.sleep(0.02)
-    return count / submit_seconds, count / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    return count / submit_seconds, count / elapsed, (cpu_seconds(pid) - cpu_before) * 1000 / count
 
 
 def main() -> None:
@@ -145,7 +149,7 @@ def main() -> None:
         headers = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
-        bare, submits, finals = [], [], []
+        bare, submits, finals, cpu = [], [], [], []
         with (
             process(
                 [
@@ -159,17 +163,23 @@ def main() -> None:
                 ],
                 sim_url,
             ),
-            process(["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")], gw_url),
+            process(
+                ["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")], gw_url
+            ) as gateway,
             process(["loadtests/bare_server.py", str(bare_port)], bare_url),
         ):
             number, lead_id = asyncio.run(_setup(gw_url, headers))
             for _ in range(args.rounds):
                 bare.append(asyncio.run(_bare(bare_url, args.messages, args.concurrency)))
-                submitted, final = asyncio.run(
-                    _gateway(gw_url, headers, db, args.messages, args.concurrency, number, lead_id)
+                submitted, final, cpu_ms = asyncio.run(
+                    _gateway(
+                        gw_url, headers, db, args.messages, args.concurrency, number, lead_id,
+                        gateway.pid,
+                    )
                 )
                 submits.append(submitted)
                 finals.append(final)
+                cpu.append(cpu_ms)
     print(
         f"messages per round {args.messages}, concurrency {args.concurrency}, "
         f"rounds {args.rounds} (medians)"
@@ -183,6 +193,7 @@ def main() -> None:
         f"gateway end to end (accepted->final) {median(finals):8.0f} messages/s "
         f"({median(finals) / median(bare):.0%} of bare)"
     )
+    print(f"gateway CPU per message (all threads) {median(cpu):8.2f} ms")
 
 
 if __name__ == "__main__":
