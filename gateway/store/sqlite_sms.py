@@ -139,18 +139,28 @@ class SmsQueries(SqliteDb):
     async def due_sms(self, now: str, limit: int, per_number: int,
                       skip_numbers: frozenset[str]) -> list[DueSms]:
         # At most `per_number` from each sender, and none from senders that are waiting on
-        # their pace: one busy number must not fill the round and hold up everyone else.
+        # their pace: one busy number must not fill the round and hold up everyone else. The
+        # senders are walked one index seek at a time (sms_due_sender), and each gives its
+        # oldest unclaimed due rows: the cost follows the senders, not the backlog.
         rows = await self._all(
-            "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
-            " due_since, attempts, due_at, rowid AS rid,"
-            " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, rowid) AS nth,"
+            "WITH RECURSIVE senders(phone) AS ("
+            " SELECT MIN(local_phone) FROM sms WHERE due_at IS NOT NULL"
+            " UNION ALL SELECT (SELECT MIN(local_phone) FROM sms"
+            "  WHERE due_at IS NOT NULL AND local_phone > phone)"
+            " FROM senders WHERE phone IS NOT NULL)"
+            " SELECT sms.id, organization_id, local_phone, remote_phone, text, due_since,"
+            " attempts,"
             " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
             "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked = 1) AS blocked"
-            " FROM sms WHERE due_at IS NOT NULL AND due_at <= ?"
-            " AND (claimed_until IS NULL OR claimed_until < ?)"
-            " AND local_phone NOT IN (SELECT value FROM json_each(?)))"
-            " WHERE nth <= ? ORDER BY due_at, rid LIMIT ?",
-            (now, now, json.dumps(sorted(skip_numbers)), per_number, limit),
+            " FROM senders JOIN sms ON sms.id IN (SELECT s.id FROM sms AS s"
+            "  WHERE s.local_phone = senders.phone AND s.due_at IS NOT NULL AND s.due_at <= ?"
+            "  AND (s.claimed_until IS NULL OR s.claimed_until < ?)"
+            "  ORDER BY s.due_at, s.rowid LIMIT ?)"
+            " WHERE senders.phone IS NOT NULL"
+            " AND senders.phone NOT IN (SELECT value FROM json_each(?))"
+            " ORDER BY sms.due_at, sms.rowid LIMIT ?",
+            # no sender can give more than the round takes
+            (now, now, min(per_number, limit), json.dumps(sorted(skip_numbers)), limit),
         )
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
