@@ -2,6 +2,7 @@
 simulator at zero latency, beside a bare aiohttp handler measured in the same run.
 
     python loadtests/bench_gateway.py [--messages 3000] [--concurrency 32] [--rounds 3]
+        [--synchronous FULL|NORMAL] [--rate 500]
 
 Real processes: `sms-simulator serve`, `sms-gateway serve` (SQLite in a temp dir), the bare
 handler. "Final status stored" is read from the gateway's SQLite file (read-only), so the
@@ -20,10 +21,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-from harness import ROOT, cpu_seconds, drive, free_port, median, process
+from harness import (
+    ROOT,
+    cpu_seconds,
+    drive,
+    drive_at_rate,
+    free_port,
+    median,
+    percentile,
+    process,
+)
 
 SID = "AC" + "d" * 32
 TOKEN = "bench-token"
@@ -83,18 +94,27 @@ async def _setup(url: str, headers: dict[str, str]) -> tuple[str, str]:
     return number, lead_id
 
 
+@dataclass
+class Round:
+    submits: float  # accepted per second
+    finals: float  # messages per second, first POST -> last final status stored
+    cpu: dict[str, float]  # CPU milliseconds per message, by process
+    latencies: list[float]  # each submit's, seconds (open loop only)
+
+
 async def _gateway(
     url: str,
     headers: dict[str, str],
     db: Path,
     count: int,
-    concurrency: int,
+    load: float,
     number: str,
     lead_id: str,
     pids: dict[str, int],
-) -> tuple[float, float, dict[str, float]]:
-    """Returns (submits per second, messages per second accepted -> final stored, CPU
-    milliseconds per message of each process in `pids` and of this one)."""
+    open_loop: bool,
+) -> Round:
+    """`load` clients posting back to back, or with `open_loop` `load` messages per second
+    whatever the answers; the CPU of each process in `pids` and of this one is counted."""
     already = _final_count(db)
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     own_before = time.process_time()
@@ -113,17 +133,20 @@ async def _gateway(
             assert response.status == 200, await response.text()
 
     started = time.perf_counter()
-    submit_seconds = await drive(count, concurrency, one)
+    latencies: list[float] = []
+    if open_loop:
+        submit_seconds, latencies = await drive_at_rate(count, load, one)
+    else:
+        submit_seconds = await drive(count, int(load), one)
     deadline = started + 300
     while _final_count(db) < already + count:
         if time.perf_counter() > deadline:
             raise RuntimeError("messages did not reach a final status within 300 s")
         await asyncio.sleep(0.02)
     elapsed = time.perf_counter() - started
-    cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / count
-           for name, pid in pids.items()}
+    cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / count for name, pid in pids.items()}
     cpu["load generator"] = (time.process_time() - own_before) * 1000 / count
-    return count / submit_seconds, count / elapsed, cpu
+    return Round(count / submit_seconds, count / elapsed, cpu, latencies)
 
 
 def main() -> None:
@@ -136,6 +159,12 @@ def main() -> None:
         choices=("FULL", "NORMAL"),
         default="FULL",
         help="the gateway's database.synchronous (FULL is its default)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: post this many messages per second whatever the answers, and report"
+        " submit latency (instead of --concurrency clients posting back to back)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
@@ -155,8 +184,8 @@ def main() -> None:
         headers = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
-        bare, submits, finals = [], [], []
-        cpu: dict[str, list[float]] = {"gateway": [], "simulator": [], "load generator": []}
+        bare: list[float] = []
+        rounds: list[Round] = []
         with (
             process(
                 [
@@ -179,20 +208,30 @@ def main() -> None:
             for _ in range(args.rounds):
                 bare.append(asyncio.run(_bare(bare_url, args.messages, args.concurrency)))
                 pids = {"gateway": gateway.pid, "simulator": simulator.pid}
-                submitted, final, cpu_ms = asyncio.run(
-                    _gateway(
-                        gw_url, headers, db, args.messages, args.concurrency, number, lead_id,
-                        pids,
+                load = args.rate or args.concurrency
+                rounds.append(
+                    asyncio.run(
+                        _gateway(
+                            gw_url,
+                            headers,
+                            db,
+                            args.messages,
+                            load,
+                            number,
+                            lead_id,
+                            pids,
+                            args.rate is not None,
+                        )
                     )
                 )
-                submits.append(submitted)
-                finals.append(final)
-                for name, ms in cpu_ms.items():
-                    cpu[name].append(ms)
-    print(
-        f"messages per round {args.messages}, concurrency {args.concurrency}, "
-        f"rounds {args.rounds} (medians)"
-    )
+    _report(args, bare, rounds)
+
+
+def _report(args: argparse.Namespace, bare: list[float], rounds: list[Round]) -> None:
+    submits = [r.submits for r in rounds]
+    finals = [r.finals for r in rounds]
+    load = f"open loop at {args.rate:.0f}/s" if args.rate else f"concurrency {args.concurrency}"
+    print(f"messages per round {args.messages}, {load}, rounds {args.rounds} (medians)")
     print(f"bare aiohttp handler                 {median(bare):8.0f} requests/s")
     print(
         f"gateway accepts (POST activity/sms)  {median(submits):8.0f} requests/s "
@@ -202,8 +241,14 @@ def main() -> None:
         f"gateway end to end (accepted->final) {median(finals):8.0f} messages/s "
         f"({median(finals) / median(bare):.0%} of bare)"
     )
+    if args.rate:
+        p50, p99 = (
+            median([percentile(r.latencies, q) for r in rounds]) * 1000 for q in (0.5, 0.99)
+        )
+        print(f"submit latency p50, p99              {p50:8.1f} ms, {p99:.1f} ms")
     # CPU time barely moves with other load on the machine, unlike the rates above
-    for name, values in cpu.items():
+    for name in rounds[0].cpu:
+        values = [r.cpu[name] for r in rounds]
         print(f"{name} CPU per message{' ' * (19 - len(name))}{median(values):8.2f} ms")
 
 
