@@ -1,10 +1,12 @@
 """The group-commit writer on a real SQLite file: ops queued behind a busy writer commit as one
 transaction, a failing op fails alone, an answered write is committed, close finishes the queue;
-and the store's read-decide-write ops stay right when callbacks race the create answer."""
+the store's read-decide-write ops stay right when callbacks race the create answer; and the
+dispatcher's round query keeps its per-sender rules."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -134,3 +136,24 @@ async def test_callbacks_racing_the_create_answer_each_apply_once(store: SqliteS
         sms = await store.get_sms("orga_a", f"acti_{i}")
         assert sms is not None and (sms.status, sms.delivery_status) == ("sent", "delivered")
     assert await store.unmatched_callbacks() == 0
+
+
+async def test_due_walks_every_sender_past_its_claimed_rows(store: SqliteStore) -> None:
+    """The round's query (one index walk per sender) gives each sender's oldest unclaimed due
+    rows, oldest first across senders, and never more than the round takes."""
+    senders = ["+14155550100", "+14155550101", "+14155550102"]
+    for i in range(30):  # ten each, due a second apart, interleaved across the senders
+        due = f"2026-01-01T00:00:{i:02d}.000000+00:00"
+        await store.insert_sms(dataclasses.replace(
+            _sms(i), local_phone=senders[i % 3], due_at=due, due_since=due))
+    later = "2026-01-01T00:01:00.000000+00:00"
+    await store.insert_sms(dataclasses.replace(_sms(99), due_at=later, due_since=later))
+    now = "2026-01-01T00:00:59.000000+00:00"
+    assert await store.claim_sms(["acti_0", "acti_3"], now, later) == ["acti_0", "acti_3"]
+    due = await store.due_sms(now, 100, 2, frozenset())
+    # sender 0's two oldest are claimed: its next two (6, 9) come instead; nothing not yet due
+    assert [d.id for d in due] == ["acti_1", "acti_2", "acti_4", "acti_5", "acti_6", "acti_9"]
+    assert [d.id for d in await store.due_sms(now, 3, 100, frozenset())] == [
+        "acti_1", "acti_2", "acti_4"]
+    skipped = await store.due_sms(now, 100, 1, frozenset(senders[1:]))
+    assert [d.id for d in skipped] == ["acti_6"]
