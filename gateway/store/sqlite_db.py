@@ -67,11 +67,12 @@ class SqliteDb:
             return list(await self._writer.execute_fetchall(sql, tuple(params)))
 
     async def _changes(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Like `_write`, returning how many rows the statement changed."""
+        """Like `_write`, returning how many rows the statement itself changed: the cursor's
+        count, not the connection's total_changes, which also counts what triggers wrote
+        (migration 004's summary) and would make a conditional update look like a conflict."""
         async with self._lock:
-            before = self._writer.total_changes
-            await self._writer.execute_fetchall(sql, tuple(params))
-            return self._writer.total_changes - before
+            cursor = await self._writer.execute(sql, tuple(params))
+            return cursor.rowcount  # a finished DML statement holds nothing: no close needed
 
     # Each read is one trip to the connection's thread (execute + fetchall together).
     async def _all(self, sql: str, params: Iterable[Any] = (),
