@@ -5,14 +5,16 @@
 -- 1. One row per (organization_id, lead_id) having at least one SMS with direction 'outbound'
 --    and that organization_id and lead_id; no row otherwise. SMS without a lead are not counted.
 -- 2. The row names the latest of those SMS: the greatest date_created and, among SMS sharing
---    it, the greatest id. Both compare as plain bytes (PostgreSQL: COLLATE "C"; ids mix cases).
---    latest_status is that SMS's status.
+--    it, the greatest id, ids compared as plain bytes (PostgreSQL: COLLATE "C", as ids mix
+--    cases); latest_outbound_status is that SMS's status.
 -- 3. Kept by triggers on sms, so it holds whoever writes (API, dispatcher, carrier intake, lead
 --    deletion, hand-made UPDATEs):
 --    - an inserted outbound SMS with a lead replaces the row if it is later (or makes the row);
 --    - an update that changes only the status copies it if that SMS is the row's;
 --    - a deletion, or an update of organization_id, lead_id, direction, date_created or id,
 --      recomputes the row of the SMS's old and of its new lead from the sms table.
+--    Writers must not use INSERT OR REPLACE on sms: the row it deletes fires no delete trigger
+--    (SQLite does that only with recursive_triggers on).
 
 CREATE TABLE lead_sms_summary (
     organization_id TEXT NOT NULL,
