@@ -1,15 +1,16 @@
 """What migration 004's summary triggers cost on writes:
 `python -m tests.gateway.search.bench_summary_writes`.
 
-Not collected by pytest (no test_ prefix). Three schemas, each a fresh file per round:
-`before 004` (migrations 001-003, as main had them), `004` (the summary, its triggers and
-index) and `004, no triggers` (the same, triggers dropped: the triggers' own share). Each round
-times, per schema: inserting the SMS in one transaction (the CPU cost, no fsync to hide it),
-then the store's status update (`record_outcome`'s statement) on every one of them, then
-deleting a tenth; and separately `--each` SMS inserted through the store one statement at a
-time (autocommit, synchronous=FULL: how the gateway writes). Rounds interleave the schemas so
-that other load on the machine weighs on all alike; medians are printed with the ratio to
-`before 004`.
+Not collected by pytest (no test_ prefix). Four set-ups, each a fresh file per round: `before
+004` (migrations 001-003, as main had them), `004` (the summary, its triggers and index), `004,
+no triggers` (the same, triggers dropped: the triggers' own share) and `004, temp_store=MEMORY`
+(the pragma on the writing connection: where SQLite keeps the per-statement undo journal that
+any trigger on a table brings). Each round times, per set-up: inserting the SMS in one
+transaction (the CPU cost, no fsync to hide it), then the store's status update
+(`record_outcome`'s statement) on every one of them, then deleting a tenth; and separately
+`--each` SMS inserted through the store one statement at a time (autocommit, synchronous=FULL:
+how the gateway writes). Rounds interleave the set-ups so that other load on the machine weighs
+on all alike; medians are printed with the ratio to `before 004`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ from gateway.store.sqlite_sms import _INSERT, _values  # the store's own insert
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 ORG = "orga_bench"
-SCHEMAS = ("before 004", "004", "004, no triggers")
+# label -> (schema, temp_store)
+SETUPS = {"before 004": ("before 004", "DEFAULT"), "004": ("004", "DEFAULT"),
+          "004, no triggers": ("004, no triggers", "DEFAULT"),
+          "004, temp_store=MEMORY": ("004", "MEMORY")}
 
 
 def _schema(path: Path, schema: str) -> None:
@@ -74,9 +78,10 @@ def _timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def _bulk(path: Path, messages: list[Sms]) -> dict[str, float]:
+def _bulk(path: Path, messages: list[Sms], temp_store: str) -> dict[str, float]:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(f"PRAGMA temp_store={temp_store}")
 
     def tx(sql: str, rows: list[tuple[object, ...]]) -> Callable[[], object]:
         def run() -> None:
@@ -102,8 +107,9 @@ def _bulk(path: Path, messages: list[Sms]) -> dict[str, float]:
     return times
 
 
-async def _each(path: Path, messages: list[Sms]) -> float:
+async def _each(path: Path, messages: list[Sms], temp_store: str) -> float:
     store = await open_sqlite(str(path), synchronous="FULL", migrate=False)
+    await store._writer.execute(f"PRAGMA temp_store={temp_store}")
     try:
         start = time.perf_counter()
         for message in messages:
@@ -120,27 +126,27 @@ def main() -> None:
     args.add_argument("--each", type=int, default=2_000)
     args.add_argument("--rounds", type=int, default=3)
     opts = args.parse_args()
-    times: dict[str, dict[str, list[float]]] = {s: {} for s in SCHEMAS}
+    times: dict[str, dict[str, list[float]]] = {label: {} for label in SETUPS}
     with tempfile.TemporaryDirectory() as directory:
         for r in range(opts.rounds):
             messages = _messages(opts.messages, opts.leads, r)
-            for schema in SCHEMAS:
-                path = Path(directory) / f"{r}-{schema}.db"
+            for n, (setup, (schema, temp_store)) in enumerate(SETUPS.items()):
+                path = Path(directory) / f"{r}-{n}.db"
                 _schema(path, schema)
-                for label, seconds in _bulk(path, messages).items():
-                    times[schema].setdefault(label, []).append(seconds)
-                path = Path(directory) / f"{r}-{schema}-each.db"
+                for label, seconds in _bulk(path, messages, temp_store).items():
+                    times[setup].setdefault(label, []).append(seconds)
+                path = Path(directory) / f"{r}-{n}-each.db"
                 _schema(path, schema)
-                seconds = asyncio.run(_each(path, messages[:opts.each]))
+                seconds = asyncio.run(_each(path, messages[:opts.each], temp_store))
                 label = f"insert {opts.each:,} SMS through the store, FULL"
-                times[schema].setdefault(label, []).append(seconds)
-    for label in times[SCHEMAS[0]]:
-        base = statistics.median(times[SCHEMAS[0]][label])
+                times[setup].setdefault(label, []).append(seconds)
+    first = next(iter(SETUPS))
+    for label in times[first]:
+        base = statistics.median(times[first][label])
         print(label)
-        for schema in SCHEMAS:
-            median = statistics.median(times[schema][label])
-            print(f"  {schema:18} {median:8.2f} s {median / base:6.2f}x")
-
+        for setup in SETUPS:
+            median = statistics.median(times[setup][label])
+            print(f"  {setup:24} {median:8.2f} s {median / base:6.2f}x")
 
 if __name__ == "__main__":
     main()
