@@ -13,6 +13,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -135,10 +136,16 @@ class CarrierClient:
                     params: dict[str, str] | None = None,
                     headers: dict[str, str] | None = None) -> dict[str, Any]:
         started = time.perf_counter()
+        all_headers = {**self._auth, **(headers or {})}
+        body = None
+        if form is not None:
+            # encoded here: aiohttp's FormData builds a multipart writer per request first
+            body = urlencode(form).encode()
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
             async with self._session.request(
-                method, f"{self._root}/{path}", data=form, params=params,
-                headers={**self._auth, **(headers or {})}, timeout=self._timeout,
+                method, f"{self._root}/{path}", data=body, params=params,
+                headers=all_headers, timeout=self._timeout,
             ) as response:
                 status = response.status
                 text = await response.text()

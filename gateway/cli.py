@@ -12,7 +12,7 @@ from aiohttp import web
 from gateway.app import create_app
 from gateway.auth import create_organization
 from gateway.config import Config, ConfigError, load_config
-from gateway.logs import configure_logging
+from gateway.logs import AccessLog, configure_logging
 from gateway.signals import sighup_reload
 from gateway.store import open_store
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         # SIGTERM: stop listening, give requests up to half the grace period, then the
         # dispatcher drains in what is left (gateway.app); exit 0 (web.run_app returns)
         web.run_app(app, host=config.host, port=config.port,
-                    shutdown_timeout=config.grace_period / 2,
+                    shutdown_timeout=config.grace_period / 2, access_log_class=AccessLog,
                     print=lambda text: logging.getLogger("gateway").info(text.strip()))
         logging.getLogger("gateway").info("stopped")
     return 0

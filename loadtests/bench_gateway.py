@@ -2,10 +2,13 @@
 simulator at zero latency, beside a bare aiohttp handler measured in the same run.
 
     python loadtests/bench_gateway.py [--messages 3000] [--concurrency 32] [--rounds 3]
+        [--synchronous FULL|NORMAL] [--rate 500]
 
 Real processes: `sms-simulator serve`, `sms-gateway serve` (SQLite in a temp dir), the bare
 handler. "Final status stored" is read from the gateway's SQLite file (read-only), so the
-figure covers the dispatcher, the carrier round trip and both status callbacks.
+figure covers the dispatcher, the carrier round trip and both status callbacks. Each process's
+CPU time per message is printed too: unlike the rates, other load on the machine barely moves
+it.
 """
 
 from __future__ import annotations
@@ -18,10 +21,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-from harness import ROOT, drive, free_port, median, process
+from harness import (
+    ROOT,
+    cpu_seconds,
+    drive,
+    drive_at_rate,
+    free_port,
+    median,
+    percentile,
+    process,
+)
 
 SID = "AC" + "d" * 32
 TOKEN = "bench-token"
@@ -81,17 +94,30 @@ async def _setup(url: str, headers: dict[str, str]) -> tuple[str, str]:
     return number, lead_id
 
 
+@dataclass
+class Round:
+    submits: float  # accepted per second
+    finals: float  # messages per second, first POST -> last final status stored
+    cpu: dict[str, float]  # CPU milliseconds per message, by process
+    latencies: list[float]  # each submit's, seconds (open loop only)
+
+
 async def _gateway(
     url: str,
     headers: dict[str, str],
     db: Path,
     count: int,
-    concurrency: int,
+    load: float,
     number: str,
     lead_id: str,
-) -> tuple[float, float]:
-    """Returns (submits per second, messages per second accepted -> final stored)."""
+    pids: dict[str, int],
+    open_loop: bool,
+) -> Round:
+    """`load` clients posting back to back, or with `open_loop` `load` messages per second
+    whatever the answers; the CPU of each process in `pids` and of this one is counted."""
     already = _final_count(db)
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    own_before = time.process_time()
 
     async def one(session: aiohttp.ClientSession, i: int) -> None:
         body = {
@@ -107,13 +133,20 @@ async def _gateway(
             assert response.status == 200, await response.text()
 
     started = time.perf_counter()
-    submit_seconds = await drive(count, concurrency, one)
+    latencies: list[float] = []
+    if open_loop:
+        submit_seconds, latencies = await drive_at_rate(count, load, one)
+    else:
+        submit_seconds = await drive(count, int(load), one)
     deadline = started + 300
     while _final_count(db) < already + count:
         if time.perf_counter() > deadline:
             raise RuntimeError("messages did not reach a final status within 300 s")
         await asyncio.sleep(0.02)
-    return count / submit_seconds, count / (time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 / count for name, pid in pids.items()}
+    cpu["load generator"] = (time.process_time() - own_before) * 1000 / count
+    return Round(count / submit_seconds, count / elapsed, cpu, latencies)
 
 
 def main() -> None:
@@ -126,6 +159,12 @@ def main() -> None:
         choices=("FULL", "NORMAL"),
         default="FULL",
         help="the gateway's database.synchronous (FULL is its default)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: post this many messages per second whatever the answers, and report"
+        " submit latency (instead of --concurrency clients posting back to back)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
@@ -145,7 +184,8 @@ def main() -> None:
         headers = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
-        bare, submits, finals = [], [], []
+        bare: list[float] = []
+        rounds: list[Round] = []
         with (
             process(
                 [
@@ -158,22 +198,40 @@ def main() -> None:
                     str(sim_port),
                 ],
                 sim_url,
-            ),
-            process(["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")], gw_url),
+            ) as simulator,
+            process(
+                ["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")], gw_url
+            ) as gateway,
             process(["loadtests/bare_server.py", str(bare_port)], bare_url),
         ):
             number, lead_id = asyncio.run(_setup(gw_url, headers))
             for _ in range(args.rounds):
                 bare.append(asyncio.run(_bare(bare_url, args.messages, args.concurrency)))
-                submitted, final = asyncio.run(
-                    _gateway(gw_url, headers, db, args.messages, args.concurrency, number, lead_id)
+                pids = {"gateway": gateway.pid, "simulator": simulator.pid}
+                load = args.rate or args.concurrency
+                rounds.append(
+                    asyncio.run(
+                        _gateway(
+                            gw_url,
+                            headers,
+                            db,
+                            args.messages,
+                            load,
+                            number,
+                            lead_id,
+                            pids,
+                            args.rate is not None,
+                        )
+                    )
                 )
-                submits.append(submitted)
-                finals.append(final)
-    print(
-        f"messages per round {args.messages}, concurrency {args.concurrency}, "
-        f"rounds {args.rounds} (medians)"
-    )
+    _report(args, bare, rounds)
+
+
+def _report(args: argparse.Namespace, bare: list[float], rounds: list[Round]) -> None:
+    submits = [r.submits for r in rounds]
+    finals = [r.finals for r in rounds]
+    load = f"open loop at {args.rate:.0f}/s" if args.rate else f"concurrency {args.concurrency}"
+    print(f"messages per round {args.messages}, {load}, rounds {args.rounds} (medians)")
     print(f"bare aiohttp handler                 {median(bare):8.0f} requests/s")
     print(
         f"gateway accepts (POST activity/sms)  {median(submits):8.0f} requests/s "
@@ -183,6 +241,15 @@ def main() -> None:
         f"gateway end to end (accepted->final) {median(finals):8.0f} messages/s "
         f"({median(finals) / median(bare):.0%} of bare)"
     )
+    if args.rate:
+        p50, p99 = (
+            median([percentile(r.latencies, q) for r in rounds]) * 1000 for q in (0.5, 0.99)
+        )
+        print(f"submit latency p50, p99              {p50:8.1f} ms, {p99:.1f} ms")
+    # CPU time barely moves with other load on the machine, unlike the rates above
+    for name in rounds[0].cpu:
+        values = [r.cpu[name] for r in rounds]
+        print(f"{name} CPU per message{' ' * (19 - len(name))}{median(values):8.2f} ms")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) -> Iterator[None]:
+def process(
+    args: list[str], ready_url: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server process until the block ends; wait until `ready_url` answers."""
     proc = subprocess.Popen(
         [sys.executable, *args],
@@ -44,10 +46,17 @@ def process(args: list[str], ready_url: str, env: dict[str, str] | None = None) 
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError(f"{args} did not start") from None
                 time.sleep(0.05)
-        yield
+        yield proc
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process (all its threads) has used so far (Linux). A
+    figure that other load on the machine barely moves, unlike requests per second."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _host_port(url: str) -> tuple[str, int]:
@@ -70,6 +79,37 @@ async def drive(
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return time.perf_counter() - started
+
+
+async def drive_at_rate(
+    count: int, rate: float, request: Callable[[aiohttp.ClientSession, int], Awaitable[None]]
+) -> tuple[float, list[float]]:
+    """Open loop: start request i at i / `rate` seconds whether or not earlier ones answered
+    (a fixed arrival rate, as real clients arrive); returns (seconds it took, each request's
+    latency in seconds)."""
+    connector = aiohttp.TCPConnector(limit=0)  # an arrival never waits for a free connection
+    latencies: list[float] = []
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def timed(i: int) -> None:
+            sent = time.perf_counter()
+            await request(session, i)
+            latencies.append(time.perf_counter() - sent)
+
+        started = time.perf_counter()
+        tasks = []
+        for i in range(count):
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(timed(i)))
+        await asyncio.gather(*tasks)
+        return time.perf_counter() - started, latencies
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def median(values: list[float]) -> float:

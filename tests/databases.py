@@ -120,9 +120,9 @@ class Cluster:
     def admin(self, sql: str) -> None:
         _run(_execute(self.url("postgres"), sql))
 
-    def new_database(self) -> str:
+    def new_database(self, migrated: bool = True) -> str:
         name = "t_" + uuid.uuid4().hex[:16]
-        self.admin(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}")
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE if migrated else 'template0'}")
         return self.url(name)
 
     def drop(self, url: str) -> None:
@@ -166,13 +166,14 @@ def _the_cluster() -> Cluster:
     return _cluster
 
 
-def database_for(tmp_path: Path, name: str = "gateway") -> str:
-    """The test's database called `name`: a SQLite path, or a PostgreSQL URL."""
+def database_for(tmp_path: Path, name: str = "gateway", migrated: bool = True) -> str:
+    """The test's database called `name`: a SQLite path, or a PostgreSQL URL (migrated
+    already unless asked for an empty one; a SQLite file starts empty either way)."""
     if not POSTGRESQL:
         return str(tmp_path / f"{name}.db")
     key = (tmp_path, name)
     if key not in _created:
-        _created[key] = _the_cluster().new_database()
+        _created[key] = _the_cluster().new_database(migrated)
     return _created[key]
 
 

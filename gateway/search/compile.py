@@ -142,17 +142,12 @@ class _Compiler:
         return f"l.id IN ({grouped} count(*) {_OPS[op]} {self.bind(value)})"
 
     def _latest_status(self, status: str) -> str:
-        """The lead's most recent outbound SMS has `status` (if several share the latest
-        moment, any of them). Set-based over the SMS with that status, each kept only if no
-        outbound SMS of its lead is newer: one index seek per candidate SMS, where "fetch
-        each lead's latest SMS" would be one per lead of the organization."""
-        org = self.bind(self.org_id)
-        return (f"l.id IN (SELECT c.lead_id FROM sms AS c WHERE c.organization_id = {org}"
-                f" AND c.direction = 'outbound' AND c.status = {self.bind(status)}"
-                " AND c.lead_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sms AS s"
-                " WHERE s.organization_id = c.organization_id AND s.lead_id = c.lead_id"
-                " AND s.direction = 'outbound'"
-                " AND s.date_created > c.date_created))")
+        """The lead's latest outbound SMS has `status`: one index range over the per-lead
+        summary that migration 004's triggers keep (latest = greatest date_created, then
+        greatest id), where deciding it from the SMS costs a seek per candidate message."""
+        return ("l.id IN (SELECT m.lead_id FROM lead_sms_summary AS m"
+                f" WHERE m.organization_id = {self.bind(self.org_id)}"
+                f" AND m.latest_outbound_status = {self.bind(status)})")
 
     def _contains(self, column: str, value: str) -> str:
         test = self.dialect.contains.format(column=column, param=self.bind(fold(value)))

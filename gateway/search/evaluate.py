@@ -8,7 +8,7 @@ insertion order, which SQLite's rowid gives the SQL side as its tie-breaker.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 
 from gateway.dates import iso
@@ -31,7 +31,14 @@ from gateway.search.ast import (
 from gateway.search.dates import resolve
 from gateway.search.fields import fold
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "latest_outbound"]
+
+
+def latest_outbound(messages: Iterable[Sms]) -> Sms | None:
+    """The latest of the outbound `messages`: greatest date_created, then greatest id. The
+    same rule as the SQL side's summary (migration 004_lead_sms_summary.sql)."""
+    return max((m for m in messages if m.direction == "outbound"),
+               key=lambda m: (m.date_created, m.id), default=None)
 
 
 def _compare(op: Op, left: int, right: int) -> bool:
@@ -62,11 +69,8 @@ class _Evaluator:
             case NumberIs("failed_sms", op, value):
                 return _compare(op, sum(m.status == "error" for m in messages), value)
             case ChoiceIs("latest_sms_status", status):
-                outbound = [m for m in messages if m.direction == "outbound"]
-                if not outbound:
-                    return False
-                latest = max(m.date_created for m in outbound)
-                return any(m.status == status for m in outbound if m.date_created == latest)
+                latest = latest_outbound(messages)
+                return latest is not None and latest.status == status
             case Has("sms_messages"):
                 return bool(messages)
             case Has("error_sms_messages"):

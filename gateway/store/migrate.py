@@ -8,10 +8,10 @@ database (checked by `migrations()`, so a migration added to one dialect only ca
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
-import aiosqlite
 import asyncpg
 
 __all__ = ["DIALECTS", "Migration", "apply_migrations", "apply_pg_migrations", "migrations"]
@@ -56,18 +56,17 @@ def migrations(dialect: str = "sqlite") -> list[Migration]:
     return listed[dialect]
 
 
-async def apply_migrations(db: aiosqlite.Connection, now: str) -> list[int]:
+def apply_migrations(db: sqlite3.Connection, now: str) -> list[int]:
     """SQLite: apply what is missing, each in its own transaction; returns the versions
     applied."""
-    await db.execute(_RECORD_TABLE)
-    async with db.execute("SELECT version FROM schema_migrations") as cursor:
-        done = {row[0] async for row in cursor}
+    db.execute(_RECORD_TABLE)
+    done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
     applied = []
     for migration in migrations("sqlite"):
         if migration.version in done:
             continue
         # executescript commits first; wrap the script itself so it applies whole or not at all
-        await db.executescript(
+        db.executescript(
             "BEGIN;\n" + migration.sql + "\nINSERT INTO schema_migrations VALUES ("
             f"{migration.version}, '{migration.name}', '{now}');\nCOMMIT;"
         )

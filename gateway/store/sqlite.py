@@ -1,4 +1,4 @@
-"""SqliteStore: the Store protocol on SQLite (aiosqlite, WAL), assembled from one query class
+"""SqliteStore: the Store protocol on SQLite (WAL, group commit), assembled from one query class
 per concern."""
 
 from __future__ import annotations

@@ -1,84 +1,89 @@
-"""The SQLite connection pair behind SqliteStore: one writer (serialised), one reader.
+"""The SQLite connections behind SqliteStore, and the helpers the query mixins share.
 
-aiosqlite runs each connection on its own thread. Coroutines share connections, so a write
-transaction takes an asyncio lock for its whole life: without it another coroutine's COMMIT
-would commit half of ours. Reads go to a second connection and, thanks to WAL, never wait for
-the writer and never see its uncommitted work.
+Writes are ops (plain functions of a `sqlite3.Connection`) run by the group-commit writer
+thread; reads are ops run by a reader thread on a second connection, which with WAL never
+waits for the writer and never sees its uncommitted work (`gateway.store.sqlite_threads`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
-from typing import Any, Self
-
-import aiosqlite
+import sqlite3
+from collections.abc import Iterable
+from typing import Any, Self, TypeVar
 
 from gateway.dates import iso, now
 from gateway.store.migrate import apply_migrations
+from gateway.store.sqlite_threads import GroupWriter, Op, Reader
 
-__all__ = ["SqliteDb"]
+__all__ = ["Op", "SqliteDb", "changes", "fetch_all", "fetch_one"]
+
+T = TypeVar("T")
 
 
-async def _connect(path: str, synchronous: str) -> aiosqlite.Connection:
-    db = await aiosqlite.connect(path, isolation_level=None)
-    db.row_factory = aiosqlite.Row
-    await db.execute("PRAGMA journal_mode=WAL")
-    await db.execute(f"PRAGMA synchronous={synchronous}")
-    await db.execute("PRAGMA foreign_keys=ON")
-    await db.execute("PRAGMA busy_timeout=5000")
+def fetch_all(db: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    return db.execute(sql, tuple(params)).fetchall()
+
+
+def fetch_one(db: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = db.execute(sql, tuple(params)).fetchone()
+    return row
+
+
+def changes(db: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> int:
+    """Rows the statement changed (not counting what triggers changed)."""
+    return db.execute(sql, tuple(params)).rowcount
+
+
+def _connect(path: str, synchronous: str) -> sqlite3.Connection:
+    # each connection is used by one thread at a time, but not the one that opened it
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(f"PRAGMA synchronous={synchronous}")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=5000")
     return db
 
 
 class SqliteDb:
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(self, writer: GroupWriter, reader: Reader) -> None:
         self._writer = writer
         self._reader = reader
-        self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str, synchronous: str = "NORMAL", migrate: bool = True) -> Self:
-        writer = await _connect(path, synchronous)
-        if migrate:
-            await apply_migrations(writer, iso(now()))
-        reader = await _connect(path, synchronous)
-        return cls(writer, reader)
+        def connect() -> tuple[sqlite3.Connection, sqlite3.Connection]:
+            writer = _connect(path, synchronous)
+            if migrate:
+                apply_migrations(writer, iso(now()))
+            return writer, _connect(path, synchronous)
+
+        writer, reader = await asyncio.to_thread(connect)
+        loop = asyncio.get_running_loop()
+        return cls(GroupWriter(writer, loop), Reader(reader, loop))
 
     async def close(self) -> None:
-        await self._reader.close()
         await self._writer.close()
+        await self._reader.close()
 
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            await self._writer.execute("COMMIT")
+    async def _run(self, op: Op[T]) -> T:
+        """Run a write op in the writer's next group; returns once it is committed."""
+        return await self._writer.submit(op)
 
-    async def _write(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        """One statement is its own transaction in autocommit mode: one trip to the thread
-        instead of three (BEGIN, statement, COMMIT). Returns RETURNING rows, if any."""
-        async with self._lock:
-            return list(await self._writer.execute_fetchall(sql, tuple(params)))
+    async def _read(self, op: Op[T]) -> T:
+        return await self._reader.submit(op)
+
+    async def _write(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """One statement as its own op; returns its RETURNING rows, if any."""
+        return await self._run(lambda db: fetch_all(db, sql, params))
 
     async def _changes(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Like `_write`, returning how many rows the statement changed."""
-        async with self._lock:
-            before = self._writer.total_changes
-            await self._writer.execute_fetchall(sql, tuple(params))
-            return self._writer.total_changes - before
+        return await self._run(lambda db: changes(db, sql, params))
 
-    # Each read is one trip to the connection's thread (execute + fetchall together).
-    async def _all(self, sql: str, params: Iterable[Any] = (),
-                   db: aiosqlite.Connection | None = None) -> list[aiosqlite.Row]:
-        return list(await (db or self._reader).execute_fetchall(sql, tuple(params)))
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return await self._read(lambda db: fetch_all(db, sql, params))
 
-    async def _one(self, sql: str, params: Iterable[Any] = (),
-                   db: aiosqlite.Connection | None = None) -> aiosqlite.Row | None:
-        rows = await self._all(sql, params, db)
-        return rows[0] if rows else None
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        return await self._read(lambda db: fetch_one(db, sql, params))

@@ -1,85 +1,78 @@
-"""Carrier intake in SQLite: status callbacks and inbound messages."""
+"""Carrier intake in SQLite: status callbacks and inbound messages, each one writer op."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 
 from gateway.keywords import Keyword
-from gateway.lifecycle import Outcome
 from gateway.models import InboundSms, Lead, Sms, StatusEvent
-from gateway.store.sqlite_leads import LeadQueries
-from gateway.store.sqlite_sms import SmsQueries, insert_sms_row
+from gateway.store.sqlite_db import fetch_one
+from gateway.store.sqlite_leads import write_contact
+from gateway.store.sqlite_sms import SmsQueries, insert_sms_row, move_forward
 
 __all__ = ["IntakeQueries"]
 
 
+def _record_status(db: sqlite3.Connection, event: StatusEvent) -> bool:
+    """Store the raw event; move its message forward if we know the sid yet. `applied`
+    records whether we did: if not, `record_accepted` replays the event once it writes the
+    sid (the writer runs one op at a time, so one of the two always sees the other)."""
+    known = fetch_one(db, "SELECT 1 FROM sms WHERE carrier_sid = ?", (event.carrier_sid,))
+    db.execute(
+        "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
+        " received_at, applied) VALUES ('status', ?, ?, ?, ?, ?, ?)",
+        (event.carrier_sid, event.status, event.error_code, json.dumps(event.payload),
+         event.received_at, int(known is not None)),
+    )
+    if known is None:
+        return False
+    move_forward(db, event.carrier_sid, [(event.status, event.error_code)], event.received_at)
+    return True
+
+
+def _record_inbound(db: sqlite3.Connection, message: InboundSms, sms: Sms, new_lead: Lead,
+                    keyword: Keyword | None) -> str:
+    existing = fetch_one(db, "SELECT id FROM sms WHERE carrier_sid = ?", (message.carrier_sid,))
+    if existing is not None:
+        return str(existing[0])  # the carrier retried a webhook we already stored
+    org_id = sms.organization_id
+    owner = fetch_one(
+        db, "SELECT c.id, c.lead_id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id"
+        " WHERE p.organization_id = ? AND p.phone = ? ORDER BY p.rowid LIMIT 1",
+        (org_id, message.from_phone),
+    )
+    if owner is not None:
+        lead_id, contact_id = owner["lead_id"], owner["id"]
+    else:
+        db.execute("INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
+                   (new_lead.id, org_id, new_lead.name, new_lead.description,
+                    new_lead.date_created, new_lead.date_updated))
+        for contact in new_lead.contacts:
+            write_contact(db, contact)
+        lead_id = new_lead.id
+        contact_id = new_lead.contacts[0].id if new_lead.contacts else None
+    insert_sms_row(db, dataclasses.replace(sms, lead_id=lead_id, contact_id=contact_id))
+    if keyword is not None:
+        db.execute("UPDATE contact_phones SET outbound_sms_blocked = ?"
+                   " WHERE organization_id = ? AND phone = ?",
+                   (int(keyword is Keyword.OPT_OUT), org_id, message.from_phone))
+    db.execute(
+        "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
+        " received_at, applied) VALUES ('inbound', ?, 'received', NULL, ?, ?, 1)",
+        (message.carrier_sid, json.dumps(message.payload), message.received_at),
+    )
+    return sms.id
+
+
 class IntakeQueries(SmsQueries):
     async def record_status(self, event: StatusEvent) -> bool:
-        """Store the raw event, then move its message forward if we know the sid yet.
-
-        `applied` records whether the message had its sid when the event was stored: if
-        not, `record_accepted` replays the event once it writes the sid. Both sides write
-        before they read, so whichever comes second sees the other.
-        """
-        # one statement stores the event and reads the message's state as of that moment
-        stored = await self._write(
-            "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
-            " received_at, applied) SELECT 'status', ?, ?, ?, ?, ?,"
-            " EXISTS (SELECT 1 FROM sms WHERE carrier_sid = ?)"
-            " RETURNING (SELECT json_array(id, status, delivery_status, error_code, error_reason,"
-            "  error_message) FROM sms WHERE carrier_sid = ?)",
-            (event.carrier_sid, event.status, event.error_code, json.dumps(event.payload),
-             event.received_at, event.carrier_sid, event.carrier_sid),
-        )
-        state = stored[0][0]
-        if state is None:
-            return False
-        sms_id, *outcome = json.loads(state)
-        await self.move_forward(event.carrier_sid, [(event.status, event.error_code)],
-                                event.received_at, known=(sms_id, Outcome(*outcome)))
-        return True
+        return await self._run(lambda db: _record_status(db, event))
 
     async def record_inbound(
         self, message: InboundSms, sms: Sms, new_lead: Lead, keyword: Keyword | None
     ) -> str:
         """Store `sms` on the lead whose contact has the sender's phone in its organization,
         else on `new_lead` (inserted here); apply the opt-out/in keyword. Idempotent by sid."""
-        async with self._tx() as db:
-            existing = await self._one("SELECT id FROM sms WHERE carrier_sid = ?",
-                                       (message.carrier_sid,), db)
-            if existing is not None:
-                return str(existing[0])  # the carrier retried a webhook we already stored
-            org_id = sms.organization_id
-            owner = await self._one(
-                "SELECT c.id, c.lead_id FROM contact_phones p"
-                " JOIN contacts c ON c.id = p.contact_id"
-                " WHERE p.organization_id = ? AND p.phone = ? ORDER BY p.rowid LIMIT 1",
-                (org_id, message.from_phone), db,
-            )
-            if owner is not None:
-                lead_id, contact_id = owner["lead_id"], owner["id"]
-            else:
-                await db.execute(
-                    "INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
-                    (new_lead.id, org_id, new_lead.name, new_lead.description,
-                     new_lead.date_created, new_lead.date_updated),
-                )
-                for contact in new_lead.contacts:
-                    await LeadQueries._write_contact(db, contact)
-                lead_id = new_lead.id
-                contact_id = new_lead.contacts[0].id if new_lead.contacts else None
-            await insert_sms_row(db, dataclasses.replace(sms, lead_id=lead_id,
-                                                         contact_id=contact_id))
-            if keyword is not None:
-                await db.execute(
-                    "UPDATE contact_phones SET outbound_sms_blocked = ?"
-                    " WHERE organization_id = ? AND phone = ?",
-                    (int(keyword is Keyword.OPT_OUT), org_id, message.from_phone),
-                )
-            await db.execute(
-                "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
-                " received_at, applied) VALUES ('inbound', ?, 'received', NULL, ?, ?, 1)",
-                (message.carrier_sid, json.dumps(message.payload), message.received_at),
-            )
-            return sms.id
+        return await self._run(lambda db: _record_inbound(db, message, sms, new_lead, keyword))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from typing import Any
 
-import aiosqlite
-
 from gateway.models import Contact, ContactPhone, Lead
-from gateway.store.sqlite_db import SqliteDb
+from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
 
-__all__ = ["LeadQueries"]
+__all__ = ["LeadQueries", "write_contact"]
 
 _CONTACT_COLUMNS = "id, organization_id, lead_id, name, title, date_created, date_updated"
 
@@ -19,106 +18,117 @@ def _marks(values: list[str] | tuple[str, ...]) -> str:
     return ",".join("?" * len(values))
 
 
+def write_contact(db: sqlite3.Connection, contact: Contact) -> None:
+    """Insert or replace a contact and its phones (part of a writer op)."""
+    db.execute(
+        f"INSERT INTO contacts ({_CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
+        " ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, name = excluded.name,"
+        " title = excluded.title, date_updated = excluded.date_updated",
+        (contact.id, contact.organization_id, contact.lead_id, contact.name, contact.title,
+         contact.date_created, contact.date_updated),
+    )
+    db.execute("DELETE FROM contact_phones WHERE contact_id = ?", (contact.id,))
+    db.executemany(
+        "INSERT INTO contact_phones VALUES (?, ?, ?, ?, ?, ?)",
+        [(contact.id, contact.organization_id, i, p.phone, p.type, int(p.outbound_sms_blocked))
+         for i, p in enumerate(contact.phones)],
+    )
+
+
+def _insert_lead(db: sqlite3.Connection, lead: Lead) -> None:
+    db.execute("INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
+               (lead.id, lead.organization_id, lead.name, lead.description, lead.date_created,
+                lead.date_updated))
+    for contact in lead.contacts:
+        write_contact(db, contact)
+
+
+def _delete_lead(db: sqlite3.Connection, org_id: str, lead_id: str) -> None:
+    # Close deletes a lead's activities with it; contacts and phones cascade
+    db.execute("DELETE FROM sms WHERE organization_id = ? AND lead_id = ?", (org_id, lead_id))
+    db.execute("DELETE FROM leads WHERE organization_id = ? AND id = ?", (org_id, lead_id))
+
+
+def _contacts(db: sqlite3.Connection, where: str, params: list[Any],
+              tail: str = "") -> list[Contact]:
+    # contacts and their phones in one query
+    rows = fetch_all(
+        db, "SELECT c.*, p.phone, p.type AS phone_type, p.outbound_sms_blocked FROM"
+        f" (SELECT {_CONTACT_COLUMNS}, rowid AS rid FROM contacts WHERE {where}"
+        f"  ORDER BY date_created, rowid {tail}) AS c"
+        " LEFT JOIN contact_phones p ON p.contact_id = c.id"
+        " ORDER BY c.date_created, c.rid, p.position",
+        params,
+    )
+    phones: dict[str, list[ContactPhone]] = defaultdict(list)
+    firsts: dict[str, Any] = {}
+    for row in rows:
+        firsts.setdefault(row["id"], row)
+        if row["phone"] is not None:
+            phones[row["id"]].append(ContactPhone(row["phone"], row["phone_type"],
+                                                  bool(row["outbound_sms_blocked"])))
+    return [
+        Contact(row["id"], row["organization_id"], row["lead_id"], row["name"], row["title"],
+                tuple(phones[row["id"]]), row["date_created"], row["date_updated"])
+        for row in firsts.values()
+    ]
+
+
+def _leads(db: sqlite3.Connection, rows: list[Any]) -> list[Lead]:
+    """Lead rows with their contacts (one query for all of them)."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    by_lead: dict[str, list[Contact]] = defaultdict(list)
+    for contact in _contacts(db, f"lead_id IN ({_marks(ids)})", ids):
+        by_lead[contact.lead_id].append(contact)
+    return [
+        Lead(row["id"], row["organization_id"], row["name"], row["description"],
+             tuple(by_lead[row["id"]]), row["date_created"], row["date_updated"])
+        for row in rows
+    ]
+
+
+def _list_leads(db: sqlite3.Connection, org_id: str, skip: int,
+                limit: int) -> tuple[list[Lead], int]:
+    total = fetch_one(db, "SELECT count(*) FROM leads WHERE organization_id = ?", (org_id,))
+    rows = fetch_all(
+        db, "SELECT * FROM leads WHERE organization_id = ? ORDER BY date_created DESC,"
+        " rowid DESC LIMIT ? OFFSET ?", (org_id, limit, skip))
+    return _leads(db, rows), int(total[0]) if total else 0
+
+
 class LeadQueries(SqliteDb):
-    async def _contacts(self, where: str, params: list[Any], tail: str = "",
-                        db: aiosqlite.Connection | None = None) -> list[Contact]:
-        # contacts and their phones in one query (one trip to the database thread)
-        rows = await self._all(
-            "SELECT c.*, p.phone, p.type AS phone_type, p.outbound_sms_blocked FROM"
-            f" (SELECT {_CONTACT_COLUMNS}, rowid AS rid FROM contacts WHERE {where}"
-            f"  ORDER BY date_created, rowid {tail}) AS c"
-            " LEFT JOIN contact_phones p ON p.contact_id = c.id"
-            " ORDER BY c.date_created, c.rid, p.position",
-            params, db,
-        )
-        phones: dict[str, list[ContactPhone]] = defaultdict(list)
-        firsts: dict[str, Any] = {}
-        for row in rows:
-            firsts.setdefault(row["id"], row)
-            if row["phone"] is not None:
-                phones[row["id"]].append(ContactPhone(row["phone"], row["phone_type"],
-                                                      bool(row["outbound_sms_blocked"])))
-        return [
-            Contact(row["id"], row["organization_id"], row["lead_id"], row["name"], row["title"],
-                    tuple(phones[row["id"]]), row["date_created"], row["date_updated"])
-            for row in firsts.values()
-        ]
-
     async def _leads(self, rows: list[Any]) -> list[Lead]:
-        if not rows:
-            return []
-        ids = [row["id"] for row in rows]
-        by_lead: dict[str, list[Contact]] = defaultdict(list)
-        for contact in await self._contacts(f"lead_id IN ({_marks(ids)})", ids):
-            by_lead[contact.lead_id].append(contact)
-        return [
-            Lead(row["id"], row["organization_id"], row["name"], row["description"],
-                 tuple(by_lead[row["id"]]), row["date_created"], row["date_updated"])
-            for row in rows
-        ]
-
-    @staticmethod
-    async def _write_contact(db: aiosqlite.Connection, contact: Contact) -> None:
-        await db.execute(
-            f"INSERT INTO contacts ({_CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
-            " ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, name = excluded.name,"
-            " title = excluded.title, date_updated = excluded.date_updated",
-            (contact.id, contact.organization_id, contact.lead_id, contact.name, contact.title,
-             contact.date_created, contact.date_updated),
-        )
-        await db.execute("DELETE FROM contact_phones WHERE contact_id = ?", (contact.id,))
-        await db.executemany(
-            "INSERT INTO contact_phones VALUES (?, ?, ?, ?, ?, ?)",
-            [(contact.id, contact.organization_id, i, p.phone, p.type, int(p.outbound_sms_blocked))
-             for i, p in enumerate(contact.phones)],
-        )
+        return await self._read(lambda db: _leads(db, rows))
 
     async def insert_lead(self, lead: Lead) -> None:
-        async with self._tx() as db:
-            await db.execute(
-                "INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
-                (lead.id, lead.organization_id, lead.name, lead.description, lead.date_created,
-                 lead.date_updated),
-            )
-            for contact in lead.contacts:
-                await self._write_contact(db, contact)
+        await self._run(lambda db: _insert_lead(db, lead))
 
     async def get_lead(self, org_id: str, lead_id: str) -> Lead | None:
-        rows = await self._all("SELECT * FROM leads WHERE organization_id = ? AND id = ?",
-                               (org_id, lead_id))
-        leads = await self._leads(rows)
+        leads = await self._read(lambda db: _leads(db, fetch_all(
+            db, "SELECT * FROM leads WHERE organization_id = ? AND id = ?", (org_id, lead_id))))
         return leads[0] if leads else None
 
     async def list_leads(self, org_id: str, skip: int, limit: int) -> tuple[list[Lead], int]:
-        total = await self._one("SELECT count(*) FROM leads WHERE organization_id = ?", (org_id,))
-        rows = await self._all(
-            "SELECT * FROM leads WHERE organization_id = ? ORDER BY date_created DESC, rowid DESC"
-            " LIMIT ? OFFSET ?",
-            (org_id, limit, skip),
-        )
-        return await self._leads(rows), int(total[0]) if total else 0
+        return await self._read(lambda db: _list_leads(db, org_id, skip, limit))
 
     async def update_lead(self, lead: Lead) -> None:
         await self._write(
-                "UPDATE leads SET name = ?, description = ?, date_updated = ?"
-                " WHERE organization_id = ? AND id = ?",
-                (lead.name, lead.description, lead.date_updated, lead.organization_id, lead.id),
-            )
+            "UPDATE leads SET name = ?, description = ?, date_updated = ?"
+            " WHERE organization_id = ? AND id = ?",
+            (lead.name, lead.description, lead.date_updated, lead.organization_id, lead.id),
+        )
 
     async def delete_lead(self, org_id: str, lead_id: str) -> None:
-        async with self._tx() as db:
-            # Close deletes a lead's activities with it; contacts and phones cascade
-            await db.execute("DELETE FROM sms WHERE organization_id = ? AND lead_id = ?",
-                             (org_id, lead_id))
-            await db.execute("DELETE FROM leads WHERE organization_id = ? AND id = ?",
-                             (org_id, lead_id))
+        await self._run(lambda db: _delete_lead(db, org_id, lead_id))
 
     async def insert_contact(self, contact: Contact) -> None:
-        async with self._tx() as db:
-            await self._write_contact(db, contact)
+        await self._run(lambda db: write_contact(db, contact))
 
     async def get_contact(self, org_id: str, contact_id: str) -> Contact | None:
-        found = await self._contacts("organization_id = ? AND id = ?", [org_id, contact_id])
+        found = await self._read(
+            lambda db: _contacts(db, "organization_id = ? AND id = ?", [org_id, contact_id]))
         return found[0] if found else None
 
     async def list_contacts(
@@ -128,22 +138,20 @@ class LeadQueries(SqliteDb):
         if lead_id:
             where += " AND lead_id = ?"
             params.append(lead_id)
-        return await self._contacts(where, [*params, limit, skip], "LIMIT ? OFFSET ?")
+        return await self._read(
+            lambda db: _contacts(db, where, [*params, limit, skip], "LIMIT ? OFFSET ?"))
 
     async def update_contact(self, contact: Contact) -> None:
-        async with self._tx() as db:
-            await self._write_contact(db, contact)
+        await self._run(lambda db: write_contact(db, contact))
 
     async def delete_contact(self, org_id: str, contact_id: str) -> None:
         await self._write("DELETE FROM contacts WHERE organization_id = ? AND id = ?",
                           (org_id, contact_id))
 
     async def find_contact_by_phone(self, org_id: str, phone: str) -> Contact | None:
-        found = await self._contacts(
-            "id = (SELECT contact_id FROM contact_phones WHERE organization_id = ? AND phone = ?"
-            " ORDER BY rowid LIMIT 1)",
-            [org_id, phone],
-        )
+        found = await self._read(lambda db: _contacts(
+            db, "id = (SELECT contact_id FROM contact_phones WHERE organization_id = ?"
+            " AND phone = ? ORDER BY rowid LIMIT 1)", [org_id, phone]))
         return found[0] if found else None
 
     async def is_phone_blocked(self, org_id: str, phone: str) -> bool:

@@ -41,9 +41,9 @@ class OpsQueries(SqliteDb):
         return (row[0], row[1]) if row else None
 
     async def check_writable(self) -> None:
-        """Take the write lock and let it go: raises if the database cannot be written."""
-        async with self._tx():
-            pass
+        """Take the write lock (with the next write group) and let it go: raises if the
+        database cannot be written."""
+        await self._run(lambda db: None)
 
     async def unsettled_sids(self, sent_after: str, sent_before: str, limit: int,
                              skip: frozenset[str]) -> list[str]:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
+import sqlite3
 from typing import Any
-
-import aiosqlite
 
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
-from gateway.store.sqlite_db import SqliteDb
+from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
 
 __all__ = ["SmsQueries"]
-
-log = logging.getLogger("gateway.store")
 
 SMS_FIELDS = tuple(f.name for f in dataclasses.fields(Sms))
 _COLUMNS = ", ".join(SMS_FIELDS)
@@ -40,8 +36,8 @@ def _in(column: str, values: tuple[str, ...], where: list[str], params: list[Any
 _INSERT = f"INSERT INTO sms ({_COLUMNS}) VALUES ({','.join('?' * len(SMS_FIELDS))})"
 
 
-async def insert_sms_row(db: aiosqlite.Connection, sms: Sms) -> None:
-    await db.execute(_INSERT, _values(sms))
+def insert_sms_row(db: sqlite3.Connection, sms: Sms) -> None:
+    db.execute(_INSERT, _values(sms))
 
 
 _APPLY = ("UPDATE sms SET status = ?, delivery_status = ?, error_code = ?, error_reason = ?,"
@@ -56,6 +52,40 @@ def _outcome_values(outcome: Outcome) -> tuple[Any, ...]:
 def outcome_of(row: Any) -> Outcome:
     return Outcome(row["status"], row["delivery_status"], row["error_code"],
                    row["error_reason"], row["error_message"])
+
+
+def move_forward(db: sqlite3.Connection, carrier_sid: str, steps: list[tuple[str, int | None]],
+                 now: str) -> None:
+    """Apply carrier statuses to the message with `carrier_sid` through the lifecycle. Part
+    of a writer op: nobody moves the message between our read and our write."""
+    row = fetch_one(db, "SELECT id, status, delivery_status, error_code, error_reason,"
+                        " error_message FROM sms WHERE carrier_sid = ?", (carrier_sid,))
+    if row is None:
+        return
+    current = target = outcome_of(row)
+    for status, code in steps:
+        target = on_callback(target, status, code) or target
+    if target != current:  # else a duplicate, late or out-of-order callback: nothing to write
+        db.execute(_APPLY, (*_outcome_values(target), now, row["id"]))
+
+
+def _accept(db: sqlite3.Connection, sms_id: str, carrier_sid: str, outcome: Outcome,
+            now: str) -> None:
+    if not changes(
+        db, "UPDATE sms SET carrier_sid = ?, date_sent = ?, due_at = NULL,"
+        " claimed_until = NULL, status = ?, delivery_status = ?, date_updated = ?"
+        " WHERE id = ? AND carrier_sid IS NULL",
+        (carrier_sid, now, outcome.status, outcome.delivery_status, now, sms_id),
+    ):
+        return  # deleted meanwhile, or already recorded
+    # Callbacks that overtook the create answer were stored with applied = 0 (see
+    # record_status): replay them now that the message has its sid.
+    events = fetch_all(db, "SELECT status, error_code FROM carrier_events"
+                           " WHERE carrier_sid = ? AND applied = 0 ORDER BY id", (carrier_sid,))
+    if events:
+        move_forward(db, carrier_sid, [(e["status"], e["error_code"]) for e in events], now)
+        db.execute("UPDATE carrier_events SET applied = 1 WHERE carrier_sid = ? AND applied = 0",
+                   (carrier_sid,))
 
 
 class SmsQueries(SqliteDb):
@@ -109,18 +139,28 @@ class SmsQueries(SqliteDb):
     async def due_sms(self, now: str, limit: int, per_number: int,
                       skip_numbers: frozenset[str]) -> list[DueSms]:
         # At most `per_number` from each sender, and none from senders that are waiting on
-        # their pace: one busy number must not fill the round and hold up everyone else.
+        # their pace: one busy number must not fill the round and hold up everyone else. The
+        # senders are walked one index seek at a time (sms_due_sender), and each gives its
+        # oldest unclaimed due rows: the cost follows the senders, not the backlog.
         rows = await self._all(
-            "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
-            " due_since, attempts, due_at, rowid AS rid,"
-            " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, rowid) AS nth,"
+            "WITH RECURSIVE senders(phone) AS ("
+            " SELECT MIN(local_phone) FROM sms WHERE due_at IS NOT NULL"
+            " UNION ALL SELECT (SELECT MIN(local_phone) FROM sms"
+            "  WHERE due_at IS NOT NULL AND local_phone > phone)"
+            " FROM senders WHERE phone IS NOT NULL)"
+            " SELECT sms.id, organization_id, local_phone, remote_phone, text, due_since,"
+            " attempts,"
             " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
             "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked = 1) AS blocked"
-            " FROM sms WHERE due_at IS NOT NULL AND due_at <= ?"
-            " AND (claimed_until IS NULL OR claimed_until < ?)"
-            " AND local_phone NOT IN (SELECT value FROM json_each(?)))"
-            " WHERE nth <= ? ORDER BY due_at, rid LIMIT ?",
-            (now, now, json.dumps(sorted(skip_numbers)), per_number, limit),
+            " FROM senders JOIN sms ON sms.id IN (SELECT s.id FROM sms AS s"
+            "  WHERE s.local_phone = senders.phone AND s.due_at IS NOT NULL AND s.due_at <= ?"
+            "  AND (s.claimed_until IS NULL OR s.claimed_until < ?)"
+            "  ORDER BY s.due_at, s.rowid LIMIT ?)"
+            " WHERE senders.phone IS NOT NULL"
+            " AND senders.phone NOT IN (SELECT value FROM json_each(?))"
+            " ORDER BY sms.due_at, sms.rowid LIMIT ?",
+            # no sender can give more than the round takes
+            (now, now, min(per_number, limit), json.dumps(sorted(skip_numbers)), limit),
         )
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
@@ -141,55 +181,7 @@ class SmsQueries(SqliteDb):
 
     async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome,
                               now: str) -> None:
-        changed = await self._changes(
-            "UPDATE sms SET carrier_sid = ?, date_sent = ?, due_at = NULL,"
-            " claimed_until = NULL, status = ?, delivery_status = ?, date_updated = ?"
-            " WHERE id = ? AND carrier_sid IS NULL",
-            (carrier_sid, now, outcome.status, outcome.delivery_status, now, sms_id),
-        )
-        if not changed:
-            return  # deleted meanwhile, or already recorded
-        # Callbacks that overtook the create answer. Every event stored before the sid was
-        # written has applied = 0 and is seen here; every later one has applied = 1 and was
-        # applied by the intake itself (see record_status).
-        events = await self._all(
-            "SELECT status, error_code FROM carrier_events"
-            " WHERE carrier_sid = ? AND applied = 0 ORDER BY id",
-            (carrier_sid,),
-        )
-        if events:
-            await self.move_forward(carrier_sid, [(e["status"], e["error_code"]) for e in events],
-                                    now)
-            await self._write("UPDATE carrier_events SET applied = 1"
-                              " WHERE carrier_sid = ? AND applied = 0", (carrier_sid,))
-
-    async def move_forward(self, carrier_sid: str, steps: list[tuple[str, int | None]],
-                           now: str, known: tuple[str, Outcome] | None = None) -> None:
-        """Apply carrier statuses through the lifecycle without holding a transaction: read
-        (unless the caller `known` it), decide, and write only if nobody moved the message
-        meanwhile (else read again)."""
-        for _ in range(10):
-            if known is None:
-                row = await self._one(
-                    "SELECT id, status, delivery_status, error_code, error_reason, error_message"
-                    " FROM sms WHERE carrier_sid = ?", (carrier_sid,))
-                if row is None:
-                    return
-                known = (row["id"], outcome_of(row))
-            sms_id, current = known
-            known = None
-            target = current
-            for status, code in steps:
-                target = on_callback(target, status, code) or target
-            if target == current:
-                return  # a duplicate, late or out-of-order callback: nothing to write
-            if await self._changes(
-                _APPLY + " AND status = ? AND delivery_status IS ?",
-                (*_outcome_values(target), now, sms_id, current.status,
-                 current.delivery_status),
-            ):
-                return
-        log.warning("gave up moving %s forward: it kept changing under us", carrier_sid)
+        await self._run(lambda db: _accept(db, sms_id, carrier_sid, outcome, now))
 
     async def record_outcome(self, sms_id: str, outcome: Outcome, now: str) -> None:
         await self._write(

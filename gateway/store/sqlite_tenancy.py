@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from gateway.models import Organization, PhoneNumber
@@ -34,11 +35,13 @@ def _number(row: Any) -> PhoneNumber:
 
 class TenancyQueries(SqliteDb):
     async def create_organization(self, org: Organization, key_hash: str) -> None:
-        async with self._tx() as db:
-            await db.execute("INSERT INTO organizations VALUES (?, ?, ?)",
-                             (org.id, org.name, org.date_created))
-            await db.execute("INSERT INTO api_keys VALUES (?, ?, ?)",
-                             (key_hash, org.id, org.date_created))
+        def create(db: sqlite3.Connection) -> None:
+            db.execute("INSERT INTO organizations VALUES (?, ?, ?)",
+                       (org.id, org.name, org.date_created))
+            db.execute("INSERT INTO api_keys VALUES (?, ?, ?)",
+                       (key_hash, org.id, org.date_created))
+
+        await self._run(create)
 
     async def organization_for_key(self, key_hash: str) -> str | None:
         row = await self._one("SELECT organization_id FROM api_keys WHERE key_hash = ?",

@@ -7,10 +7,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-import aiosqlite
-
 from gateway.models import PhoneNumber
-from gateway.store.sqlite_db import SqliteDb
+from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
 from gateway.whitelist import WhitelistRequest
 
 __all__ = ["WhitelistQueries"]
@@ -38,12 +36,54 @@ def _request(row: Any) -> WhitelistRequest:
     )
 
 
-async def _open_request(db: aiosqlite.Connection, phone_number_id: str) -> str | None:
-    async with db.execute("SELECT id FROM sms_whitelist_requests"
-                          " WHERE phone_number_id = ? AND status = 'submitted'",
-                          (phone_number_id,)) as cursor:
-        row = await cursor.fetchone()
-    return str(row[0]) if row else None
+def _insert(db: sqlite3.Connection, req: WhitelistRequest, stale_before: str) -> str | None:
+    db.execute(
+        "DELETE FROM sms_whitelist_requests WHERE phone_number_id = ?"
+        " AND status = 'submitted' AND carrier_sid IS NULL AND date_created < ?",
+        (req.phone_number_id, stale_before))
+    try:
+        db.execute(
+            f"INSERT INTO sms_whitelist_requests ({_COLUMNS})"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (req.id, req.organization_id, req.phone_number_id, req.phone_number,
+             req.website, req.content_type, json.dumps(list(req.examples)),
+             int(req.opted_in), req.relationship, req.status, req.reason,
+             req.carrier_sid, req.date_created, req.date_updated, req.date_decided))
+    except sqlite3.IntegrityError:  # the unique index on open requests
+        row = fetch_one(db, "SELECT id FROM sms_whitelist_requests"
+                            " WHERE phone_number_id = ? AND status = 'submitted'",
+                        (req.phone_number_id,))
+        return str(row[0]) if row else "unknown"
+    return None
+
+
+def _submitted(db: sqlite3.Connection, request_id: str, carrier_sid: str, now: str) -> None:
+    db.execute("UPDATE sms_whitelist_requests SET carrier_sid = ?, date_updated = ?"
+               " WHERE id = ?", (carrier_sid, now, request_id))
+    pending = fetch_all(
+        db, "SELECT status, payload, received_at FROM carrier_events"
+        " WHERE carrier_sid = ? AND kind = 'whitelist' AND applied = 0 ORDER BY id",
+        (carrier_sid,))
+    for event in pending[:1]:  # the first decision is the decision
+        reason = json.loads(event["payload"]).get("Reason") or None
+        db.execute(_DECIDE, (event["status"], reason, event["received_at"],
+                             event["received_at"], carrier_sid))
+    if pending:
+        db.execute("UPDATE carrier_events SET applied = 1 WHERE carrier_sid = ?"
+                   " AND kind = 'whitelist' AND applied = 0", (carrier_sid,))
+
+
+def _decided(db: sqlite3.Connection, carrier_sid: str, decision: str, reason: str | None,
+             payload: dict[str, str], received_at: str) -> bool:
+    known = fetch_one(db, "SELECT 1 FROM sms_whitelist_requests WHERE carrier_sid = ?",
+                      (carrier_sid,)) is not None
+    if known:
+        db.execute(_DECIDE, (decision, reason, received_at, received_at, carrier_sid))
+    db.execute(
+        "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
+        " received_at, applied) VALUES ('whitelist', ?, ?, NULL, ?, ?, ?)",
+        (carrier_sid, decision, json.dumps(payload), received_at, int(known)))
+    return known
 
 
 class WhitelistQueries(SqliteDb):
@@ -54,22 +94,7 @@ class WhitelistQueries(SqliteDb):
         A submitted request that never got a carrier sid and is older than `stale_before` was
         cut off by a crash mid-submission: it no longer blocks a new one.
         """
-        async with self._tx() as db:
-            await db.execute(
-                "DELETE FROM sms_whitelist_requests WHERE phone_number_id = ?"
-                " AND status = 'submitted' AND carrier_sid IS NULL AND date_created < ?",
-                (req.phone_number_id, stale_before))
-            try:
-                await db.execute(
-                    f"INSERT INTO sms_whitelist_requests ({_COLUMNS})"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (req.id, req.organization_id, req.phone_number_id, req.phone_number,
-                     req.website, req.content_type, json.dumps(list(req.examples)),
-                     int(req.opted_in), req.relationship, req.status, req.reason,
-                     req.carrier_sid, req.date_created, req.date_updated, req.date_decided))
-            except sqlite3.IntegrityError:  # the unique index on open requests
-                return await _open_request(db, req.phone_number_id) or "unknown"
-        return None
+        return await self._run(lambda db: _insert(db, req, stale_before))
 
     async def get_whitelist_request(self, org_id: str, request_id: str
                                     ) -> WhitelistRequest | None:
@@ -99,21 +124,7 @@ class WhitelistQueries(SqliteDb):
                                          now: str) -> None:
         """Write the carrier's sid, then apply a decision that overtook the submission's
         answer (stored by `record_whitelist_decision` with applied = 0)."""
-        async with self._tx() as db:
-            await db.execute("UPDATE sms_whitelist_requests SET carrier_sid = ?,"
-                             " date_updated = ? WHERE id = ?", (carrier_sid, now, request_id))
-            async with db.execute(
-                "SELECT status, payload, received_at FROM carrier_events"
-                " WHERE carrier_sid = ? AND kind = 'whitelist' AND applied = 0 ORDER BY id",
-                (carrier_sid,)) as cursor:
-                pending = list(await cursor.fetchall())
-            for event in pending[:1]:  # the first decision is the decision
-                reason = json.loads(event["payload"]).get("Reason") or None
-                await db.execute(_DECIDE, (event["status"], reason, event["received_at"],
-                                           event["received_at"], carrier_sid))
-            if pending:
-                await db.execute("UPDATE carrier_events SET applied = 1 WHERE carrier_sid = ?"
-                                 " AND kind = 'whitelist' AND applied = 0", (carrier_sid,))
+        await self._run(lambda db: _submitted(db, request_id, carrier_sid, now))
 
     async def record_whitelist_decision(self, carrier_sid: str, decision: str,
                                         reason: str | None, payload: dict[str, str],
@@ -121,18 +132,8 @@ class WhitelistQueries(SqliteDb):
         """Store the raw callback and decide the request if it is still submitted (a
         duplicate or a second decision changes nothing). False when no request has the sid
         yet: `record_whitelist_submitted` applies it later."""
-        async with self._tx() as db:
-            async with db.execute("SELECT 1 FROM sms_whitelist_requests WHERE carrier_sid = ?",
-                                  (carrier_sid,)) as cursor:
-                known = await cursor.fetchone() is not None
-            if known:
-                await db.execute(_DECIDE, (decision, reason, received_at, received_at,
-                                           carrier_sid))
-            await db.execute(
-                "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
-                " received_at, applied) VALUES ('whitelist', ?, ?, NULL, ?, ?, ?)",
-                (carrier_sid, decision, json.dumps(payload), received_at, int(known)))
-        return known
+        return await self._run(
+            lambda db: _decided(db, carrier_sid, decision, reason, payload, received_at))
 
     async def phone_number_flags(self, org_id: str, numbers: Sequence[PhoneNumber]
                                  ) -> dict[str, tuple[bool, int]]:

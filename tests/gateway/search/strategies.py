@@ -231,7 +231,10 @@ def worlds(draw: st.DrawFn) -> tuple[list[Lead], list[Sms]]:
             status=status, text=draw(st.sampled_from(TEXTS)),
             local_phone=draw(st.none() | st.sampled_from(PHONES)),
             remote_phone=draw(st.none() | st.sampled_from(PHONES)),
-            date_created=draw(moments), date_updated=iso(NOW),
+            # now and then another message's moment: ties that the tie-break must settle
+            date_created=draw(st.sampled_from([m.date_created for m in messages]))
+            if messages and not draw(st.integers(0, 3)) else draw(moments),
+            date_updated=iso(NOW),
             segments=draw(st.integers(1, 4)),
             error_code=draw(st.sampled_from(CODES)) if failed or not draw(
                 st.integers(0, 5)) else None,

@@ -56,12 +56,11 @@ def test_sms_today_outgoing_error_in_the_callers_zone() -> None:
     assert "s.direction = ?4" in sql and "s.status = ?5" in sql
 
 
-def test_latest_sms_status_keeps_the_newest_outbound() -> None:
+def test_latest_sms_status_reads_the_per_lead_summary() -> None:
     sql, params = where("latest_sms_status:error")
     assert params == (ORG, "error")
-    assert "c.direction = 'outbound' AND c.status = ?2" in sql
-    assert "NOT EXISTS (SELECT 1 FROM sms AS s WHERE s.organization_id = c.organization_id" in sql
-    assert "s.date_created > c.date_created" in sql
+    assert sql == ("l.id IN (SELECT m.lead_id FROM lead_sms_summary AS m"
+                   " WHERE m.organization_id = ?1 AND m.latest_outbound_status = ?2)")
 
 
 START, END = "2026-11-27T00:00:00.000000+00:00", "2026-11-28T00:00:00.000000+00:00"
