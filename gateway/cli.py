@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 
+import asyncpg
 from aiohttp import web
 
 from gateway.app import create_app
@@ -84,11 +86,17 @@ def _shown(location: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "migrate":
-        asyncio.run(_migrate(args.db))
-        print(f"database {_shown(args.db)} is up to date")
-    elif args.command == "create-org":
-        print(asyncio.run(_create_org(args.db, args.name)))  # the key: the last line
+    if args.command in ("migrate", "create-org"):
+        try:
+            if args.command == "migrate":
+                asyncio.run(_migrate(args.db))
+                print(f"database {_shown(args.db)} is up to date")
+            else:
+                print(asyncio.run(_create_org(args.db, args.name)))  # the key: the last line
+        except (OSError, asyncpg.PostgresError, sqlite3.Error) as exc:
+            # unreachable server, unknown database or user, unwritable file: one line
+            print(f"sms-gateway: --db {_shown(args.db)}: {exc}", file=sys.stderr)
+            return 2
     else:
         try:
             config = _serve_config(args)

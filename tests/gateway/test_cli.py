@@ -44,6 +44,17 @@ def test_serve_reports_config_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "carrier.auth_token" in capsys.readouterr().err
 
 
+def test_an_unreachable_database_is_one_line_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # port 9 (discard): nothing listens there
+    assert main(["migrate", "--db", "postgresql://gw:pw@127.0.0.1:9/sms"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sms-gateway: --db postgresql://gw:***@127.0.0.1:9/sms: ")
+    assert "pw" not in err and err.count("\n") == 1
+    assert main(["create-org", "Acme", "--db", str(tmp_path / "missing" / "x.db")]) == 2
+    assert "missing" in capsys.readouterr().err
+
+
 def test_python_dash_m(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "gateway", "create-org", "Co", "--db",
                            database_for(tmp_path, "m")], capture_output=True, text=True,
