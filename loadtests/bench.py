@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import math
 import sqlite3
 import subprocess
 import sys
@@ -31,13 +30,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 from bench_gateway import FINAL, SCENARIO, _config, _setup
-from harness import ROOT, free_port, process
-
-TIMEOUT = aiohttp.ClientTimeout(total=30)
+from harness import ROOT, drive_at_rate, free_port, percentile, process
 
 
 @dataclass
@@ -50,49 +48,19 @@ class Phase:
     end_to_end: float | None = None  # messages/s; None for the bare handler
 
 
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least `share` of them at or below
-    (NaN when nothing was answered)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(1, math.ceil(len(ordered) * share)) - 1]
-
-
 async def open_loop(url: str, rate: int, seconds: float, body_of: Callable[[int], dict[str, str]],
                     headers: dict[str, str] | None = None) -> Phase:
     """POST `rate` requests per second for `seconds`, each at its own due time."""
     count = int(rate * seconds)
-    latencies: list[float] = []
-    failed = 0
-    connector = aiohttp.TCPConnector(limit=512)
-    async with aiohttp.ClientSession(connector=connector, timeout=TIMEOUT,
-                                     headers=headers) as session:
 
-        async def one(i: int, due: float) -> None:
-            nonlocal failed
-            try:
-                async with session.post(url, json=body_of(i)) as response:
-                    await response.read()
-                    ok = response.status in (200, 201)
-            except (aiohttp.ClientError, TimeoutError):
-                ok = False
-            if ok:
-                latencies.append(time.perf_counter() - due)
-            else:
-                failed += 1
+    async def one(session: aiohttp.ClientSession, i: int) -> None:
+        async with session.post(url, json=body_of(i), headers=headers) as response:
+            await response.read()
+            assert response.status in (200, 201), response.status
 
-        tasks: list[asyncio.Task[None]] = []
-        start = time.perf_counter()
-        for i in range(count):
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, due)))
-        await asyncio.gather(*tasks)
-    return Phase(rate, count, failed, 1000 * percentile(latencies, 0.5),
-                 1000 * percentile(latencies, 0.99))
+    driven = await drive_at_rate(count, rate, one)
+    return Phase(rate, count, driven.failed, 1000 * percentile(driven.latencies, 0.5),
+                 1000 * percentile(driven.latencies, 0.99))
 
 
 def _count(db: Path) -> int:
@@ -111,7 +79,8 @@ def _final_since(db: Path, since: str) -> int:
 
 async def gateway_phase(url: str, headers: dict[str, str], db: Path, rate: int, seconds: float,
                         number: str, lead_id: str) -> Phase:
-    since = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - 1))
+    # the gateway's own date format (same clock): only this phase's messages count
+    since = datetime.now(UTC).isoformat(timespec="microseconds")
 
     def body(i: int) -> dict[str, str]:
         return {"status": "outbox", "lead_id": lead_id, "local_phone": number,
