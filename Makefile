@@ -35,6 +35,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python loadtests/bench_simulator.py
 	$(BIN)/python loadtests/bench_gateway.py
+	$(BIN)/python loadtests/bench.py
 
 loadtest: $(STAMP)
 	$(BIN)/python loadtests/run_locust.py

@@ -135,7 +135,10 @@ async def _gateway(
     started = time.perf_counter()
     latencies: list[float] = []
     if open_loop:
-        submit_seconds, latencies = await drive_at_rate(count, load, one)
+        driven = await drive_at_rate(count, load, one)
+        if driven.failed:
+            raise RuntimeError(f"{driven.failed} of {count} submits failed")
+        submit_seconds, latencies = driven.seconds, driven.latencies
     else:
         submit_seconds = await drive(count, int(load), one)
     deadline = started + 300

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = aiohttp.ClientTimeout(total=30)  # longer than this is a failed request
 
 
 def free_port() -> int:
@@ -81,35 +84,52 @@ async def drive(
         return time.perf_counter() - started
 
 
+@dataclass
+class OpenLoop:
+    seconds: float  # from the first request's due time to the last answer
+    latencies: list[float]  # each answered request's, from its due time, seconds
+    failed: int  # requests that raised (an unexpected status, no answer in time)
+
+
 async def drive_at_rate(
     count: int, rate: float, request: Callable[[aiohttp.ClientSession, int], Awaitable[None]]
-) -> tuple[float, list[float]]:
-    """Open loop: start request i at i / `rate` seconds whether or not earlier ones answered
-    (a fixed arrival rate, as real clients arrive); returns (seconds it took, each request's
-    latency in seconds)."""
+) -> OpenLoop:
+    """Open loop: request i is due i / `rate` seconds after the start whether or not earlier
+    ones answered (a fixed arrival rate, as real clients arrive). Latency counts from the due
+    time, so a request that had to wait for the load generator to get to it counts that wait."""
     connector = aiohttp.TCPConnector(limit=0)  # an arrival never waits for a free connection
     latencies: list[float] = []
-    async with aiohttp.ClientSession(connector=connector) as session:
+    failed = 0
+    async with aiohttp.ClientSession(connector=connector, timeout=TIMEOUT) as session:
 
-        async def timed(i: int) -> None:
-            sent = time.perf_counter()
-            await request(session, i)
-            latencies.append(time.perf_counter() - sent)
+        async def timed(i: int, due: float) -> None:
+            nonlocal failed
+            try:
+                await request(session, i)
+            except (AssertionError, aiohttp.ClientError, TimeoutError):
+                failed += 1
+            else:
+                latencies.append(time.perf_counter() - due)
 
         started = time.perf_counter()
         tasks = []
         for i in range(count):
-            delay = started + i / rate - time.perf_counter()
+            due = started + i / rate
+            delay = due - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(timed(i)))
+            tasks.append(asyncio.create_task(timed(i, due)))
         await asyncio.gather(*tasks)
-        return time.perf_counter() - started, latencies
+        return OpenLoop(time.perf_counter() - started, latencies, failed)
 
 
 def percentile(values: list[float], share: float) -> float:
+    """Nearest rank: the smallest value with at least `share` of them at or below it (NaN
+    when there are none)."""
+    if not values:
+        return math.nan
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
 
 
 def median(values: list[float]) -> float:
