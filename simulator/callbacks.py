@@ -45,7 +45,7 @@ class WebhookSender:
         headers = {"X-Twilio-Signature": compute_signature(url, params, auth_token)}
         if params:  # encoded once here: cheaper than aiohttp's FormData, and retries reuse it
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        body = urlencode(params) if params else None
+        form = urlencode(params) if params else None
         timeout = aiohttp.ClientTimeout(total=faults.timeout)
         status: int | None = None
         for attempt in range(1, faults.attempts + 1):
@@ -53,13 +53,13 @@ class WebhookSender:
                 async with (
                     self._slots,
                     self._session.request(
-                        method, url, data=body, headers=headers, timeout=timeout
+                        method, url, data=form, headers=headers, timeout=timeout
                     ) as response,
                 ):
                     status = response.status
-                    body = await response.text()
+                    answer = await response.text()
                     if 200 <= status < 300:
-                        return Delivery(True, status, body, attempt)
+                        return Delivery(True, status, answer, attempt)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 log.info("webhook %s attempt %d failed: %s", url, attempt, exc)
             if attempt < faults.attempts:

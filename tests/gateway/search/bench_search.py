@@ -2,9 +2,9 @@
 
 Not collected by pytest (no test_ prefix). Builds (once, cached in the temp directory) an
 organization with 100,000 leads and 1,000,000 SMS over 60 days through the gateway's own
-migrations, then reports each seed query's median latency through the real read path
-(the store's reader thread, the statement `run_search` runs) beside a full scan of the SMS table in the
-same run.
+migrations, then reports each seed query's median latency through the real read path (the
+store's reader thread, the statement `run_search` runs) beside a full scan of the SMS table in
+the same run.
 """
 
 from __future__ import annotations
