@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 from typing import Any
 
-from gateway.models import Contact, ContactPhone, Lead
+from gateway.models import Contact, Lead
+from gateway.store.rows import contacts_from_rows, leads_from_rows
 from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
 
 __all__ = ["LeadQueries", "write_contact"]
@@ -60,18 +60,7 @@ def _contacts(db: sqlite3.Connection, where: str, params: list[Any],
         " ORDER BY c.date_created, c.rid, p.position",
         params,
     )
-    phones: dict[str, list[ContactPhone]] = defaultdict(list)
-    firsts: dict[str, Any] = {}
-    for row in rows:
-        firsts.setdefault(row["id"], row)
-        if row["phone"] is not None:
-            phones[row["id"]].append(ContactPhone(row["phone"], row["phone_type"],
-                                                  bool(row["outbound_sms_blocked"])))
-    return [
-        Contact(row["id"], row["organization_id"], row["lead_id"], row["name"], row["title"],
-                tuple(phones[row["id"]]), row["date_created"], row["date_updated"])
-        for row in firsts.values()
-    ]
+    return contacts_from_rows(rows)
 
 
 def _leads(db: sqlite3.Connection, rows: list[Any]) -> list[Lead]:
@@ -79,14 +68,7 @@ def _leads(db: sqlite3.Connection, rows: list[Any]) -> list[Lead]:
     if not rows:
         return []
     ids = [row["id"] for row in rows]
-    by_lead: dict[str, list[Contact]] = defaultdict(list)
-    for contact in _contacts(db, f"lead_id IN ({_marks(ids)})", ids):
-        by_lead[contact.lead_id].append(contact)
-    return [
-        Lead(row["id"], row["organization_id"], row["name"], row["description"],
-             tuple(by_lead[row["id"]]), row["date_created"], row["date_updated"])
-        for row in rows
-    ]
+    return leads_from_rows(rows, _contacts(db, f"lead_id IN ({_marks(ids)})", ids))
 
 
 def _list_leads(db: sqlite3.Connection, org_id: str, skip: int,
