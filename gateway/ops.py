@@ -17,6 +17,7 @@ from gateway import dates
 from gateway.breaker import BreakerState
 from gateway.keys import CONFIG, DISPATCHER, METRICS, SHUTTING_DOWN, STORE
 from gateway.logs import ACTIVITY_ID
+from gateway.nul import NUL_MESSAGE, first_nul_field
 
 __all__ = ["callback_observer", "refuse_when_stopping", "setup"]
 
@@ -94,6 +95,9 @@ async def callback_observer(request: web.Request, handler: Handler) -> web.Strea
         form = await request.post()  # cached: the intake reads the same parsed form
     except ValueError as exc:  # e.g. multipart without a boundary
         return web.json_response({"error": f"Malformed form body: {exc}"}, status=400)
+    field = first_nul_field({k: v for k, v in form.items() if isinstance(v, str)})
+    if field:  # before any lookup: PostgreSQL cannot even compare such a value
+        return web.json_response({"error": f"{field} {NUL_MESSAGE}"}, status=400)
     if request.path != "/carrier/status":
         return await handler(request)
     sid = str(form.get("MessageSid") or form.get("SmsSid") or "")

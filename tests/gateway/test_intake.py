@@ -78,6 +78,23 @@ async def test_bad_callback_fields_are_400_not_500(harness: Harness) -> None:
     assert status == 400 and "error" in body
 
 
+async def test_nul_in_a_webhook_field_is_400_naming_it_on_every_backend(
+        harness: Harness) -> None:
+    key, sms, sid = await _delivered(harness)
+    for path, form in (
+        ("/carrier/status", _status(sid + "\x00", "undelivered", "30007")),
+        ("/carrier/inbound", {"MessageSid": "SM" + "e" * 32, "From": "+14155550199",
+                              "To": sms["local_phone"], "Body": "hi\x00",
+                              "AccountSid": DEFAULT_ACCOUNT_SID}),
+    ):
+        status, body = await _post(harness, path, form)
+        assert status == 400, body
+        assert "NUL" in body["error"] and body["error"].split()[0] in ("MessageSid", "SmsSid",
+                                                                      "Body")
+    assert await harness.sms(key, sms["id"]) == sms
+    assert (await harness.api(key, "GET", "inbox/"))["data"] == []
+
+
 async def test_inbound_answers_empty_twiml_and_is_idempotent(harness: Harness) -> None:
     key = await harness.new_org()
     number = await harness.rent(key)
