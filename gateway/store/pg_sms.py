@@ -18,7 +18,7 @@ from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
 from gateway.pacing import grant
 from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
-from gateway.store.sqlite_sms import SMS_FIELDS, outcome_of, sms_from_row
+from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
 
 __all__ = ["PgSmsQueries", "insert_sms_row", "lock_sid", "move_forward"]
 

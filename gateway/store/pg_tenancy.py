@@ -6,7 +6,7 @@ import json
 
 from gateway.models import Organization, PhoneNumber
 from gateway.store.pg_db import PgDb
-from gateway.store.sqlite_tenancy import _NUMBER_COLUMNS, _number
+from gateway.store.rows import NUMBER_COLUMNS, number_from_row
 
 __all__ = ["PgTenancyQueries"]
 
@@ -26,7 +26,7 @@ class PgTenancyQueries(PgDb):
 
     async def insert_phone_number(self, number: PhoneNumber) -> None:
         await self._write(
-            f"INSERT INTO phone_numbers ({_NUMBER_COLUMNS})"
+            f"INSERT INTO phone_numbers ({NUMBER_COLUMNS})"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             (number.id, number.organization_id, number.number, number.label, number.type,
              number.country, number.sms_enabled,
@@ -36,37 +36,37 @@ class PgTenancyQueries(PgDb):
 
     async def get_phone_number(self, org_id: str, number_id: str) -> PhoneNumber | None:
         row = await self._one(
-            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = $1 AND id = $2",
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = $1 AND id = $2",
             (org_id, number_id),
         )
-        return _number(row) if row else None
+        return number_from_row(row) if row else None
 
     async def find_phone_number(self, org_id: str, number: str) -> PhoneNumber | None:
         # an organization may hold the same number as internal and external; internal wins
         row = await self._one(
-            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = $1"
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = $1"
             " AND number = $2 ORDER BY type = 'internal' DESC LIMIT 1",
             (org_id, number),
         )
-        return _number(row) if row else None
+        return number_from_row(row) if row else None
 
     async def find_rented_number(self, number: str) -> PhoneNumber | None:
         row = await self._one(
-            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE number = $1 AND type = 'internal'",
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE number = $1 AND type = 'internal'",
             (number,),
         )
-        return _number(row) if row else None
+        return number_from_row(row) if row else None
 
     async def list_phone_numbers(
         self, org_id: str, number: str | None, skip: int, limit: int
     ) -> list[PhoneNumber]:
         rows = await self._all(
-            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = $1"
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = $1"
             " AND ($2::text IS NULL OR number = $2)"
             " ORDER BY date_created, seq LIMIT $3 OFFSET $4",
             (org_id, number or None, limit, skip),
         )
-        return [_number(row) for row in rows]
+        return [number_from_row(row) for row in rows]
 
     async def update_phone_number_label(
         self, org_id: str, number_id: str, label: str | None, now: str

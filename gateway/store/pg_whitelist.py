@@ -10,7 +10,7 @@ import asyncpg
 
 from gateway.models import PhoneNumber
 from gateway.store.pg_db import PgDb
-from gateway.store.sqlite_whitelist import _COLUMNS, _request
+from gateway.store.rows import WHITELIST_COLUMNS, whitelist_request_from_row
 from gateway.whitelist import WhitelistRequest
 
 __all__ = ["PgWhitelistQueries"]
@@ -39,7 +39,7 @@ class PgWhitelistQueries(PgDb):
                     " AND status = 'submitted' AND carrier_sid IS NULL AND date_created < $2",
                     req.phone_number_id, stale_before)
                 await db.execute(
-                    f"INSERT INTO sms_whitelist_requests ({_COLUMNS}) VALUES"
+                    f"INSERT INTO sms_whitelist_requests ({WHITELIST_COLUMNS}) VALUES"
                     " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                     req.id, req.organization_id, req.phone_number_id, req.phone_number,
                     req.website, req.content_type, json.dumps(list(req.examples)),
@@ -54,20 +54,20 @@ class PgWhitelistQueries(PgDb):
 
     async def get_whitelist_request(self, org_id: str, request_id: str
                                     ) -> WhitelistRequest | None:
-        row = await self._one(f"SELECT {_COLUMNS} FROM sms_whitelist_requests"
+        row = await self._one(f"SELECT {WHITELIST_COLUMNS} FROM sms_whitelist_requests"
                               " WHERE organization_id = $1 AND id = $2", (org_id, request_id))
-        return _request(row) if row else None
+        return whitelist_request_from_row(row) if row else None
 
     async def list_whitelist_requests(self, org_id: str, phone_number_id: str | None,
                                       status: str | None, skip: int, limit: int
                                       ) -> list[WhitelistRequest]:
         rows = await self._all(
-            f"SELECT {_COLUMNS} FROM sms_whitelist_requests WHERE organization_id = $1"
+            f"SELECT {WHITELIST_COLUMNS} FROM sms_whitelist_requests WHERE organization_id = $1"
             " AND ($2::text IS NULL OR phone_number_id = $2)"
             " AND ($3::text IS NULL OR status = $3)"
             " ORDER BY date_created DESC, seq DESC LIMIT $4 OFFSET $5",
             [org_id, phone_number_id, status, limit, skip])
-        return [_request(row) for row in rows]
+        return [whitelist_request_from_row(row) for row in rows]
 
     async def delete_whitelist_request(self, org_id: str, request_id: str) -> None:
         await self._write("DELETE FROM sms_whitelist_requests WHERE organization_id = $1"

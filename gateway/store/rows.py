@@ -1,15 +1,69 @@
-"""Rows -> records for lead and contact reads: the same for every dialect (a row is anything
-indexable by column name: sqlite3.Row, asyncpg.Record)."""
+"""Rows -> records: the same for every dialect (a row is anything indexable by column name:
+sqlite3.Row, asyncpg.Record), with the column lists both stores select."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from gateway.models import Contact, ContactPhone, Lead
+from gateway.lifecycle import Outcome
+from gateway.models import Contact, ContactPhone, Lead, PhoneNumber, Sms
+from gateway.whitelist import WhitelistRequest
 
-__all__ = ["contacts_from_rows", "leads_from_rows"]
+__all__ = ["NUMBER_COLUMNS", "SMS_FIELDS", "WHITELIST_COLUMNS", "contacts_from_rows",
+           "leads_from_rows", "number_from_row", "outcome_of", "sms_from_row",
+           "whitelist_request_from_row"]
+
+SMS_FIELDS = tuple(f.name for f in dataclasses.fields(Sms))
+NUMBER_COLUMNS = (
+    "id, organization_id, number, label, type, country, sms_enabled, supports_sms_to_countries,"
+    " carrier_sid, date_created, date_updated"
+)
+WHITELIST_COLUMNS = (
+    "id, organization_id, phone_number_id, phone_number, website, content_type, examples,"
+    " opted_in, relationship, status, reason, carrier_sid, date_created, date_updated,"
+    " date_decided"
+)
+
+
+def sms_from_row(row: Any) -> Sms:
+    return Sms(**{name: row[name] for name in SMS_FIELDS})
+
+
+def outcome_of(row: Any) -> Outcome:
+    return Outcome(row["status"], row["delivery_status"], row["error_code"],
+                   row["error_reason"], row["error_message"])
+
+
+def number_from_row(row: Any) -> PhoneNumber:
+    return PhoneNumber(
+        id=row["id"],
+        organization_id=row["organization_id"],
+        number=row["number"],
+        label=row["label"],
+        type=row["type"],
+        country=row["country"],
+        sms_enabled=bool(row["sms_enabled"]),
+        supports_sms_to_countries=tuple(json.loads(row["supports_sms_to_countries"])),
+        carrier_sid=row["carrier_sid"],
+        date_created=row["date_created"],
+        date_updated=row["date_updated"],
+    )
+
+
+def whitelist_request_from_row(row: Any) -> WhitelistRequest:
+    return WhitelistRequest(
+        id=row["id"], organization_id=row["organization_id"],
+        phone_number_id=row["phone_number_id"], phone_number=row["phone_number"],
+        website=row["website"], content_type=row["content_type"],
+        examples=tuple(json.loads(row["examples"])), opted_in=bool(row["opted_in"]),
+        relationship=row["relationship"], status=row["status"], reason=row["reason"],
+        carrier_sid=row["carrier_sid"], date_created=row["date_created"],
+        date_updated=row["date_updated"], date_decided=row["date_decided"],
+    )
 
 
 def contacts_from_rows(rows: Iterable[Any]) -> list[Contact]:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 from typing import Any
 
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
+from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
 
 __all__ = ["SmsQueries"]
 
-SMS_FIELDS = tuple(f.name for f in dataclasses.fields(Sms))
 _COLUMNS = ", ".join(SMS_FIELDS)
 _UPDATABLE = [f for f in SMS_FIELDS if f not in ("id", "organization_id", "date_created")]
 
@@ -21,10 +20,6 @@ _UPDATABLE = [f for f in SMS_FIELDS if f not in ("id", "organization_id", "date_
 def _values(sms: Sms) -> tuple[Any, ...]:
     # not dataclasses.astuple: it deep-copies every field, a visible cost per message
     return tuple(getattr(sms, name) for name in SMS_FIELDS)
-
-
-def sms_from_row(row: Any) -> Sms:
-    return Sms(**{name: row[name] for name in SMS_FIELDS})
 
 
 def _in(column: str, values: tuple[str, ...], where: list[str], params: list[Any]) -> None:
@@ -47,11 +42,6 @@ _APPLY = ("UPDATE sms SET status = ?, delivery_status = ?, error_code = ?, error
 def _outcome_values(outcome: Outcome) -> tuple[Any, ...]:
     return (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
             outcome.error_message)
-
-
-def outcome_of(row: Any) -> Outcome:
-    return Outcome(row["status"], row["delivery_status"], row["error_code"],
-                   row["error_reason"], row["error_message"])
 
 
 def move_forward(db: sqlite3.Connection, carrier_sid: str, steps: list[tuple[str, int | None]],

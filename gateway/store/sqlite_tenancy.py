@@ -4,33 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 
 from gateway.models import Organization, PhoneNumber
+from gateway.store.rows import NUMBER_COLUMNS, number_from_row
 from gateway.store.sqlite_db import SqliteDb
 
 __all__ = ["TenancyQueries"]
 
-_NUMBER_COLUMNS = (
-    "id, organization_id, number, label, type, country, sms_enabled, supports_sms_to_countries,"
-    " carrier_sid, date_created, date_updated"
-)
 
-
-def _number(row: Any) -> PhoneNumber:
-    return PhoneNumber(
-        id=row["id"],
-        organization_id=row["organization_id"],
-        number=row["number"],
-        label=row["label"],
-        type=row["type"],
-        country=row["country"],
-        sms_enabled=bool(row["sms_enabled"]),
-        supports_sms_to_countries=tuple(json.loads(row["supports_sms_to_countries"])),
-        carrier_sid=row["carrier_sid"],
-        date_created=row["date_created"],
-        date_updated=row["date_updated"],
-    )
 
 
 class TenancyQueries(SqliteDb):
@@ -50,7 +31,7 @@ class TenancyQueries(SqliteDb):
 
     async def insert_phone_number(self, number: PhoneNumber) -> None:
         await self._write(
-                f"INSERT INTO phone_numbers ({_NUMBER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO phone_numbers ({NUMBER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (number.id, number.organization_id, number.number, number.label, number.type,
                  number.country, int(number.sms_enabled),
                  json.dumps(list(number.supports_sms_to_countries)), number.carrier_sid,
@@ -59,26 +40,26 @@ class TenancyQueries(SqliteDb):
 
     async def get_phone_number(self, org_id: str, number_id: str) -> PhoneNumber | None:
         row = await self._one(
-            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = ? AND id = ?",
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = ? AND id = ?",
             (org_id, number_id),
         )
-        return _number(row) if row else None
+        return number_from_row(row) if row else None
 
     async def find_phone_number(self, org_id: str, number: str) -> PhoneNumber | None:
         # an organization may hold the same number as internal and external; internal wins
         row = await self._one(
-            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = ? AND number = ?"
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = ? AND number = ?"
             " ORDER BY type = 'internal' DESC LIMIT 1",
             (org_id, number),
         )
-        return _number(row) if row else None
+        return number_from_row(row) if row else None
 
     async def find_rented_number(self, number: str) -> PhoneNumber | None:
         row = await self._one(
-            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE number = ? AND type = 'internal'",
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE number = ? AND type = 'internal'",
             (number,),
         )
-        return _number(row) if row else None
+        return number_from_row(row) if row else None
 
     async def list_phone_numbers(
         self, org_id: str, number: str | None, skip: int, limit: int
@@ -88,11 +69,11 @@ class TenancyQueries(SqliteDb):
             where += " AND number = ?"
             params.append(number)
         rows = await self._all(
-            f"SELECT {_NUMBER_COLUMNS} FROM phone_numbers WHERE {where}"
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE {where}"
             " ORDER BY date_created, rowid LIMIT ? OFFSET ?",
             [*params, limit, skip],
         )
-        return [_number(row) for row in rows]
+        return [number_from_row(row) for row in rows]
 
     async def update_phone_number_label(
         self, org_id: str, number_id: str, label: str | None, now: str

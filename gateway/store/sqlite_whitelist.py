@@ -5,35 +5,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
 
 from gateway.models import PhoneNumber
+from gateway.store.rows import WHITELIST_COLUMNS, whitelist_request_from_row
 from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
 from gateway.whitelist import WhitelistRequest
 
 __all__ = ["WhitelistQueries"]
 
-_COLUMNS = (
-    "id, organization_id, phone_number_id, phone_number, website, content_type, examples,"
-    " opted_in, relationship, status, reason, carrier_sid, date_created, date_updated,"
-    " date_decided"
-)
 _DECIDE = (
     "UPDATE sms_whitelist_requests SET status = ?, reason = ?, date_decided = ?,"
     " date_updated = ? WHERE carrier_sid = ? AND status = 'submitted'"
 )
-
-
-def _request(row: Any) -> WhitelistRequest:
-    return WhitelistRequest(
-        id=row["id"], organization_id=row["organization_id"],
-        phone_number_id=row["phone_number_id"], phone_number=row["phone_number"],
-        website=row["website"], content_type=row["content_type"],
-        examples=tuple(json.loads(row["examples"])), opted_in=bool(row["opted_in"]),
-        relationship=row["relationship"], status=row["status"], reason=row["reason"],
-        carrier_sid=row["carrier_sid"], date_created=row["date_created"],
-        date_updated=row["date_updated"], date_decided=row["date_decided"],
-    )
 
 
 def _insert(db: sqlite3.Connection, req: WhitelistRequest, stale_before: str) -> str | None:
@@ -43,7 +26,7 @@ def _insert(db: sqlite3.Connection, req: WhitelistRequest, stale_before: str) ->
         (req.phone_number_id, stale_before))
     try:
         db.execute(
-            f"INSERT INTO sms_whitelist_requests ({_COLUMNS})"
+            f"INSERT INTO sms_whitelist_requests ({WHITELIST_COLUMNS})"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (req.id, req.organization_id, req.phone_number_id, req.phone_number,
              req.website, req.content_type, json.dumps(list(req.examples)),
@@ -98,9 +81,9 @@ class WhitelistQueries(SqliteDb):
 
     async def get_whitelist_request(self, org_id: str, request_id: str
                                     ) -> WhitelistRequest | None:
-        row = await self._one(f"SELECT {_COLUMNS} FROM sms_whitelist_requests"
+        row = await self._one(f"SELECT {WHITELIST_COLUMNS} FROM sms_whitelist_requests"
                               " WHERE organization_id = ? AND id = ?", (org_id, request_id))
-        return _request(row) if row else None
+        return whitelist_request_from_row(row) if row else None
 
     async def list_whitelist_requests(self, org_id: str, phone_number_id: str | None,
                                       status: str | None, skip: int, limit: int
@@ -111,10 +94,10 @@ class WhitelistQueries(SqliteDb):
                 where.append(f"{column} = ?")
                 params.append(value)
         rows = await self._all(
-            f"SELECT {_COLUMNS} FROM sms_whitelist_requests WHERE {' AND '.join(where)}"
+            f"SELECT {WHITELIST_COLUMNS} FROM sms_whitelist_requests WHERE {' AND '.join(where)}"
             " ORDER BY date_created DESC, rowid DESC LIMIT ? OFFSET ?",
             [*params, limit, skip])
-        return [_request(row) for row in rows]
+        return [whitelist_request_from_row(row) for row in rows]
 
     async def delete_whitelist_request(self, org_id: str, request_id: str) -> None:
         await self._write("DELETE FROM sms_whitelist_requests WHERE organization_id = ?"

@@ -24,7 +24,7 @@ from gateway.lifecycle import accepted, failed_locally
 from gateway.models import Lead, Organization, Sms, StatusEvent
 from gateway.search.evaluate import latest_outbound
 from gateway.store import Store, migrations, open_store
-from gateway.store.sqlite_sms import sms_from_row
+from gateway.store.rows import sms_from_row
 from telecom import Reason
 from tests.databases import POSTGRESQL, database_for, run_sql
 
