@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,3 +172,33 @@ async def setup_senders(url: str, key: str, numbers: int) -> tuple[list[str], di
         async with session.post(f"{url}/api/v1/lead/", json=body) as resp:
             assert resp.status in (200, 201), await resp.text()
             return rented, await resp.json()
+
+
+async def post_until(count: int, key: str, url_of: Callable[[int], str], numbers: list[str],
+                     lead_id: str, accepted: list[str], failed: list[int], *,
+                     concurrency: int = 32, pause: float = 0.0, text: str = "msg") -> None:
+    """POST outbox SMS, `concurrency` at a time, until `count` are acknowledged (200) into
+    `accepted`. Request i goes to `url_of(i)`; one that fails (its gateway died: it may or may
+    not have been stored) is noted in `failed`, and after `pause` a new one is sent."""
+    counter = iter(range(10**9))
+    async with aiohttp.ClientSession(headers=auth(key), timeout=aiohttp.ClientTimeout(total=10),
+                                     connector=aiohttp.TCPConnector(limit=concurrency)
+                                     ) as session:
+        async def worker() -> None:
+            while len(accepted) < count:
+                i = next(counter)
+                body = {"status": "outbox", "lead_id": lead_id,
+                        "local_phone": numbers[i % len(numbers)],
+                        "remote_phone": f"+1416555{i % 10000:04d}", "text": f"{text} {i}"}
+                try:
+                    async with session.post(f"{url_of(i)}/api/v1/activity/sms/",
+                                            json=body) as resp:
+                        if resp.status == 200:
+                            accepted.append((await resp.json())["id"])
+                            continue
+                except (aiohttp.ClientError, TimeoutError):
+                    pass
+                failed.append(i)
+                await asyncio.sleep(pause)
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))

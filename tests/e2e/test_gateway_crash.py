@@ -13,10 +13,9 @@ import random
 import time
 from pathlib import Path
 
-import aiohttp
 import pytest
 
-from tests.e2e.procs import FINAL_SQL, Processes, auth, setup_senders
+from tests.e2e.procs import FINAL_SQL, Processes, post_until, setup_senders
 
 pytestmark = pytest.mark.slow
 
@@ -25,35 +24,6 @@ MESSAGES = int(os.environ.get("SMSLAB_CRASH_MESSAGES", "20000"))
 KILLS = 5
 CONCURRENCY = 32
 SENDERS = 8
-
-
-async def _send_all(procs: Processes, key: str, numbers: list[str], lead_id: str,
-                    accepted: list[str], unacknowledged: list[int]) -> None:
-    """POST until MESSAGES are acknowledged (200). A request that fails because the gateway
-    died is counted and a new one is sent: it may or may not have been stored."""
-    counter = iter(range(10**9))
-    timeout = aiohttp.ClientTimeout(total=10)
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
-    async with aiohttp.ClientSession(headers=auth(key), connector=connector,
-                                     timeout=timeout) as session:
-        async def worker() -> None:
-            while len(accepted) < MESSAGES:
-                i = next(counter)
-                body = {"status": "outbox", "lead_id": lead_id,
-                        "local_phone": numbers[i % len(numbers)],
-                        "remote_phone": f"+1416555{i % 10000:04d}", "text": f"crash {i}"}
-                try:
-                    async with session.post(f"{procs.url}/api/v1/activity/sms/",
-                                            json=body) as resp:
-                        if resp.status == 200:
-                            accepted.append((await resp.json())["id"])
-                            continue
-                except (aiohttp.ClientError, TimeoutError):
-                    pass
-                unacknowledged.append(i)
-                await asyncio.sleep(0.05)  # the gateway is restarting
-
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
 
 
 async def _killer(procs: Processes, accepted: list[str], at: list[int],
@@ -81,9 +51,11 @@ async def test_kill_9_five_times_loses_nothing_and_sends_once(tmp_path: Path) ->
         unacknowledged: list[int] = []
         kills: list[tuple[int, int]] = []
         at = sorted(rng.randrange(MESSAGES // 20, MESSAGES * 19 // 20) for _ in range(KILLS))
-        await asyncio.gather(_send_all(procs, key, numbers, lead["id"], accepted,
-                                       unacknowledged),
-                             _killer(procs, accepted, at, kills))
+        await asyncio.gather(
+            # a failed request waits a little: the gateway is restarting
+            post_until(MESSAGES, key, lambda i: procs.url, numbers, lead["id"], accepted,
+                       unacknowledged, concurrency=CONCURRENCY, pause=0.05, text="crash"),
+            _killer(procs, accepted, at, kills))
         sent_at = time.monotonic()
         deadline = sent_at + 180
         while procs.unfinished():

@@ -33,8 +33,8 @@ from tests.e2e.procs import (
     ROOT,
     SID,
     TOKEN,
-    auth,
     free_port,
+    post_until,
     scenario_yaml,
     setup_senders,
     wait_healthy,
@@ -109,34 +109,6 @@ async def _balancer(targets: list[str]) -> AsyncIterator[str]:
         await session.close()
 
 
-async def _send_all(urls: list[str], key: str, numbers: list[str], lead_id: str,
-                    accepted: list[str], failed: list[int]) -> None:
-    """POST round-robin over the gateways until MESSAGES are acknowledged; a request that
-    fails (its gateway died) is counted and sent again to the next one."""
-    counter = iter(range(10**9))
-    timeout = aiohttp.ClientTimeout(total=10)
-    async with aiohttp.ClientSession(headers=auth(key), timeout=timeout,
-                                     connector=aiohttp.TCPConnector(limit=CONCURRENCY)
-                                     ) as session:
-        async def worker() -> None:
-            while len(accepted) < MESSAGES:
-                i = next(counter)
-                body = {"status": "outbox", "lead_id": lead_id,
-                        "local_phone": numbers[i % len(numbers)],
-                        "remote_phone": f"+1416555{i % 10000:04d}", "text": f"scale {i}"}
-                try:
-                    async with session.post(f"{urls[i % len(urls)]}/api/v1/activity/sms/",
-                                            json=body) as resp:
-                        if resp.status == 200:
-                            accepted.append((await resp.json())["id"])
-                            continue
-                except (aiohttp.ClientError, TimeoutError):
-                    pass
-                failed.append(i)
-
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-
-
 async def _kill_at(gateway: subprocess.Popen[bytes], accepted: list[str], at: int) -> None:
     while len(accepted) < at:
         await asyncio.sleep(0.01)
@@ -206,7 +178,9 @@ async def test_three_processes_one_killed_lose_nothing_send_once_and_keep_the_ra
         accepted: list[str] = []
         failed: list[int] = []
         await asyncio.gather(
-            _send_all(world.urls, world.key, numbers, lead["id"], accepted, failed),
+            # round-robin: a request its gateway failed goes to the next one
+            post_until(MESSAGES, world.key, lambda i: world.urls[i % len(world.urls)], numbers,
+                       lead["id"], accepted, failed, concurrency=CONCURRENCY, text="scale"),
             _kill_at(world.gateways[1], accepted, MESSAGES // 2))
         accepted_at = time.monotonic()
         deadline = accepted_at + float(os.environ.get("SMSLAB_SCALE_DRAIN", "300"))
