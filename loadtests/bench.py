@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +33,7 @@ from pathlib import Path
 
 import aiohttp
 from bench_gateway import FINAL, SCENARIO, _config, _setup
-from harness import ROOT, drive_at_rate, free_port, percentile, process
+from harness import api_auth, create_org, drive_at_rate, free_port, percentile, process
 
 
 @dataclass
@@ -151,12 +149,7 @@ def main() -> int:
         config = folder / "gateway.yaml"
         config.write_text(_config(folder, gw_port, sim_port, args.synchronous))
         db = folder / "bench.db"
-        created = subprocess.run(
-            [sys.executable, "-m", "gateway", "create-org", "bench", "--db", str(db)],
-            cwd=ROOT, capture_output=True, text=True, check=True,
-        )
-        key = created.stdout.strip().splitlines()[-1]
-        headers = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+        headers = api_auth(create_org(db, "bench"))
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
         serve_gateway = ["-m", "gateway", "serve", "--config", str(config)]

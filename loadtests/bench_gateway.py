@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,8 +23,9 @@ from pathlib import Path
 
 import aiohttp
 from harness import (
-    ROOT,
+    api_auth,
     cpu_seconds,
+    create_org,
     drive,
     drive_at_rate,
     free_port,
@@ -176,15 +174,8 @@ def main() -> None:
         sim_port, gw_port, bare_port = free_port(), free_port(), free_port()
         (folder / "gateway.yaml").write_text(_config(folder, gw_port, sim_port, args.synchronous))
         db = folder / "bench.db"
-        created = subprocess.run(
-            [sys.executable, "-m", "gateway", "create-org", "bench", "--db", str(db)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        key = created.stdout.strip().splitlines()[-1]
-        headers = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+        key = create_org(db, "bench")
+        headers = api_auth(key)
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
         bare: list[float] = []

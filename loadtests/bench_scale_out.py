@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +26,7 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 from bench_gateway import FINAL, SCENARIO, SID, TOKEN, _setup
-from harness import ROOT, drive, free_port, median, process
+from harness import ROOT, api_auth, create_org, drive, free_port, median, process
 
 
 @dataclass(frozen=True)
@@ -89,10 +87,7 @@ async def _round(urls: list[str], headers: dict[str, str], database: str, count:
 
 def _measure(setup: Setup, folder: Path, sim_port: int, args: argparse.Namespace
              ) -> tuple[list[float], list[float]]:
-    key = subprocess.run([sys.executable, "-m", "gateway", "create-org", setup.name, "--db",
-                          setup.database], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout.strip().splitlines()[-1]
-    headers = {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+    headers = api_auth(create_org(setup.database, setup.name))
     ports = [free_port() for _ in range(setup.processes)]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     submits, finals = [], []

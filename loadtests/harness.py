@@ -4,6 +4,7 @@ HTTP only: nothing here imports smslab's packages."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import math
 import os
@@ -19,6 +20,18 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = aiohttp.ClientTimeout(total=30)  # longer than this is a failed request
+
+
+def create_org(db: str | Path, name: str) -> str:
+    """A new organization in the gateway's database (`sms-gateway create-org`); its API key."""
+    created = subprocess.run([sys.executable, "-m", "gateway", "create-org", name, "--db", str(db)],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+    return created.stdout.strip().splitlines()[-1]
+
+
+def api_auth(key: str) -> dict[str, str]:
+    """The gateway API's HTTP Basic header: the key as user name, no password."""
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
 
 
 def free_port() -> int:

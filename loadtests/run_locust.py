@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import ROOT, free_port, process
+from harness import ROOT, create_org, free_port, process
 
 SID = "AC" + "e" * 32
 TOKEN = "loadtest-token"
@@ -54,22 +54,7 @@ def main() -> int:
         (folder / "scenario.yaml").write_text(SCENARIO)
         sim_port, gw_port = free_port(), free_port()
         (folder / "gateway.yaml").write_text(_gateway_config(folder, gw_port, sim_port))
-        created = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "gateway",
-                "create-org",
-                "loadtest",
-                "--db",
-                str(folder / "loadtest.db"),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        key = created.stdout.strip().splitlines()[-1]
+        key = create_org(folder / "loadtest.db", "loadtest")
         gateway_url = f"http://127.0.0.1:{gw_port}"
         with (
             process(

@@ -30,6 +30,13 @@ FINAL_SQL = ("(status = 'error' OR COALESCE(delivery_status, '') IN"
              " ('delivered', 'undelivered', 'failed'))")
 
 
+def create_org(db: str, name: str) -> str:
+    """A new organization through `sms-gateway create-org`; returns its API key."""
+    return subprocess.run([sys.executable, "-m", "gateway", "create-org", name, "--db", db],
+                          capture_output=True, text=True, check=True, cwd=ROOT
+                          ).stdout.strip().splitlines()[-1]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -113,10 +120,7 @@ class Processes:
         """Start both; returns a new organization's API key."""
         (self.folder / "scenario.yaml").write_text(scenario_yaml(scenario_extra))
         self.write_config(gateway_extra, server_extra)
-        key = subprocess.run(
-            [sys.executable, "-m", "gateway", "create-org", "Crash", "--db", self.db],
-            capture_output=True, text=True, check=True, cwd=ROOT,
-        ).stdout.strip().splitlines()[-1]
+        key = create_org(self.db, "Crash")
         self.sim = subprocess.Popen(
             [sys.executable, "-m", "simulator", "serve", "--scenario",
              str(self.folder / "scenario.yaml"), "--port", str(self.sim_port)],

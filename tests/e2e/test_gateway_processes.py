@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,10 @@ import requests
 from closeio_api import API, APIError, ValidationError
 
 from tests.databases import database_for
+from tests.e2e.procs import create_org, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -42,11 +36,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    sim_port, gw_port = _free_port(), _free_port()
+    sim_port, gw_port = free_port(), free_port()
     db = database_for(tmp_path, "gw")
-    key = subprocess.run([sys.executable, "-m", "gateway", "create-org", "Proc", "--db", db],
-                         capture_output=True, text=True, check=True, cwd=ROOT
-                         ).stdout.strip().splitlines()[-1]
+    key = create_org(db, "Proc")
     started: list[subprocess.Popen[bytes]] = []
     try:
         started.append(subprocess.Popen(

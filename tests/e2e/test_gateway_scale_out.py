@@ -33,6 +33,7 @@ from tests.e2e.procs import (
     ROOT,
     SID,
     TOKEN,
+    create_org,
     free_port,
     post_until,
     scenario_yaml,
@@ -141,9 +142,7 @@ async def _deployed(folder: Path) -> AsyncIterator[Deployment]:
     db, sim_port = database_for(folder), free_port()
     urls = [f"http://127.0.0.1:{free_port()}" for _ in range(PROCESSES)]
     (folder / "scenario.yaml").write_text(scenario_yaml())
-    key = subprocess.run([sys.executable, "-m", "gateway", "create-org", "Scale", "--db", db],
-                         capture_output=True, text=True, check=True, cwd=ROOT
-                         ).stdout.strip().splitlines()[-1]
+    key = create_org(db, "Scale")
     started: list[subprocess.Popen[bytes]] = []
     try:
         started.append(subprocess.Popen(
