@@ -22,16 +22,22 @@ def iso(moment: datetime) -> str:
 
 
 def parse_tz_offset(text: str | None) -> timezone:
-    """`X-TZ-Offset` hours as a float string (``-4.0``); missing or bad means UTC."""
-    if not text:
+    """`X-TZ-Offset` hours as a float string (``-4.0``, ``5.5``); missing means UTC. Raises
+    ValueError, in our words, for anything that is not a whole number of minutes' offset
+    strictly inside a day (23.99999999999 rounds to a whole day: refused, not a 500)."""
+    if text is None or not text.strip():
         return UTC
     try:
-        hours = float(text)
-    except ValueError:
-        return UTC
-    if not -24 < hours < 24:
-        return UTC
-    return timezone(timedelta(hours=hours))
+        minutes = round(float(text) * 60)
+    except (ValueError, OverflowError):  # OverflowError: inf
+        raise ValueError(_OFFSET_PROBLEM.format(text)) from None
+    if not -_DAY_MINUTES < minutes < _DAY_MINUTES:
+        raise ValueError(_OFFSET_PROBLEM.format(text))
+    return timezone(timedelta(minutes=minutes))
+
+
+_DAY_MINUTES = 24 * 60
+_OFFSET_PROBLEM = "expected hours from UTC between -24 and 24, such as -4 or 5.5; got {!r}"
 
 
 def parse_moment(text: object, tz: timezone = UTC) -> datetime:
@@ -52,4 +58,8 @@ def parse_moment(text: object, tz: timezone = UTC) -> datetime:
         moment = datetime(day.year, day.month, day.day)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-01:00 is past the calendar's end in UTC
+        raise ValueError(f"{text!r} is outside the dates we can store (years 1 to 9999 in UTC)"
+                         ) from None

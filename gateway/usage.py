@@ -73,7 +73,11 @@ def _moment(name: str, text: str, tz: timezone, errors: dict[str, str],
         errors[name] = f"{name}: {exc}."
         return None
     if whole_day and _bare_date(text) is not None:
-        moment += timedelta(days=1)
+        try:
+            moment += timedelta(days=1)
+        except OverflowError:  # 9999-12-31: its end is past the calendar's
+            errors[name] = f"{name}: {text!r} is past the last date we can count."
+            return None
     return moment
 
 

@@ -18,6 +18,7 @@ from gateway.api.common import (
     paging,
     render_one,
     store_of,
+    tz_of,
 )
 from gateway.api.sms_compose import Composer, values_of
 from gateway.errors import BadRequest, NotFound
@@ -79,7 +80,7 @@ def render_sms(s: Sms) -> dict[str, Any]:
 
 def _composer(request: web.Request) -> Composer:
     return Composer(store_of(request), config_of(request), org_of(request),
-                    dates.parse_tz_offset(request.headers.get("X-TZ-Offset")), dates.now())
+                    tz_of(request), dates.now())
 
 
 def _wake(request: web.Request, sms: Sms) -> None:
@@ -138,8 +139,7 @@ def _moment(request: web.Request, key: str) -> str | None:
     if raw is None:
         return None
     try:
-        return dates.iso(dates.parse_moment(
-            raw, dates.parse_tz_offset(request.headers.get("X-TZ-Offset"))))
+        return dates.iso(dates.parse_moment(raw, tz_of(request)))
     except ValueError as exc:
         raise BadRequest(f"{key}: {exc}") from None
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import timezone
 from typing import Any
 
 from aiohttp import web
 
+from gateway import dates
 from gateway.config import Config
 from gateway.errors import BadRequest, ValidationFailed
 from gateway.keys import LIVE_CONFIG, ORGANIZATION, STORE
@@ -15,6 +17,7 @@ from gateway.nul import NUL_MESSAGE, first_nul_field
 from gateway.store import Store
 
 __all__ = [
+    "MAX_SKIP",
     "add_route",
     "config_of",
     "json_body",
@@ -24,9 +27,12 @@ __all__ = [
     "paging",
     "render_one",
     "store_of",
+    "tz_of",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+MAX_SKIP = 10_000  # the deepest page a list or search may start at
 
 
 def add_route(router: web.UrlDispatcher, method: str, path: str, handler: Handler) -> None:
@@ -42,6 +48,14 @@ def org_of(request: web.Request) -> str:
 
 def store_of(request: web.Request) -> Store:
     return request.app[STORE]
+
+
+def tz_of(request: web.Request) -> timezone:
+    """The caller's zone from `X-TZ-Offset` (UTC without it); a bad one is a 400 naming it."""
+    try:
+        return dates.parse_tz_offset(request.headers.get("X-TZ-Offset"))
+    except ValueError as exc:
+        raise ValidationFailed({"X-TZ-Offset": str(exc)}) from None
 
 
 def config_of(request: web.Request) -> Config:
@@ -76,6 +90,10 @@ def paging(request: web.Request) -> tuple[int, int]:
     except ValueError:
         raise BadRequest(f'_skip must be a non-negative integer (got "{raw_skip}" instead).')\
             from None
+    if skip > MAX_SKIP:  # an OFFSET walks every row it skips: bounded work per request
+        raise ValidationFailed({"_skip": f"_skip can be at most {MAX_SKIP}; to go further,"
+                                " narrow the query (for SMS, date_created__lt= the oldest"
+                                " date_created of the last page)."})
     try:
         limit = int(raw_limit)
     except ValueError:

@@ -17,6 +17,7 @@ from gateway.api.common import (
     paging,
     render_one,
     store_of,
+    tz_of,
 )
 from gateway.api.contact import parse_contact, render_contact
 from gateway.errors import NotFound, ValidationFailed
@@ -65,7 +66,7 @@ async def list_leads(request: web.Request) -> web.Response:
     if request.query.get("query", "").strip():  # Close's search language: gateway/search/
         leads, total = await search_leads(
             store_of(request), org_of(request), request.query["query"], skip, limit,
-            request.headers.get("X-TZ-Offset"), config_of(request).default_region)
+            tz_of(request), config_of(request).default_region)
     else:
         leads, total = await store_of(request).list_leads(org_of(request), skip, limit)
     return list_response(request, [render_lead(lead) for lead in leads], skip + len(leads) < total,

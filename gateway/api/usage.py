@@ -10,15 +10,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import dates
-from gateway.api.common import add_route, org_of, store_of
+from gateway.api.common import add_route, org_of, store_of, tz_of
 from gateway.usage import parse_query, render_csv, render_json, summarize
 
 __all__ = ["setup"]
 
 
 async def sms_usage(request: web.Request) -> web.Response:
-    tz = dates.parse_tz_offset(request.headers.get("X-TZ-Offset"))
-    query = parse_query(request.query, tz, dates.now())
+    query = parse_query(request.query, tz_of(request), dates.now())
     counts = await store_of(request).usage_counts(
         org_of(request), dates.iso(query.start), dates.iso(query.end), query.group_by,
         query.tz_minutes)

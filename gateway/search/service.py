@@ -9,7 +9,7 @@ When the store grows `search_leads(compiled)` and `get_leads(ids)`, only this mo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from gateway import dates
@@ -56,7 +56,7 @@ async def load_leads(store: SqlReader, org_id: str, ids: Sequence[str]) -> list[
 
 
 async def search_leads(store: Any, org_id: str, text: str, skip: int, limit: int,
-                       tz_offset: str | None, region: str | None,
+                       tz: timezone, region: str | None,
                        now: datetime | None = None) -> tuple[list[Lead], int]:
     """`GET /lead/?query=`: a page of matching leads and the total. A query the language
     does not accept becomes Close's 400, naming the position and what was expected."""
@@ -65,7 +65,7 @@ async def search_leads(store: Any, org_id: str, text: str, skip: int, limit: int
     except SearchError as exc:
         raise ValidationFailed({"query": str(exc)}) from None
     compiled = compile_search(node, org_id=org_id, now=now or dates.now(),
-                              tz=dates.parse_tz_offset(tz_offset), skip=skip, limit=limit,
+                              tz=tz, skip=skip, limit=limit,
                               dialect=store.search_dialect)
     ids, total = await run_search(store, compiled)
     return await load_leads(store, org_id, ids), total

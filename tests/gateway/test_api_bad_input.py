@@ -69,3 +69,37 @@ async def test_nul_characters_are_a_400_naming_the_field(harness: Harness) -> No
     assert (status, answer["field-errors"]) == (400, {"query": NUL_MESSAGE})
     status, answer = await harness.request(key, "GET", "/api/v1/lead/lead_%00/")
     assert status == 400 and "NUL" in answer["error"]
+
+
+async def test_hostile_offsets_skips_and_dates_are_400s_naming_the_field(
+        harness: Harness) -> None:
+    key = await harness.new_org()
+    number = await harness.rent(key)
+    lead = await harness.lead_with(key, "+14155550199")
+    scheduled = {"status": "scheduled", "lead_id": lead["id"], "local_phone": number["number"],
+                 "remote_phone": "+14155550199", "text": "hi"}
+    lists = ("activity/sms/", "lead/", "contact/", "phone_number/", "inbox/",
+             "sms_whitelist_request/", "lead/?query=has:sms_messages")
+    cases: list[tuple[str, str, Any, dict[str, str], str]] = [
+        *(("GET", path, None, {"X-TZ-Offset": offset}, "X-TZ-Offset")
+          for path in ("lead/?query=sms(created:today)", "usage/sms/")
+          for offset in ("23.99999999999", "-23.99999999999", "24", "nan", "inf", "abc")),
+        ("POST", "activity/sms/", {**scheduled, "date_scheduled": "2027-01-01T09:00:00"},
+         {"X-TZ-Offset": "-23.99999999999"}, "X-TZ-Offset"),
+        *(("GET", f"{path}{'&' if '?' in path else '?'}_skip={skip}", None, {}, "_skip")
+          for path in lists for skip in (2**63, 2**64 + 7, 10_001)),
+        *(("POST", "activity/sms/", {**scheduled, "date_scheduled": moment}, {},
+           "date_scheduled")
+          for moment in ("9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00")),
+        ("GET", "activity/sms/?date_created__gte=9999-12-31T23:59:59-01:00", None, {},
+         "date_created__gte"),
+        ("GET", "usage/sms/?date_end=9999-12-31", None, {}, "date_end"),
+    ]
+    for method, path, body, headers, field in cases:
+        status, answer = await harness.request(key, method, f"/api/v1/{path}", json=body,
+                                               headers=headers)
+        assert status == 400, (method, path, headers, answer)
+        assert field in str(answer), (path, headers, answer)
+        assert "timedelta" not in str(answer)  # our words, not Python's
+    status, _ = await harness.request(key, "GET", "/api/v1/lead/?_skip=10000")
+    assert status == 200  # the cap itself is allowed
