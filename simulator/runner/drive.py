@@ -64,6 +64,7 @@ class _Lead:
     id: str
     contact_id: str
     phone: str
+    name: str
 
 
 class Driver:
@@ -78,6 +79,9 @@ class Driver:
         self._by_name: dict[str, _Lead] = {}
         self._by_phone: dict[str, _Lead] = {}
         self._tagged: dict[str, list[str]] = defaultdict(list)
+        # activity id -> the traffic step, lead and phone it was sent for: what a report names
+        # instead of the id, which is random (two runs of one seed must read the same)
+        self.labels: dict[str, str] = {}
 
     async def play(self, steps: tuple[TrafficStep, ...]) -> None:
         for step in steps:
@@ -132,7 +136,7 @@ class Driver:
                 "name": name,
                 "contacts": [{"name": contact, "phones": [{"phone": phone, "type": "mobile"}]}],
             })
-            entry = _Lead(lead["id"], lead["contacts"][0]["id"], phone)
+            entry = _Lead(lead["id"], lead["contacts"][0]["id"], phone, name)
             self._by_name[name] = entry
             self._by_phone[phone] = entry
 
@@ -165,6 +169,7 @@ class Driver:
             status, data = await self.gateway.call("POST", "activity/sms/", body)
             if 200 <= status < 300:
                 ids[k] = data["id"]
+                self.labels[data["id"]] = f"{step.path} (i={i}) to {lead.name} {lead.phone}"
             else:
                 self.errors.append(f"{step.path} (i={i}): HTTP {status}: {data}")
 
@@ -181,7 +186,8 @@ class Driver:
             status, data = await self.gateway.call("PUT", f"activity/sms/{sms_id}/",
                                                    {"status": "draft"})
             if status != 200:
-                self.errors.append(f"{step.path}: cancel {sms_id}: HTTP {status}: {data}")
+                self.errors.append(f"{step.path}: cancel {self.labels.get(sms_id, sms_id)}:"
+                                   f" HTTP {status}: {data}")
 
     async def _inbound(self, step: InboundStep) -> None:
         await self.clock.until(step.at)

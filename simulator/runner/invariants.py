@@ -39,18 +39,26 @@ def reached_carrier(sms: Record) -> bool:
 
 
 def invariants(seen: Observed) -> list[Check]:
-    outbound = seen.outbound
     carried = [m for m in seen.oracle if m.get("direction") == "outbound-api"]
     by_key: dict[str, list[Record]] = defaultdict(list)
     for message in carried:
         by_key[str(message.get("idempotency_key"))].append(message)
     return [
-        _settled(outbound),
-        _lost(outbound, carried, by_key),
-        _twice(carried, by_key),
-        _fates(outbound, by_key),
+        _settled(seen),
+        _lost(seen, carried, by_key),
+        _twice(seen, by_key),
+        _fates(seen, by_key),
         _whitelist(seen),
     ]
+
+
+def _carried(seen: Observed, message: Record) -> str:
+    """A carrier message as a report names it: the activity it was sent for, else its
+    route (sids and ids are not the same from run to run)."""
+    key = str(message.get("idempotency_key"))
+    if key in seen.labels:
+        return seen.labels[key]
+    return f"carrier message {message.get('from')} -> {message.get('to')}"
 
 
 def _check(name: str, expected: str, problems: list[str], ok_text: str) -> Check:
@@ -60,45 +68,44 @@ def _check(name: str, expected: str, problems: list[str], ok_text: str) -> Check
                  tuple(problems[:_DETAILS]))
 
 
-def _settled(outbound: tuple[Record, ...]) -> Check:
-    waiting = [f"{s.get('id')}: status {s.get('status')}, delivery_status "
-               f"{s.get('delivery_status')}" for s in outbound if not is_final(s)]
+def _settled(seen: Observed) -> Check:
+    waiting = [f"{seen.label(s)}: status {s.get('status')}, delivery_status "
+               f"{s.get('delivery_status')}" for s in seen.outbound if not is_final(s)]
     return _check("all_final", "every outbound SMS final by the deadline", waiting,
                   "all final")
 
 
-def _lost(outbound: tuple[Record, ...], carried: list[Record],
-          by_key: dict[str, list[Record]]) -> Check:
+def _lost(seen: Observed, carried: list[Record], by_key: dict[str, list[Record]]) -> Check:
+    outbound = seen.outbound
     ids = {str(s.get("id")) for s in outbound if s.get("status") in ("sent", "error")}
-    problems = [f"{s.get('id')}: the gateway shows it accepted, the carrier has no such message"
-                for s in outbound if reached_carrier(s) and str(s.get("id")) not in by_key]
-    problems += [f"{m.get('sid')}: the carrier sent it (key {m.get('idempotency_key')}), "
-                 "the gateway shows no sent/error activity of that id"
-                 for m in carried if str(m.get("idempotency_key")) not in ids]
+    problems = [f"{seen.label(s)}: the gateway shows it accepted, the carrier has no such "
+                "message" for s in outbound
+                if reached_carrier(s) and str(s.get("id")) not in by_key]
+    problems += [f"{_carried(seen, m)}: the carrier sent it, the gateway shows no sent/error "
+                 "activity for it" for m in carried if str(m.get("idempotency_key")) not in ids]
     return _check("no_message_lost",
                   "every accepted activity in the carrier's oracle, and vice versa", problems,
                   "none lost")
 
 
-def _twice(carried: list[Record], by_key: dict[str, list[Record]]) -> Check:
-    problems = [f"activity {key}: {len(messages)} carrier messages "
-                f"({', '.join(sorted(str(m.get('sid')) for m in messages))})"
+def _twice(seen: Observed, by_key: dict[str, list[Record]]) -> Check:
+    problems = [f"{_carried(seen, messages[0])}: {len(messages)} carrier messages"
                 for key, messages in by_key.items() if key != "None" and len(messages) > 1]
-    problems += [f"{m.get('sid')}: sent without an Idempotency-Key"
-                 for m in carried if m.get("idempotency_key") is None]
+    problems += [f"{_carried(seen, m)}: sent without an Idempotency-Key"
+                 for m in by_key.get("None", ())]
     return _check("none_sent_twice", "one carrier message per activity", problems,
                   "none sent twice")
 
 
-def _fates(outbound: tuple[Record, ...], by_key: dict[str, list[Record]]) -> Check:
+def _fates(seen: Observed, by_key: dict[str, list[Record]]) -> Check:
     problems = []
-    for sms in outbound:
+    for sms in seen.outbound:
         messages = by_key.get(str(sms.get("id")))
         if not messages or messages[0].get("intended_status") is None:
             continue
         problem = _fate_problem(sms, messages[0])
         if problem:
-            problems.append(f"{sms.get('id')}: {problem}")
+            problems.append(f"{seen.label(sms)}: {problem}")
     return _check("fate_matches_oracle",
                   "every final status equal to the carrier's intended fate", problems,
                   "all match")
@@ -125,18 +132,18 @@ def _whitelist(seen: Observed) -> Check:
     for request in seen.whitelist:
         theirs = carrier.get(str(request.get("carrier_sid")))
         ours = (request.get("status"), request.get("reason") or None)
+        # named by phone number: request ids and sids are random, reports must not be
+        number = f"request for {request.get('phone_number')}"
         if theirs is None:
-            problems.append(f"{request.get('id')} ({request.get('phone_number')}): the carrier "
-                            f"has no request {request.get('carrier_sid')}")
+            problems.append(f"{number}: the carrier has no such request")
         elif ours[0] == "submitted":
-            problems.append(f"{request.get('id')} ({request.get('phone_number')}): not decided "
-                            f"by the deadline (the carrier: {theirs.get('status')})")
+            problems.append(f"{number}: not decided by the deadline (the carrier: "
+                            f"{theirs.get('status')})")
         elif ours != (theirs.get("status"), theirs.get("reason") or None):
-            problems.append(f"{request.get('id')} ({request.get('phone_number')}): gateway "
-                            f"{ours[0]} ({ours[1]!r}), carrier {theirs.get('status')} "
-                            f"({theirs.get('reason')!r})")
+            problems.append(f"{number}: gateway {ours[0]} ({ours[1]!r}), carrier "
+                            f"{theirs.get('status')} ({theirs.get('reason')!r})")
     known = {str(r.get("carrier_sid")) for r in seen.whitelist}
-    problems += [f"{sid} ({r.get('phone_number')}): the carrier has a request the gateway "
+    problems += [f"request for {r.get('phone_number')}: the carrier has a request the gateway "
                  "does not show" for sid, r in carrier.items() if sid not in known]
     ok_text = "all match" if seen.whitelist or seen.carrier_whitelist else "no requests"
     return _check("whitelist_matches_carrier",

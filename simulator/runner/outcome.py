@@ -47,6 +47,16 @@ class Observed:
     whitelist: tuple[Record, ...] = ()  # the gateway's whitelist requests
     carrier_whitelist: tuple[Record, ...] = ()  # the carrier's (`GET /_sim/whitelist`)
     usage: UsageResult | None = None  # fetched when the scenario expects usage
+    labels: Mapping[str, str] = field(default_factory=dict)  # activity id -> step, lead, phone
+
+    def label(self, sms: Record) -> str:
+        """An activity as a report names it: its traffic step, lead and phone, never its
+        random id."""
+        known = self.labels.get(str(sms.get("id")))
+        if known is not None:
+            return known
+        lead = self.lead_names.get(str(sms.get("lead_id")), "no lead")
+        return f"{sms.get('direction')} SMS of lead {lead} {sms.get('remote_phone')}"
 
     @property
     def outbound(self) -> tuple[Record, ...]:

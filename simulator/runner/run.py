@@ -117,6 +117,7 @@ async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
         whitelist=tuple(await gateway.whitelist_requests()),
         carrier_whitelist=tuple(await carrier.whitelist()),
         usage=usage,
+        labels=dict(driver.labels),
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from simulator.runner.invariants import invariants
 from simulator.runner.judge import judge
-from simulator.runner.outcome import Observed, SearchResult, UsageResult
+from simulator.runner.outcome import Check, Observed, SearchResult, UsageResult
 from simulator.scenario.plan import (
     Amount,
     Bound,
@@ -207,6 +207,33 @@ def test_invariants(sms_: tuple[dict[str, Any], ...], oracle_: tuple[dict[str, A
     assert verdict == {name: name not in failing for name in ALL_PASS}
 
 
+def test_a_failing_run_names_steps_leads_and_phones_not_random_ids() -> None:
+    # Two runs of one seed: the same traffic, other random activity ids and carrier sids.
+    def run(prefix: str) -> list[Check]:
+        seen = Observed(
+            sms=(sms(f"acti_{prefix}1", remote_phone="+14155550199"),
+                 sms(f"acti_{prefix}2", delivery="sent", remote_phone="+14155550198"),
+                 sms(f"acti_{prefix}3", status="error", delivery="undelivered", code=30005)),
+            oracle=(oracle(f"acti_{prefix}1", "undelivered", 30003, sid=f"SM{prefix}x"),
+                    oracle(f"acti_{prefix}3", sid=f"SM{prefix}y"),
+                    oracle(f"acti_{prefix}3", sid=f"SM{prefix}z"),
+                    oracle(f"acti_{prefix}9", sid=f"SM{prefix}w")),
+            lead_names={"lead_a": "Bluth Co"},
+            labels={f"acti_{prefix}1": "traffic[2] (i=0) to Bluth Co +14155550199",
+                    f"acti_{prefix}3": "traffic[2] (i=2) to Bluth Co +14155550197"})
+        return invariants(seen)
+
+    first, second = run("Xq7"), run("b0T")
+    assert first == second
+    details = [line for check in first for line in check.details]
+    assert details and not any("acti_" in line or "Xq7" in line for line in details)
+    assert "traffic[2] (i=0) to Bluth Co +14155550199: gateway sent/delivered/None, carrier" \
+        " intended undelivered/30003 (test)" in details
+    assert "outbound SMS of lead Bluth Co +14155550198: status sent, delivery_status sent" \
+        in details  # not from the traffic: named by its lead and phone
+    assert "traffic[2] (i=2) to Bluth Co +14155550197: 2 carrier messages" in details
+
+
 REASON = "Recipients did not opt in"
 
 
@@ -216,14 +243,14 @@ REASON = "Recipients did not opt in"
     ((request(PROMO, "rejected", REASON, sid="WL1"),),
      (carrier_request("WL1", "rejected", REASON),), None),
     ((request(PROMO, "submitted", sid="WL1"),), (carrier_request("WL1", "submitted"),),
-     "smswl_001 (+14155550100): not decided by the deadline (the carrier: submitted)"),
+     "request for +14155550100: not decided by the deadline (the carrier: submitted)"),
     ((request(PROMO, "approved", sid="WL1"),), (carrier_request("WL1", "rejected", REASON),),
-     "smswl_001 (+14155550100): gateway approved (None), carrier rejected "
+     "request for +14155550100: gateway approved (None), carrier rejected "
      "('Recipients did not opt in')"),
     ((request(PROMO, "approved", sid="WL1"),), (),
-     "smswl_001 (+14155550100): the carrier has no request WL1"),
+     "request for +14155550100: the carrier has no such request"),
     ((), (carrier_request("WL9", "approved"),),
-     "WL9 (+14155550100): the carrier has a request the gateway does not show"),
+     "request for +14155550100: the carrier has a request the gateway does not show"),
 ])
 def test_whitelist_requests_match_the_carrier(ours: tuple[dict[str, Any], ...],
                                               theirs: tuple[dict[str, Any], ...],
