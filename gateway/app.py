@@ -17,7 +17,7 @@ from aiohttp.typedefs import Middleware
 from gateway.api import setup_routes
 from gateway.auth import auth_middleware
 from gateway.carrier import CarrierClient
-from gateway.config import Config
+from gateway.config import Config, is_postgres_url
 from gateway.dispatcher import Dispatcher
 from gateway.intake import setup as setup_intake
 from gateway.keys import (
@@ -41,6 +41,7 @@ from gateway.pacing import Pace
 from gateway.reconcile import Reconciler
 from gateway.reload import LiveConfig
 from gateway.store import open_store
+from gateway.store.sqlite_owner import sole_gateway
 
 __all__ = ["create_app"]
 
@@ -49,8 +50,13 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     app[STORE] = await open_store(config.database, config.db_synchronous,
                                   pace=Pace(config.messages_per_second, config.poll_interval))
-    yield
-    await app[STORE].close()
+    try:
+        with contextlib.ExitStack() as held:
+            if not is_postgres_url(config.database):  # several processes: PostgreSQL only
+                held.enter_context(sole_gateway(config.database))
+            yield
+    finally:
+        await app[STORE].close()
 
 
 async def _carrier_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from gateway.config import Config, ConfigError, load_config
 from gateway.logs import AccessLog, configure_logging
 from gateway.signals import sighup_reload
 from gateway.store import open_store
+from gateway.store.sqlite_owner import DatabaseInUse
 
 __all__ = ["main"]
 
@@ -109,8 +110,12 @@ def main(argv: list[str] | None = None) -> int:
             app.cleanup_ctx.append(sighup_reload(args.config))
         # SIGTERM: stop listening, give requests up to half the grace period, then the
         # dispatcher drains in what is left (gateway.app); exit 0 (web.run_app returns)
-        web.run_app(app, host=config.host, port=config.port,
-                    shutdown_timeout=config.grace_period / 2, access_log_class=AccessLog,
-                    print=lambda text: logging.getLogger("gateway").info(text.strip()))
+        try:
+            web.run_app(app, host=config.host, port=config.port,
+                        shutdown_timeout=config.grace_period / 2, access_log_class=AccessLog,
+                        print=lambda text: logging.getLogger("gateway").info(text.strip()))
+        except DatabaseInUse as exc:
+            print(f"sms-gateway: {exc}", file=sys.stderr)
+            return 2
         logging.getLogger("gateway").info("stopped")
     return 0

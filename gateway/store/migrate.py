@@ -56,21 +56,43 @@ def migrations(dialect: str = "sqlite") -> list[Migration]:
     return listed[dialect]
 
 
+def _statements(script: str) -> list[str]:
+    """A script's statements, one by one (a trigger's body keeps its inner semicolons)."""
+    found, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    rest = [line for line in pending.splitlines() if line.strip()
+            and not line.strip().startswith("--")]
+    if rest:
+        raise RuntimeError(f"an unfinished statement at the end of a migration: {pending!r}")
+    return found
+
+
 def apply_migrations(db: sqlite3.Connection, now: str) -> list[int]:
     """SQLite: apply what is missing, each in its own transaction; returns the versions
-    applied."""
+    applied. Each transaction takes the write lock before it reads what is applied, so two
+    processes opening one file at once cannot both apply a migration; a migration that fails
+    is rolled back whole and leaves no transaction open."""
     db.execute(_RECORD_TABLE)
-    done = {row[0] for row in db.execute("SELECT version FROM schema_migrations")}
     applied = []
     for migration in migrations("sqlite"):
-        if migration.version in done:
-            continue
-        # executescript commits first; wrap the script itself so it applies whole or not at all
-        db.executescript(
-            "BEGIN;\n" + migration.sql + "\nINSERT INTO schema_migrations VALUES ("
-            f"{migration.version}, '{migration.name}', '{now}');\nCOMMIT;"
-        )
-        applied.append(migration.version)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
+                          (migration.version,)).fetchone() is None:
+                for statement in _statements(migration.sql):
+                    db.execute(statement)
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                           (migration.version, migration.name, now))
+                applied.append(migration.version)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
     return applied
 
 
