@@ -43,7 +43,7 @@ from gateway.reload import LiveConfig
 from gateway.store import open_store
 from gateway.store.sqlite_owner import sole_gateway
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "stop_taking"]
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -104,13 +104,17 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-async def _stop_taking(app: web.Application) -> None:
-    """Shutdown began (the listener is closed): refuse new API requests on open connections;
-    the dispatcher claims nothing new."""
+def stop_taking(app: web.Application) -> None:
+    """Shutdown began: refuse new API requests (503) on every connection; the dispatcher
+    claims nothing new, and its drain counts the grace period from now."""
     app[SHUTTING_DOWN].set()
     dispatcher = app.get(DISPATCHER)
     if dispatcher is not None:
         dispatcher.stop_taking()
+
+
+async def _stop_taking(app: web.Application) -> None:
+    stop_taking(app)  # already done when SIGTERM came through gateway.signals: a no-op then
 
 
 def create_app(config: Config) -> web.Application:

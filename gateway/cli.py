@@ -15,7 +15,7 @@ from gateway.app import create_app
 from gateway.auth import create_organization
 from gateway.config import Config, ConfigError, load_config
 from gateway.logs import AccessLog, configure_logging
-from gateway.signals import sighup_reload
+from gateway.signals import refusing_window, sighup_reload, sigterm_refuse_then_exit
 from gateway.store import open_store
 from gateway.store.sqlite_owner import DatabaseInUse
 
@@ -106,10 +106,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         configure_logging(config.log_level, config.log_format)
         app = create_app(config)
+        app.cleanup_ctx.append(sigterm_refuse_then_exit(refusing_window(config.grace_period)))
         if args.config:
             app.cleanup_ctx.append(sighup_reload(args.config))
-        # SIGTERM: stop listening, give requests up to half the grace period, then the
-        # dispatcher drains in what is left (gateway.app); exit 0 (web.run_app returns)
+        # SIGTERM: 503s for a moment, stop listening, give requests up to half the grace
+        # period, then the dispatcher drains in what is left (gateway.app); exit 0
         try:
             web.run_app(app, host=config.host, port=config.port,
                         shutdown_timeout=config.grace_period / 2, access_log_class=AccessLog,

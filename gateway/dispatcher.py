@@ -35,6 +35,7 @@ __all__ = ["Dispatcher"]
 
 log = logging.getLogger("gateway.dispatcher")
 
+_CLOSING = 0.5  # seconds of the grace period kept for closing after the drain (at most)
 _SWEEP = 100  # due messages looked at per round while the breaker is open (oldest first)
 
 
@@ -70,6 +71,9 @@ class Dispatcher:
         next start and they are sent again under the same Idempotency-Key)."""
         self.stop_taking()
         began = self._stopping if self._stopping is not None else time.monotonic()
+        # what is left after the drain (cancelling the sends that are cut off, closing the
+        # carrier session and the database) must fit in the grace period too
+        grace -= min(_CLOSING, grace / 10)
         # a round that began before the signal may still be claiming: let it start its sends
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._between_rounds.wait(),

@@ -22,10 +22,14 @@ WORKERS = 16
 
 
 async def _post_until(url: str, key: str, numbers: list[str], lead_id: str,
-                      accepted: list[str], stop: asyncio.Event) -> None:
-    async with aiohttp.ClientSession(headers=auth(key)) as session:
-        async def worker(w: int) -> None:
-            i = w
+                      accepted: list[str], stop: asyncio.Event, ends: list[str]) -> None:
+    """Each worker posts on its own kept-alive connection until the gateway turns it away;
+    `ends` records how: `503` (told, with Retry-After), `refused` (the listener had closed)
+    or `disconnected` (cut off mid-exchange: what must not happen)."""
+    async def worker(w: int) -> None:
+        i = w
+        connector = aiohttp.TCPConnector(limit=1)  # one connection, kept alive
+        async with aiohttp.ClientSession(headers=auth(key), connector=connector) as session:
             while not stop.is_set():
                 body = {"status": "outbox", "lead_id": lead_id,
                         "local_phone": numbers[i % len(numbers)],
@@ -37,11 +41,17 @@ async def _post_until(url: str, key: str, numbers: list[str], lead_id: str,
                             accepted.append((await resp.json())["id"])
                         else:
                             assert resp.status == 503  # shutting down: not accepted
+                            assert resp.headers.get("Retry-After")
+                            ends.append("503")
                             return
+                except aiohttp.ClientConnectorError:
+                    ends.append("refused")
+                    return
                 except aiohttp.ClientError:
-                    return  # the listener closed: SIGTERM arrived
+                    ends.append("disconnected")
+                    return
 
-        await asyncio.gather(*(worker(w) for w in range(WORKERS)))
+    await asyncio.gather(*(worker(w) for w in range(WORKERS)))
 
 
 async def test_sigterm_under_load_exits_0_in_grace_and_loses_nothing(tmp_path: Path) -> None:
@@ -55,8 +65,9 @@ async def test_sigterm_under_load_exits_0_in_grace_and_loses_nothing(tmp_path: P
         numbers, lead = await setup_senders(procs.url, key, 4)
         accepted: list[str] = []
         stop = asyncio.Event()
+        ends: list[str] = []
         load = asyncio.create_task(_post_until(procs.url, key, numbers, lead["id"], accepted,
-                                               stop))
+                                               stop, ends))
         await asyncio.sleep(2.0)
         assert procs.gateway is not None
         in_flight = procs.query("SELECT COUNT(*) FROM sms WHERE claimed_until IS NOT NULL")
@@ -67,7 +78,9 @@ async def test_sigterm_under_load_exits_0_in_grace_and_loses_nothing(tmp_path: P
         stop.set()
         await load
         assert code == 0
-        assert took <= GRACE, f"took {took:.1f} s"
+        assert took <= GRACE, f"took {took:.2f} s"
+        # every kept-alive client was told (503, Retry-After) before the listener closed
+        assert len(ends) == WORKERS and set(ends) == {"503"}, ends
         assert in_flight[0][0] > 0  # the signal did find carrier calls in flight
         # every in-flight call finished and its outcome was committed: no claim is left
         assert procs.query("SELECT COUNT(*) FROM sms WHERE claimed_until IS NOT NULL") \
