@@ -120,7 +120,7 @@ class Dispatcher:
             if message.blocked:  # the recipient replied STOP after we accepted it
                 await self._store.record_refused(
                     message.id, failed_locally(Reason.OPTED_OUT), dates.iso(now))
-            elif self._pacer.take(message.local_phone, tick):
+            elif self._pacer.take(message.local_phone, tick, message.segments):
                 ready.append(message)
         claimed = set(await self._store.claim_sms(
             [m.id for m in ready], dates.iso(now), dates.iso(now + self._lease)))

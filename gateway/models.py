@@ -129,6 +129,7 @@ class DueSms:
     due_since: str
     attempts: int
     blocked: bool  # the recipient opted out since the message was accepted
+    segments: int = 1  # the sender's send slots it takes (gateway.pacing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,7 +120,7 @@ class PgSmsQueries(PgDb):
         # their pace: one busy number must not fill the round and hold up everyone else.
         rows = await self._all(
             "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
-            " due_since, attempts, due_at, seq,"
+            " due_since, attempts, segments, due_at, seq,"
             " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, seq) AS nth,"
             " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
             "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked) AS blocked"
@@ -132,7 +132,7 @@ class PgSmsQueries(PgDb):
         )
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
-                   r["due_since"], r["attempts"], r["blocked"])
+                   r["due_since"], r["attempts"], r["blocked"], r["segments"])
             for r in rows
         ]
 
@@ -143,7 +143,7 @@ class PgSmsQueries(PgDb):
             # SKIP LOCKED: rows another process is claiming right now are its, not ours, and
             # no claimer waits on another's messages; the lease is checked on the locked row
             rows = await self._all(
-                "SELECT id, local_phone FROM sms WHERE id = ANY($1::text[])"
+                "SELECT id, local_phone, segments FROM sms WHERE id = ANY($1::text[])"
                 " AND due_at IS NOT NULL AND due_at <= $2"
                 " AND (claimed_until IS NULL OR claimed_until < $2)"
                 " ORDER BY due_at, seq FOR UPDATE SKIP LOCKED", (ids, now), db)
@@ -155,14 +155,14 @@ class PgSmsQueries(PgDb):
     async def _paced(self, db: asyncpg.Connection, rows: list[asyncpg.Record],
                      now: str) -> list[asyncpg.Record]:
         """The first of `rows` (oldest first) that their numbers' shared send slots allow,
-        taking those slots. The slot rows are locked in one order (by number), so claimers
-        of the same numbers queue instead of deadlocking."""
+        taking those slots (one per segment). The slot rows are locked in one order (by
+        number), so claimers of the same numbers queue instead of deadlocking."""
         if self._pace is None or not rows:
             return rows
-        wanted: dict[str, int] = {}
+        wanted: dict[str, list[int]] = {}  # each message's segments, oldest first
         for row in rows:
             if row["local_phone"] is not None:  # no sender, no pace (the carrier refuses it)
-                wanted[row["local_phone"]] = wanted.get(row["local_phone"], 0) + 1
+                wanted.setdefault(row["local_phone"], []).append(row["segments"])
         numbers = sorted(wanted)
         await db.execute("INSERT INTO sender_pace (local_phone, next_free)"
                          " SELECT unnest($1::text[]), 0 ON CONFLICT DO NOTHING", numbers)

@@ -139,7 +139,7 @@ class SmsQueries(SqliteDb):
             "  WHERE due_at IS NOT NULL AND local_phone > phone)"
             " FROM senders WHERE phone IS NOT NULL)"
             " SELECT sms.id, organization_id, local_phone, remote_phone, text, due_since,"
-            " attempts,"
+            " attempts, segments,"
             " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
             "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked = 1) AS blocked"
             " FROM senders JOIN sms ON sms.id IN (SELECT s.id FROM sms AS s"
@@ -154,7 +154,7 @@ class SmsQueries(SqliteDb):
         )
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
-                   r["due_since"], r["attempts"], bool(r["blocked"]))
+                   r["due_since"], r["attempts"], bool(r["blocked"]), r["segments"])
             for r in rows
         ]
 
