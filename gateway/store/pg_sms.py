@@ -14,10 +14,12 @@ from typing import Any
 
 import asyncpg
 
+from gateway.idempotency import KeyAnswer
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
 from gateway.pacing import grant
 from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
+from gateway.store.pg_keys import answer_key
 from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
 
 __all__ = ["PgSmsQueries", "insert_sms_row", "lock_sid", "move_forward"]
@@ -53,8 +55,13 @@ async def move_forward(db: asyncpg.Connection, sms_id: str, current: Outcome,
 
 
 class PgSmsQueries(PgDb):
-    async def insert_sms(self, sms: Sms) -> None:
-        await insert_sms_row(self._pool, sms)
+    async def insert_sms(self, sms: Sms, answer: KeyAnswer | None = None) -> None:
+        if answer is None:
+            await insert_sms_row(self._pool, sms)
+            return
+        async with self._tx() as db:
+            await insert_sms_row(db, sms)
+            await answer_key(db, answer)
 
     async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
         row = await self._one(f"SELECT {_COLUMNS} FROM sms WHERE organization_id = $1"

@@ -6,10 +6,12 @@ import json
 import sqlite3
 from typing import Any
 
+from gateway.idempotency import KeyAnswer
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
 from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
+from gateway.store.sqlite_keys import answer_key
 
 __all__ = ["SmsQueries"]
 
@@ -79,8 +81,12 @@ def _accept(db: sqlite3.Connection, sms_id: str, carrier_sid: str, outcome: Outc
 
 
 class SmsQueries(SqliteDb):
-    async def insert_sms(self, sms: Sms) -> None:
-        await self._write(_INSERT, _values(sms))
+    async def insert_sms(self, sms: Sms, answer: KeyAnswer | None = None) -> None:
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute(_INSERT, _values(sms))
+            answer_key(db, answer)
+
+        await self._run(insert)
 
     async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
         row = await self._one(f"SELECT {_COLUMNS} FROM sms WHERE organization_id = ? AND id = ?",
