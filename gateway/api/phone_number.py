@@ -111,6 +111,14 @@ async def _render(request: web.Request, number: PhoneNumber, status: int = 200
     return render_one(request, rendered, status=status)
 
 
+async def _insert(request: web.Request, number: PhoneNumber) -> web.Response:
+    """Store a new number with its answer (rendered first: the answer is stored with it)."""
+    [rendered] = await _rendered(request, [number])
+    response, answer = created(request, rendered, status=201)
+    await store_of(request).insert_phone_number(number, answer)
+    return response
+
+
 async def _get(request: web.Request) -> PhoneNumber:
     number = await store_of(request).get_phone_number(org_of(request), request.match_info["id"])
     if number is None:
@@ -174,9 +182,7 @@ async def add_external(request: web.Request) -> web.Response:
     now = dates.iso(dates.now())
     number = PhoneNumber(new_id("phon"), org_of(request), e164, label, "external",
                          country_of(e164), False, (), None, now, now)
-    response, answer = created(request, render_phone_number(number), status=201)  # a new id:
-    await store_of(request).insert_phone_number(number, answer)  # not whitelisted, no flags
-    return response
+    return await _insert(request, number)
 
 
 def _rent_request(body: dict[str, Any], countries: list[str]) -> tuple[str, str, str | None]:
@@ -244,9 +250,7 @@ async def request_internal(request: web.Request) -> web.Response:
     now = dates.iso(dates.now())
     number = PhoneNumber(new_id("phon"), org_of(request), bought.phone_number, label, "internal",
                          country, True, config.countries[country], bought.sid, now, now)
-    response, answer = created(request, render_phone_number(number), status=201)
-    await store.insert_phone_number(number, answer)
-    return response
+    return await _insert(request, number)
 
 
 def setup(router: web.UrlDispatcher, base: str) -> None:
