@@ -135,7 +135,7 @@ class Dispatcher:
         for message in due:
             if (reason := dispatch_blocker(message, now, self._config.max_age)) is not None:
                 ended[message.id] = reason
-            elif room > 0 and self._pacer.take(message.local_phone, tick):
+            elif room > 0 and self._pacer.take(message.local_phone, tick, message.segments):
                 ready.append(message)
         lease = dates.iso(now + self._lease)
         if ended:

@@ -7,6 +7,8 @@ GatewayError
 │   ├── RentFailed           -- 400 {"status": "...", "error": "..."} (phone number rent)
 │   ├── Unauthorized         -- 401
 │   ├── NotFound             -- 404
+│   ├── KeyInUse             -- 409: a request under the same Idempotency-Key is in progress
+│   ├── KeyReused            -- 422: an Idempotency-Key sent again with another request
 │   └── CarrierDown          -- 502: the carrier could not be reached for a synchronous call
 └── CarrierError             -- raised by gateway.carrier, never escapes to a client as is
     ├── CarrierRejected(code, message)  -- a 4xx Twilio error: final for that request
@@ -25,6 +27,8 @@ __all__ = [
     "CarrierRejected",
     "CarrierUnavailable",
     "GatewayError",
+    "KeyInUse",
+    "KeyReused",
     "NotFound",
     "RentFailed",
     "Unauthorized",
@@ -78,6 +82,14 @@ class Unauthorized(ApiError):
 
 class NotFound(ApiError):
     status = 404
+
+
+class KeyInUse(ApiError):
+    status = 409
+
+
+class KeyReused(ApiError):
+    status = 422
 
 
 class CarrierDown(ApiError):

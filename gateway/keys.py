@@ -9,12 +9,13 @@ from aiohttp import web
 from gateway.carrier import CarrierClient
 from gateway.config import Config
 from gateway.dispatcher import Dispatcher
+from gateway.idempotency import KeyClaim
 from gateway.metrics import Metrics
 from gateway.reload import LiveConfig
 from gateway.store import Store
 
-__all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "LIVE_CONFIG", "METRICS",
-           "ORGANIZATION", "SHUTTING_DOWN", "STORE"]
+__all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "KEY_CLAIM", "LIVE_CONFIG",
+           "METRICS", "ORGANIZATION", "SHUTTING_DOWN", "STORE"]
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
@@ -27,3 +28,5 @@ METRICS = web.AppKey("metrics", Metrics)
 SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)  # set when SIGTERM/stop begins
 
 ORGANIZATION = web.RequestKey("organization_id", str)
+# set on a creating POST sent with an Idempotency-Key (gateway.api.idempotent)
+KEY_CLAIM = web.RequestKey("idempotency_claim", KeyClaim)

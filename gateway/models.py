@@ -130,6 +130,7 @@ class DueSms:
     attempts: int
     blocked: bool  # the recipient opted out since the message was accepted
     rented: bool = True  # its organization still rents the sending number
+    segments: int = 1  # the sender's send slots it takes (gateway.pacing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ def _oracle_entry(record: MessageRecord, wall: Any) -> dict[str, Any]:
         "create_calls": record.create_calls,
         "callbacks": [{"status": s, "error_code": c} for s, c in record.callbacks],
         "date_created": rfc2822(wall(record.created_at)),
+        "sent_at": record.sent_at,  # simulated seconds: when it left the sender's queue
     }
 
 

@@ -11,6 +11,7 @@ from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
+    created,
     json_body,
     list_response,
     multi_param,
@@ -20,6 +21,7 @@ from gateway.api.common import (
     store_of,
     tz_of,
 )
+from gateway.api.idempotent import idempotent
 from gateway.api.sms_compose import Composer, values_of
 from gateway.errors import BadRequest, NotFound
 from gateway.ids import new_id
@@ -99,9 +101,10 @@ async def _get(request: web.Request) -> Sms:
 async def create_sms(request: web.Request) -> web.Response:
     body = await json_body(request)
     sms = await _composer(request).build(body, None, new_id("acti"))
-    await store_of(request).insert_sms(sms)  # durable before we answer
+    response, answer = created(request, render_sms(sms))
+    await store_of(request).insert_sms(sms, answer)  # durable before we answer
     _wake(request, sms)
-    return render_one(request, render_sms(sms))
+    return response
 
 
 async def get_sms(request: web.Request) -> web.Response:
@@ -166,7 +169,7 @@ async def list_sms(request: web.Request) -> web.Response:
 
 def setup(router: web.UrlDispatcher, base: str) -> None:
     add_route(router, "GET", f"{base}/activity/sms/", list_sms)
-    add_route(router, "POST", f"{base}/activity/sms/", create_sms)
+    add_route(router, "POST", f"{base}/activity/sms/", idempotent(create_sms))
     add_route(router, "GET", f"{base}/activity/sms/{{id}}/", get_sms)
     add_route(router, "PUT", f"{base}/activity/sms/{{id}}/", update_sms)
     add_route(router, "DELETE", f"{base}/activity/sms/{{id}}/", delete_sms)

@@ -1,4 +1,5 @@
-"""What every Close resource handler shares: body parsing, paging, `_fields`, routing."""
+"""What every Close resource handler shares: body parsing, paging, `_fields`, routing, and
+the answer of a create (kept for a retry under its Idempotency-Key)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from aiohttp import web
 from gateway import dates
 from gateway.config import Config
 from gateway.errors import BadRequest, ValidationFailed
-from gateway.keys import LIVE_CONFIG, ORGANIZATION, STORE
+from gateway.idempotency import KeyAnswer
+from gateway.keys import KEY_CLAIM, LIVE_CONFIG, ORGANIZATION, STORE
 from gateway.nul import NUL_MESSAGE, first_nul_field
 from gateway.store import Store
 
@@ -20,6 +22,7 @@ __all__ = [
     "MAX_SKIP",
     "add_route",
     "config_of",
+    "created",
     "json_body",
     "list_response",
     "multi_param",
@@ -125,6 +128,16 @@ def _pick(obj: dict[str, Any], fields: set[str] | None) -> dict[str, Any]:
 
 def render_one(request: web.Request, obj: dict[str, Any], status: int = 200) -> web.Response:
     return web.json_response(_pick(obj, _fields(request)), status=status)
+
+
+def created(request: web.Request, obj: dict[str, Any], status: int = 200
+            ) -> tuple[web.Response, KeyAnswer | None]:
+    """A create's answer, and what to store with the created record when the request came
+    with an Idempotency-Key (None otherwise): a retry is answered with exactly these bytes."""
+    body = json.dumps(_pick(obj, _fields(request)))
+    claim = request.get(KEY_CLAIM)
+    return (web.Response(text=body, status=status, content_type="application/json"),
+            KeyAnswer(claim, status, body) if claim is not None else None)
 
 
 def list_response(request: web.Request, objs: Iterable[dict[str, Any]], has_more: bool,

@@ -11,6 +11,7 @@ from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
+    created,
     json_body,
     list_response,
     org_of,
@@ -18,6 +19,7 @@ from gateway.api.common import (
     render_one,
     store_of,
 )
+from gateway.api.idempotent import idempotent
 from gateway.errors import NotFound, ValidationFailed
 from gateway.ids import new_id
 from gateway.models import Contact, ContactPhone, Lead
@@ -129,11 +131,12 @@ async def create_contact(request: web.Request) -> web.Response:
                             region=config_of(request).default_region, now=now, errors=errors)
     if errors:
         raise ValidationFailed(errors)
+    response, answer = created(request, render_contact(contact))
     if new_lead is not None:
-        await store.insert_lead(dataclasses.replace(new_lead, contacts=(contact,)))
+        await store.insert_lead(dataclasses.replace(new_lead, contacts=(contact,)), answer)
     else:
-        await store.insert_contact(contact)
-    return render_one(request, render_contact(contact))
+        await store.insert_contact(contact, answer)
+    return response
 
 
 async def update_contact(request: web.Request) -> web.Response:
@@ -157,7 +160,7 @@ async def delete_contact(request: web.Request) -> web.Response:
 
 def setup(router: web.UrlDispatcher, base: str) -> None:
     add_route(router, "GET", f"{base}/contact/", list_contacts)
-    add_route(router, "POST", f"{base}/contact/", create_contact)
+    add_route(router, "POST", f"{base}/contact/", idempotent(create_contact))
     add_route(router, "GET", f"{base}/contact/{{id}}/", get_contact)
     add_route(router, "PUT", f"{base}/contact/{{id}}/", update_contact)
     add_route(router, "DELETE", f"{base}/contact/{{id}}/", delete_contact)

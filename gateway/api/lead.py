@@ -11,6 +11,7 @@ from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
+    created,
     json_body,
     list_response,
     org_of,
@@ -20,6 +21,7 @@ from gateway.api.common import (
     tz_of,
 )
 from gateway.api.contact import parse_contact, render_contact
+from gateway.api.idempotent import idempotent
 from gateway.errors import NotFound, ValidationFailed
 from gateway.ids import new_id
 from gateway.models import Lead
@@ -98,8 +100,9 @@ async def create_lead(request: web.Request) -> web.Response:
     if errors:
         raise ValidationFailed(errors)
     lead = Lead(lead_id, org_id, name, description, tuple(contacts), now, now)
-    await store_of(request).insert_lead(lead)
-    return render_one(request, render_lead(lead))
+    response, answer = created(request, render_lead(lead))
+    await store_of(request).insert_lead(lead, answer)
+    return response
 
 
 async def update_lead(request: web.Request) -> web.Response:
@@ -123,7 +126,7 @@ async def delete_lead(request: web.Request) -> web.Response:
 
 def setup(router: web.UrlDispatcher, base: str) -> None:
     add_route(router, "GET", f"{base}/lead/", list_leads)
-    add_route(router, "POST", f"{base}/lead/", create_lead)
+    add_route(router, "POST", f"{base}/lead/", idempotent(create_lead))
     add_route(router, "GET", f"{base}/lead/{{id}}/", get_lead)
     add_route(router, "PUT", f"{base}/lead/{{id}}/", update_lead)
     add_route(router, "DELETE", f"{base}/lead/{{id}}/", delete_lead)

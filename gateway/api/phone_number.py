@@ -11,6 +11,7 @@ from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
+    created,
     json_body,
     list_response,
     org_of,
@@ -18,6 +19,7 @@ from gateway.api.common import (
     render_one,
     store_of,
 )
+from gateway.api.idempotent import idempotent
 from gateway.carrier import AvailableNumber
 from gateway.errors import (
     BadRequest,
@@ -110,6 +112,14 @@ async def _render(request: web.Request, number: PhoneNumber, status: int = 200
     return render_one(request, rendered, status=status)
 
 
+async def _insert(request: web.Request, number: PhoneNumber) -> web.Response:
+    """Store a new number with its answer (rendered first: the answer is stored with it)."""
+    [rendered] = await _rendered(request, [number])
+    response, answer = created(request, rendered, status=201)
+    await store_of(request).insert_phone_number(number, answer)
+    return response
+
+
 async def _get(request: web.Request) -> PhoneNumber:
     number = await store_of(request).get_phone_number(org_of(request), request.match_info["id"])
     if number is None:
@@ -177,8 +187,7 @@ async def add_external(request: web.Request) -> web.Response:
     now = dates.iso(dates.now())
     number = PhoneNumber(new_id("phon"), org_of(request), e164, label, "external",
                          country_of(e164), False, (), None, now, now)
-    await store_of(request).insert_phone_number(number)
-    return await _render(request, number, status=201)
+    return await _insert(request, number)
 
 
 def _rent_request(body: dict[str, Any], countries: list[str]) -> tuple[str, str, str | None]:
@@ -246,14 +255,15 @@ async def request_internal(request: web.Request) -> web.Response:
     now = dates.iso(dates.now())
     number = PhoneNumber(new_id("phon"), org_of(request), bought.phone_number, label, "internal",
                          country, True, config.countries[country], bought.sid, now, now)
-    await store.insert_phone_number(number)
-    return await _render(request, number, status=201)
+    return await _insert(request, number)
 
 
 def setup(router: web.UrlDispatcher, base: str) -> None:
     add_route(router, "GET", f"{base}/phone_number/", list_numbers)
-    add_route(router, "POST", f"{base}/phone_number/", add_external)
-    add_route(router, "POST", f"{base}/phone_number/request/internal/", request_internal)
+    add_route(router, "POST", f"{base}/phone_number/", idempotent(add_external))
+    # at most two searches and three purchases (_candidates, request_internal)
+    add_route(router, "POST", f"{base}/phone_number/request/internal/",
+              idempotent(request_internal, carrier_calls=5))
     add_route(router, "GET", f"{base}/phone_number/{{id}}/", get_number)
     add_route(router, "PUT", f"{base}/phone_number/{{id}}/", update_number)
     add_route(router, "DELETE", f"{base}/phone_number/{{id}}/", delete_number)

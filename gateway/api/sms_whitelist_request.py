@@ -8,6 +8,7 @@ the unique index on open requests is what keeps a second one out meanwhile.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
+    created,
     json_body,
     list_response,
     org_of,
@@ -24,6 +26,7 @@ from gateway.api.common import (
     render_one,
     store_of,
 )
+from gateway.api.idempotent import idempotent
 from gateway.errors import (
     CarrierDown,
     CarrierRejected,
@@ -102,8 +105,13 @@ async def create_request(request: web.Request) -> web.Response:
         await store.delete_whitelist_request(org, record.id)
         raise CarrierDown("The carrier is unavailable at the moment; please try again later.")\
             from exc
-    await store.record_whitelist_submitted(record.id, submitted.sid, dates.iso(dates.now()))
-    return render_one(request, render_whitelist_request(await _get(request, record.id)))
+    done = dataclasses.replace(record, carrier_sid=submitted.sid,
+                               date_updated=dates.iso(dates.now()))
+    # the answer is the request as submitted (a decision that overtook the carrier's answer
+    # shows on the next read), so that a retry under the same Idempotency-Key gets it too
+    response, answer = created(request, render_whitelist_request(done))
+    await store.record_whitelist_submitted(record.id, submitted.sid, done.date_updated, answer)
+    return response
 
 
 async def _get(request: web.Request, request_id: str) -> WhitelistRequest:
@@ -131,5 +139,6 @@ async def list_requests(request: web.Request) -> web.Response:
 
 def setup(router: web.UrlDispatcher, base: str) -> None:
     add_route(router, "GET", f"{base}/sms_whitelist_request/", list_requests)
-    add_route(router, "POST", f"{base}/sms_whitelist_request/", create_request)
+    add_route(router, "POST", f"{base}/sms_whitelist_request/",
+              idempotent(create_request, carrier_calls=1))
     add_route(router, "GET", f"{base}/sms_whitelist_request/{{id}}/", get_request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gateway.pacing import Pace
 from gateway.store.pg_intake import PgIntakeQueries
+from gateway.store.pg_keys import PgKeyQueries
 from gateway.store.pg_leads import PgLeadQueries
 from gateway.store.pg_ops import PgOpsQueries
 from gateway.store.pg_tenancy import PgTenancyQueries
@@ -15,7 +16,7 @@ __all__ = ["PgStore", "open_pg"]
 
 
 class PgStore(PgTenancyQueries, PgLeadQueries, PgIntakeQueries, PgWhitelistQueries,
-              PgUsageQueries, PgOpsQueries):
+              PgUsageQueries, PgOpsQueries, PgKeyQueries):
     pass
 
 

@@ -6,8 +6,10 @@ from typing import Any
 
 import asyncpg
 
+from gateway.idempotency import KeyAnswer
 from gateway.models import Contact, Lead
 from gateway.store.pg_db import PgDb
+from gateway.store.pg_keys import answer_key
 from gateway.store.rows import contacts_from_rows, leads_from_rows
 
 __all__ = ["PgLeadQueries", "insert_lead_row", "write_contact"]
@@ -57,11 +59,12 @@ class PgLeadQueries(PgDb):
         ids = [row["id"] for row in rows]
         return leads_from_rows(rows, await self._contacts("lead_id = ANY($1::text[])", [ids]))
 
-    async def insert_lead(self, lead: Lead) -> None:
+    async def insert_lead(self, lead: Lead, answer: KeyAnswer | None = None) -> None:
         async with self._tx() as db:
             await insert_lead_row(db, lead)
             for contact in lead.contacts:
                 await write_contact(db, contact)
+            await answer_key(db, answer)
 
     async def get_lead(self, org_id: str, lead_id: str) -> Lead | None:
         rows = await self._all(f"SELECT {_LEAD_COLUMNS} FROM leads"
@@ -94,9 +97,10 @@ class PgLeadQueries(PgDb):
             await db.execute("DELETE FROM leads WHERE organization_id = $1 AND id = $2",
                              org_id, lead_id)
 
-    async def insert_contact(self, contact: Contact) -> None:
+    async def insert_contact(self, contact: Contact, answer: KeyAnswer | None = None) -> None:
         async with self._tx() as db:
             await write_contact(db, contact)
+            await answer_key(db, answer)
 
     async def get_contact(self, org_id: str, contact_id: str) -> Contact | None:
         found = await self._contacts("organization_id = $1 AND id = $2", [org_id, contact_id])

@@ -14,10 +14,12 @@ from typing import Any
 
 import asyncpg
 
+from gateway.idempotency import KeyAnswer
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
 from gateway.pacing import grant
 from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
+from gateway.store.pg_keys import answer_key
 from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
 
 __all__ = ["PgSmsQueries", "insert_sms_row", "lock_sid", "move_forward"]
@@ -53,8 +55,13 @@ async def move_forward(db: asyncpg.Connection, sms_id: str, current: Outcome,
 
 
 class PgSmsQueries(PgDb):
-    async def insert_sms(self, sms: Sms) -> None:
-        await insert_sms_row(self._pool, sms)
+    async def insert_sms(self, sms: Sms, answer: KeyAnswer | None = None) -> None:
+        if answer is None:
+            await insert_sms_row(self._pool, sms)
+            return
+        async with self._tx() as db:
+            await insert_sms_row(db, sms)
+            await answer_key(db, answer)
 
     async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
         row = await self._one(f"SELECT {_COLUMNS} FROM sms WHERE organization_id = $1"
@@ -120,7 +127,7 @@ class PgSmsQueries(PgDb):
         # their pace: one busy number must not fill the round and hold up everyone else.
         rows = await self._all(
             "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
-            " due_since, attempts, due_at, seq,"
+            " due_since, attempts, segments, due_at, seq,"
             " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, seq) AS nth,"
             " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
             "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked) AS blocked"
@@ -134,7 +141,8 @@ class PgSmsQueries(PgDb):
         )
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
-                   r["due_since"], r["attempts"], r["blocked"], r["rented"])
+                   r["due_since"], r["attempts"], r["blocked"], r["rented"],
+                   r["segments"])
             for r in rows
         ]
 
@@ -148,7 +156,7 @@ class PgSmsQueries(PgDb):
             # SKIP LOCKED: rows another process is claiming right now are its, not ours, and
             # no claimer waits on another's messages; the lease is checked on the locked row
             rows = await self._all(
-                "SELECT id, local_phone FROM sms WHERE id = ANY($1::text[])"
+                "SELECT id, local_phone, segments FROM sms WHERE id = ANY($1::text[])"
                 " AND due_at IS NOT NULL AND due_at <= $2"
                 " AND (claimed_until IS NULL OR claimed_until < $2)"
                 " ORDER BY due_at, seq FOR UPDATE SKIP LOCKED", (ids, now), db)
@@ -160,14 +168,14 @@ class PgSmsQueries(PgDb):
     async def _paced(self, db: asyncpg.Connection, rows: list[asyncpg.Record],
                      now: str) -> list[asyncpg.Record]:
         """The first of `rows` (oldest first) that their numbers' shared send slots allow,
-        taking those slots. The slot rows are locked in one order (by number), so claimers
-        of the same numbers queue instead of deadlocking."""
+        taking those slots (one per segment). The slot rows are locked in one order (by
+        number), so claimers of the same numbers queue instead of deadlocking."""
         if self._pace is None or not rows:
             return rows
-        wanted: dict[str, int] = {}
+        wanted: dict[str, list[int]] = {}  # each message's segments, oldest first
         for row in rows:
             if row["local_phone"] is not None:  # no sender, no pace (the carrier refuses it)
-                wanted[row["local_phone"]] = wanted.get(row["local_phone"], 0) + 1
+                wanted.setdefault(row["local_phone"], []).append(row["segments"])
         numbers = sorted(wanted)
         await db.execute("INSERT INTO sender_pace (local_phone, next_free)"
                          " SELECT unnest($1::text[]), 0 ON CONFLICT DO NOTHING", numbers)

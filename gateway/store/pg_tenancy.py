@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from gateway.idempotency import KeyAnswer
 from gateway.lifecycle import Outcome
 from gateway.models import Organization, PhoneNumber
 from gateway.search.compile import POSTGRESQL
 from gateway.store.pg_db import PgDb
+from gateway.store.pg_keys import answer_key
 from gateway.store.rows import NUMBER_COLUMNS, number_from_row
 from gateway.store.sql import end_unsent, end_unsent_values
 
@@ -27,15 +29,18 @@ class PgTenancyQueries(PgDb):
                               (key_hash,))
         return row[0] if row else None
 
-    async def insert_phone_number(self, number: PhoneNumber) -> None:
-        await self._write(
-            f"INSERT INTO phone_numbers ({NUMBER_COLUMNS})"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            (number.id, number.organization_id, number.number, number.label, number.type,
-             number.country, number.sms_enabled,
-             json.dumps(list(number.supports_sms_to_countries)), number.carrier_sid,
-             number.date_created, number.date_updated),
-        )
+    async def insert_phone_number(self, number: PhoneNumber,
+                                  answer: KeyAnswer | None = None) -> None:
+        async with self._tx() as db:
+            await db.execute(
+                f"INSERT INTO phone_numbers ({NUMBER_COLUMNS})"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                number.id, number.organization_id, number.number, number.label, number.type,
+                number.country, number.sms_enabled,
+                json.dumps(list(number.supports_sms_to_countries)), number.carrier_sid,
+                number.date_created, number.date_updated,
+            )
+            await answer_key(db, answer)
 
     async def get_phone_number(self, org_id: str, number_id: str) -> PhoneNumber | None:
         row = await self._one(

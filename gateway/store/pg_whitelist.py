@@ -8,8 +8,10 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from gateway.idempotency import KeyAnswer
 from gateway.models import PhoneNumber
 from gateway.store.pg_db import PgDb
+from gateway.store.pg_keys import answer_key
 from gateway.store.rows import WHITELIST_COLUMNS, whitelist_request_from_row
 from gateway.whitelist import WhitelistRequest
 
@@ -73,11 +75,12 @@ class PgWhitelistQueries(PgDb):
         await self._write("DELETE FROM sms_whitelist_requests WHERE organization_id = $1"
                           " AND id = $2", (org_id, request_id))
 
-    async def record_whitelist_submitted(self, request_id: str, carrier_sid: str,
-                                         now: str) -> None:
+    async def record_whitelist_submitted(self, request_id: str, carrier_sid: str, now: str,
+                                         answer: KeyAnswer | None = None) -> None:
         """Write the carrier's sid, then apply a decision that overtook the submission's
         answer (stored by `record_whitelist_decision` with applied = false)."""
         async with self._tx() as db:
+            await answer_key(db, answer)
             await _lock_sid(db, carrier_sid)
             await db.execute("UPDATE sms_whitelist_requests SET carrier_sid = $1,"
                              " date_updated = $2 WHERE id = $3", carrier_sid, now, request_id)

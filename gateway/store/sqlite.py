@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gateway.search.compile import SQLITE
 from gateway.store.sqlite_intake import IntakeQueries
+from gateway.store.sqlite_keys import KeyQueries
 from gateway.store.sqlite_leads import LeadQueries
 from gateway.store.sqlite_ops import OpsQueries
 from gateway.store.sqlite_sms import SmsQueries
@@ -16,7 +17,7 @@ __all__ = ["SqliteStore", "open_sqlite"]
 
 
 class SqliteStore(TenancyQueries, LeadQueries, IntakeQueries, SmsQueries, WhitelistQueries,
-                  UsageQueries, OpsQueries):
+                  UsageQueries, OpsQueries, KeyQueries):
     search_dialect = SQLITE  # what gateway.search compiles queries for
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from gateway.idempotency import KeyAnswer
 from gateway.models import Contact, Lead
 from gateway.store.rows import contacts_from_rows, leads_from_rows
 from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
+from gateway.store.sqlite_keys import answer_key
 
 __all__ = ["LeadQueries", "write_contact"]
 
@@ -35,12 +37,13 @@ def write_contact(db: sqlite3.Connection, contact: Contact) -> None:
     )
 
 
-def _insert_lead(db: sqlite3.Connection, lead: Lead) -> None:
+def _insert_lead(db: sqlite3.Connection, lead: Lead, answer: KeyAnswer | None) -> None:
     db.execute("INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
                (lead.id, lead.organization_id, lead.name, lead.description, lead.date_created,
                 lead.date_updated))
     for contact in lead.contacts:
         write_contact(db, contact)
+    answer_key(db, answer)
 
 
 def _delete_lead(db: sqlite3.Connection, org_id: str, lead_id: str) -> None:
@@ -84,8 +87,8 @@ class LeadQueries(SqliteDb):
     async def _leads(self, rows: list[Any]) -> list[Lead]:
         return await self._read(lambda db: _leads(db, rows))
 
-    async def insert_lead(self, lead: Lead) -> None:
-        await self._run(lambda db: _insert_lead(db, lead))
+    async def insert_lead(self, lead: Lead, answer: KeyAnswer | None = None) -> None:
+        await self._run(lambda db: _insert_lead(db, lead, answer))
 
     async def get_lead(self, org_id: str, lead_id: str) -> Lead | None:
         leads = await self._read(lambda db: _leads(db, fetch_all(
@@ -105,8 +108,12 @@ class LeadQueries(SqliteDb):
     async def delete_lead(self, org_id: str, lead_id: str) -> None:
         await self._run(lambda db: _delete_lead(db, org_id, lead_id))
 
-    async def insert_contact(self, contact: Contact) -> None:
-        await self._run(lambda db: write_contact(db, contact))
+    async def insert_contact(self, contact: Contact, answer: KeyAnswer | None = None) -> None:
+        def insert(db: sqlite3.Connection) -> None:
+            write_contact(db, contact)
+            answer_key(db, answer)
+
+        await self._run(insert)
 
     async def get_contact(self, org_id: str, contact_id: str) -> Contact | None:
         found = await self._read(

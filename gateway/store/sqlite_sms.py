@@ -6,10 +6,12 @@ import json
 import sqlite3
 from typing import Any
 
+from gateway.idempotency import KeyAnswer
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
 from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
+from gateway.store.sqlite_keys import answer_key
 
 __all__ = ["SmsQueries"]
 
@@ -80,8 +82,12 @@ def _accept(db: sqlite3.Connection, sms_id: str, carrier_sid: str, outcome: Outc
 
 
 class SmsQueries(SqliteDb):
-    async def insert_sms(self, sms: Sms) -> None:
-        await self._write(_INSERT, _values(sms))
+    async def insert_sms(self, sms: Sms, answer: KeyAnswer | None = None) -> None:
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute(_INSERT, _values(sms))
+            answer_key(db, answer)
+
+        await self._run(insert)
 
     async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
         row = await self._one(f"SELECT {_COLUMNS} FROM sms WHERE organization_id = ? AND id = ?",
@@ -140,7 +146,7 @@ class SmsQueries(SqliteDb):
             "  WHERE due_at IS NOT NULL AND local_phone > phone)"
             " FROM senders WHERE phone IS NOT NULL)"
             " SELECT sms.id, organization_id, local_phone, remote_phone, text, due_since,"
-            " attempts,"
+            " attempts, segments,"
             " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
             "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked = 1) AS blocked"
             " , EXISTS (SELECT 1 FROM phone_numbers n WHERE n.number = sms.local_phone"
@@ -157,7 +163,8 @@ class SmsQueries(SqliteDb):
         )
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
-                   r["due_since"], r["attempts"], bool(r["blocked"]), bool(r["rented"]))
+                   r["due_since"], r["attempts"], bool(r["blocked"]), bool(r["rented"]),
+                   r["segments"])
             for r in rows
         ]
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from gateway.idempotency import KeyAnswer
 from gateway.lifecycle import Outcome
 from gateway.models import Organization, PhoneNumber
 from gateway.search.compile import SQLITE
 from gateway.store.rows import NUMBER_COLUMNS, number_from_row
 from gateway.store.sql import end_unsent, end_unsent_values
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_one
+from gateway.store.sqlite_keys import answer_key
 
 __all__ = ["TenancyQueries"]
 
@@ -32,14 +34,19 @@ class TenancyQueries(SqliteDb):
                               (key_hash,))
         return row[0] if row else None
 
-    async def insert_phone_number(self, number: PhoneNumber) -> None:
-        await self._write(
+    async def insert_phone_number(self, number: PhoneNumber,
+                                  answer: KeyAnswer | None = None) -> None:
+        def insert(db: sqlite3.Connection) -> None:
+            db.execute(
                 f"INSERT INTO phone_numbers ({NUMBER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (number.id, number.organization_id, number.number, number.label, number.type,
                  number.country, int(number.sms_enabled),
                  json.dumps(list(number.supports_sms_to_countries)), number.carrier_sid,
                  number.date_created, number.date_updated),
             )
+            answer_key(db, answer)
+
+        await self._run(insert)
 
     async def get_phone_number(self, org_id: str, number_id: str) -> PhoneNumber | None:
         row = await self._one(

@@ -6,9 +6,11 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
+from gateway.idempotency import KeyAnswer
 from gateway.models import PhoneNumber
 from gateway.store.rows import WHITELIST_COLUMNS, whitelist_request_from_row
 from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
+from gateway.store.sqlite_keys import answer_key
 from gateway.whitelist import WhitelistRequest
 
 __all__ = ["WhitelistQueries"]
@@ -40,7 +42,9 @@ def _insert(db: sqlite3.Connection, req: WhitelistRequest, stale_before: str) ->
     return None
 
 
-def _submitted(db: sqlite3.Connection, request_id: str, carrier_sid: str, now: str) -> None:
+def _submitted(db: sqlite3.Connection, request_id: str, carrier_sid: str, now: str,
+               answer: KeyAnswer | None) -> None:
+    answer_key(db, answer)
     db.execute("UPDATE sms_whitelist_requests SET carrier_sid = ?, date_updated = ?"
                " WHERE id = ?", (carrier_sid, now, request_id))
     pending = fetch_all(
@@ -103,11 +107,11 @@ class WhitelistQueries(SqliteDb):
         await self._write("DELETE FROM sms_whitelist_requests WHERE organization_id = ?"
                           " AND id = ?", (org_id, request_id))
 
-    async def record_whitelist_submitted(self, request_id: str, carrier_sid: str,
-                                         now: str) -> None:
+    async def record_whitelist_submitted(self, request_id: str, carrier_sid: str, now: str,
+                                         answer: KeyAnswer | None = None) -> None:
         """Write the carrier's sid, then apply a decision that overtook the submission's
         answer (stored by `record_whitelist_decision` with applied = 0)."""
-        await self._run(lambda db: _submitted(db, request_id, carrier_sid, now))
+        await self._run(lambda db: _submitted(db, request_id, carrier_sid, now, answer))
 
     async def record_whitelist_decision(self, carrier_sid: str, decision: str,
                                         reason: str | None, payload: dict[str, str],

@@ -80,8 +80,9 @@ class Carrier:
                 return record, []
         to, sender = self._validate(account_sid, request, now)
         settings = self.timeline.at(now)
+        segments = segment(request.body).segments
         if request.send_at is None:
-            slot = self._queues.slot(sender, now, settings.throughput)
+            slot = self._queues.slot(sender, now, settings.throughput, segments)
         key = f"{self.scenario.seed}|{account_sid}|{sender}|{to}|{request.body}"
         self._occurrences[key] += 1
         key = f"{key}|{self._occurrences[key]}"
@@ -95,7 +96,7 @@ class Carrier:
             status="queued",
             created_at=now,
             updated_at=now,
-            num_segments=segment(request.body).segments,
+            num_segments=segments,
             status_callback=request.status_callback or self._number_callback(sender),
             messaging_service_sid=request.messaging_service_sid or None,
             idempotency_key=request.idempotency_key,
@@ -223,7 +224,8 @@ class Carrier:
         record.status, record.updated_at = "queued", now
         settings = self.timeline.at(now)
         try:
-            slot = self._queues.slot(record.from_ or "", now, settings.throughput)
+            slot = self._queues.slot(record.from_ or "", now, settings.throughput,
+                                     record.num_segments)
         except TwilioError:
             record.fate = Fate("failed", 30001, "queue overflow")
             return [

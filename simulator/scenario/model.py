@@ -120,8 +120,8 @@ class Latency:
 
 @dataclass(frozen=True, slots=True)
 class Throughput:
-    """Per sender: `mps` messages per second (0 = unlimited); beyond `queue_size` waiting
-    messages a create answers 21611."""
+    """Per sender: `mps` segments per second, as Twilio counts (0 = unlimited); beyond
+    `queue_size` waiting segments a create answers 21611."""
 
     mps: float = 0.0
     queue_size: int = 36000

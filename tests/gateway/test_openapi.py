@@ -43,3 +43,13 @@ async def test_description_is_served_without_a_key(tmp_path: Path) -> None:
         assert body["openapi"].startswith("3.") and "/api/v1/activity/sms/" in body["paths"]
     finally:
         await harness.close()
+
+
+def test_every_creating_post_describes_the_idempotency_key() -> None:
+    paths = load_description()["paths"]
+    posts = {path for method, path in _registered()
+             if method == "POST" and path.startswith("/api/v1/")}
+    assert posts  # the creates: each takes an Idempotency-Key (gateway.api.idempotent)
+    for path in posts:
+        refs = [p.get("$ref", "") for p in paths[path]["post"].get("parameters", [])]
+        assert "#/components/parameters/idempotency_key" in refs, path

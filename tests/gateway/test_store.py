@@ -217,6 +217,31 @@ async def test_concurrent_callbacks_end_at_the_furthest_status(store: Store) -> 
     assert {(s.status, s.delivery_status) for s in found} == {("sent", "delivered")}
 
 
+async def test_due_sms_carry_their_segments(store: Store) -> None:
+    await create_org(store)
+    await store.insert_sms(make_sms("acti_long", segments=3))
+    [due] = await store.due_sms(T9, 10, 2, frozenset())
+    assert due.segments == 3  # the dispatcher's pacer takes three of the number's slots
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="the shared pace is PostgreSQL's")
+async def test_the_shared_pace_counts_segments(tmp_path: Path) -> None:
+    store = await open_pg(database_for(tmp_path, "store"), pace=Pace(per_second=10, slack=0.0))
+    try:
+        await create_org(store)
+        ids = [f"acti_{i}" for i in range(3)]
+        for sms_id in ids:
+            await store.insert_sms(make_sms(sms_id, segments=3))
+        start, when = datetime.fromisoformat(T1), {}
+        for step in range(10):  # claiming every 100 ms for a second
+            for sms_id in await store.claim_sms(ids, iso(start + timedelta(seconds=step / 10)),
+                                                T9):
+                when[sms_id] = step / 10
+        assert when == {"acti_0": 0.0, "acti_1": 0.3, "acti_2": 0.6}  # 3 slots of 0.1 s each
+    finally:
+        await store.close()
+
+
 @pytest.mark.skipif(not POSTGRESQL, reason="one SQLite database has one gateway process")
 async def test_processes_share_each_numbers_pace(tmp_path: Path) -> None:
     location = database_for(tmp_path, "store")

@@ -11,10 +11,11 @@ import pytest
 from simulator.engine.carrier import Carrier, MessageRequest
 from simulator.engine.fate import Fate, Step, plan_callbacks
 from simulator.engine.records import CallbackPost, HandsetReply, StatusChange
+from simulator.engine.throughput import SenderQueues
 from simulator.errors import TwilioError
 from simulator.scenario import load, loads
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID as ACCOUNT
-from simulator.scenario.model import CallbackFaults
+from simulator.scenario.model import CallbackFaults, Throughput
 
 SENDER = "+14155550100"
 
@@ -211,6 +212,33 @@ def test_a_message_that_outwaits_its_validity_expires() -> None:
         for i in range(8)
     ]
     assert [f.error_code for f in fates if f] == [None] * 6 + [30036] * 2
+
+
+def test_sender_queues_count_segments() -> None:
+    # Twilio's throughput counts segments: a 3-segment SMS on a 1 MPS number takes 3 s
+    queues, rate = SenderQueues(), Throughput(mps=1.0)
+    assert [queues.slot(SENDER, 0.0, rate, 3) for _ in range(3)] == [0.0, 3.0, 6.0]
+    assert queues.slot(SENDER, 0.0, rate) == 9.0
+    assert queues.slot(SENDER, 0.0, rate) == 10.0
+    # the queue is counted in segments too: 2 queued messages of 3 fill a queue of 5
+    queues, small = SenderQueues(), Throughput(mps=1.0, queue_size=5)
+    queues.slot(SENDER, 0.0, small, 3)
+    queues.slot(SENDER, 0.0, small, 3)
+    with pytest.raises(TwilioError) as caught:
+        queues.slot(SENDER, 0.0, small, 3)
+    assert caught.value.code == 21611
+
+
+def test_the_carrier_paces_a_long_message_by_its_segments() -> None:
+    carrier = _carrier("throughput: {mps: 1}\nlatency: {sent: 0, delivered: 1}\n")
+    long_text = "x" * 400  # three GSM-7 segments
+    sends = []
+    for i in range(3):
+        record, events = carrier.create(
+            ACCOUNT, MessageRequest(to=_mobile(i), from_=SENDER, body=long_text), 0.0)
+        assert record.num_segments == 3
+        sends += [e.at for e in events if isinstance(e, StatusChange) and e.status == "sent"]
+    assert sends == [0.0, 3.0, 6.0]
 
 
 def test_callback_faults_duplicate_delay_and_reorder() -> None:
