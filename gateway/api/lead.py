@@ -18,7 +18,7 @@ from gateway.api.common import (
     render_one,
     store_of,
 )
-from gateway.api.contact import parse_contact, render_contact
+from gateway.api.contact import parse_contact, render_contact, stored_lead
 from gateway.errors import NotFound, ValidationFailed
 from gateway.ids import new_id
 from gateway.models import Lead
@@ -98,7 +98,7 @@ async def create_lead(request: web.Request) -> web.Response:
         raise ValidationFailed(errors)
     lead = Lead(lead_id, org_id, name, description, tuple(contacts), now, now)
     await store_of(request).insert_lead(lead)
-    return render_one(request, render_lead(lead))
+    return render_one(request, render_lead(await stored_lead(store_of(request), lead)))
 
 
 async def update_lead(request: web.Request) -> web.Response:

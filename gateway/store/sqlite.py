@@ -8,6 +8,7 @@ from gateway.store.sqlite_intake import IntakeQueries
 from gateway.store.sqlite_leads import LeadQueries
 from gateway.store.sqlite_ops import OpsQueries
 from gateway.store.sqlite_sms import SmsQueries
+from gateway.store.sqlite_suppressions import SuppressionQueries
 from gateway.store.sqlite_tenancy import TenancyQueries
 from gateway.store.sqlite_usage import UsageQueries
 from gateway.store.sqlite_whitelist import WhitelistQueries
@@ -16,7 +17,7 @@ __all__ = ["SqliteStore", "open_sqlite"]
 
 
 class SqliteStore(TenancyQueries, LeadQueries, IntakeQueries, SmsQueries, WhitelistQueries,
-                  UsageQueries, OpsQueries):
+                  UsageQueries, OpsQueries, SuppressionQueries):
     search_dialect = SQLITE  # what gateway.search compiles queries for
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
-from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
+from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row, suppressed
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
 
 __all__ = ["SmsQueries"]
@@ -139,9 +139,7 @@ class SmsQueries(SqliteDb):
             "  WHERE due_at IS NOT NULL AND local_phone > phone)"
             " FROM senders WHERE phone IS NOT NULL)"
             " SELECT sms.id, organization_id, local_phone, remote_phone, text, due_since,"
-            " attempts,"
-            " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
-            "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked = 1) AS blocked"
+            f" attempts, {suppressed('sms.organization_id', 'sms.remote_phone')} AS blocked"
             " FROM senders JOIN sms ON sms.id IN (SELECT s.id FROM sms AS s"
             "  WHERE s.local_phone = senders.phone AND s.due_at IS NOT NULL AND s.due_at <= ?"
             "  AND (s.claimed_until IS NULL OR s.claimed_until < ?)"

@@ -16,7 +16,7 @@ from aiohttp import web
 from gateway import create_app
 from gateway.auth import create_organization
 from gateway.keys import STORE
-from gateway.models import PhoneNumber
+from gateway.models import PhoneNumber, Suppression
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
 from telecom import compute_signature, error_body
 from tests.databases import database_for
@@ -162,9 +162,9 @@ async def test_callback_that_overtakes_the_create_answer(rig_factory: Any) -> No
 async def test_opt_out_after_acceptance_stops_the_send(rig_factory: Any) -> None:
     rig = await rig_factory()
     sms = await rig.send(send_in=0.5)
-    contact = rig.lead["contacts"][0]
-    await rig.api("PUT", f"contact/{contact['id']}/", {"phones": [
-        {"phone": "+14155550199", "outbound_sms_blocked": True}]})
+    await rig.gateway.app[STORE].suppress(Suppression(
+        rig.lead["organization_id"], "+14155550199", "STOP", NUMBERS[0],
+        "2026-01-01T00:00:00.000000+00:00"))  # the recipient's STOP, meanwhile
     done = await rig.until(sms["id"], "error")
     assert done["error_reason"] == "opted_out"
     assert rig.fake.creates() == []
