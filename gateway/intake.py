@@ -102,13 +102,14 @@ async def inbound_message(request: web.Request) -> web.Response:
 
 
 def _help_reply(inbound: Sms, text: str) -> Sms:
-    """The carrier's automatic answer to `inbound`: sent, from our number, free (Twilio does
-    not charge for it)."""
+    """The carrier's automatic answer to `inbound`: from our number, free (Twilio does not
+    charge for it), and final at once: the carrier sends no callback for it, and it goes to a
+    handset that has just texted us."""
     seg = segment(text)
     return dataclasses.replace(
         inbound, id=new_id("acti"), direction="outbound", status="sent", text=text,
         source="External", date_sent=inbound.date_created, segments=seg.segments,
-        encoding=seg.encoding.value, delivery_status="sent", cost="0", carrier_sid=None)
+        encoding=seg.encoding.value, delivery_status="delivered", cost="0", carrier_sid=None)
 
 
 async def whitelist_callback(request: web.Request) -> web.Response:

@@ -280,12 +280,11 @@ class Carrier:
             self.opt_outs.add((handset, to))
         elif keyword is Keyword.OPT_IN:
             self.opt_outs.discard((handset, to))
-        record = self._record(number.account_sid, handset, to, body, "inbound", now)
-        record.status = "received"
+        record = self._record(number.account_sid, handset, to, body, "inbound", "received", now)
         if keyword is Keyword.HELP and not self._opted_out(handset, to):
             reply = self._record(number.account_sid, to, handset, HELP_REPLY, "outbound-reply",
-                                 now)
-            reply.status, reply.fate = "delivered", Fate("delivered", None, "help reply")
+                                 "delivered", now)
+            reply.fate = Fate("delivered", None, "help reply")
         return record, number
 
     def _opted_out(self, handset: str, number: str) -> bool:
@@ -293,7 +292,7 @@ class Carrier:
         return kind is HandsetKind.OPTED_OUT or (handset, number) in self.opt_outs
 
     def _record(self, account_sid: str, from_: str, to: str, body: str, direction: str,
-                now: float) -> MessageRecord:
+                status: str, now: float) -> MessageRecord:
         """A message that does not go through create: an inbound one, or the carrier's own
         reply (sent at once, free, with no status callback)."""
         tag = "in" if direction == "inbound" else direction  # inbound sids as they always were
@@ -306,7 +305,7 @@ class Carrier:
             to=to,
             body=body,
             direction=direction,
-            status="sent",
+            status=status,
             created_at=now,
             updated_at=now,
             num_segments=segment(body).segments,

@@ -39,7 +39,8 @@ def reached_carrier(sms: Record) -> bool:
 
 
 def invariants(seen: Observed) -> list[Check]:
-    outbound = seen.outbound
+    # not the `External` ones (the carrier's own HELP replies): the gateway never sent them
+    outbound = tuple(s for s in seen.outbound if s.get("source") != "External")
     carried = [m for m in seen.oracle if m.get("direction") == "outbound-api"]
     by_key: dict[str, list[Record]] = defaultdict(list)
     for message in carried:
