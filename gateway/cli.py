@@ -1,4 +1,4 @@
-"""`sms-gateway serve | migrate | create-org`: the daemon's command line."""
+"""`sms-gateway serve | migrate | create-org | opt-out`: the daemon's command line."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 import asyncpg
 from aiohttp import web
 
+from gateway import opt_out_command
 from gateway.app import create_app
 from gateway.auth import create_organization
 from gateway.config import Config, ConfigError, load_config
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     org = commands.add_parser("create-org", help="create an organization and print its API key")
     org.add_argument("name")
     org.add_argument("--db", metavar="PATH|URL", required=True, help=_DB_HELP)
+    opt_out_command.add_parser(commands, _DB_HELP)
     return parser
 
 
@@ -87,8 +89,13 @@ def _shown(location: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command in ("migrate", "create-org"):
+    if args.command in ("migrate", "create-org", "opt-out"):
         try:
+            if args.command == "opt-out":
+                status, lines = asyncio.run(opt_out_command.run(args))
+                for line in lines:
+                    print(line, file=sys.stderr if status else sys.stdout)
+                return status
             if args.command == "migrate":
                 asyncio.run(_migrate(args.db))
                 print(f"database {_shown(args.db)} is up to date")

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from gateway.pricing import Rate
+from telecom.keywords import HELP_REPLY
 
 __all__ = ["DEFAULT_COUNTRIES", "DEFAULT_RATES", "Config", "ConfigError", "is_postgres_url",
            "load_config", "parse_config"]
@@ -62,6 +63,9 @@ class Config:
     default_region: str = "US"  # for contact phones written without a country code
     countries: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_COUNTRIES)
     rates: Mapping[str, Rate] = field(default_factory=lambda: DEFAULT_RATES)
+    # what the carrier answers HELP/INFO with (Twilio's default unless Advanced Opt-Out says
+    # otherwise): we never see that message, so this is the text the lead shows for it
+    help_reply: str = HELP_REPLY
     dispatcher_enabled: bool = True
     messages_per_second: float = 1.0  # per sending number, as Twilio's long codes
     poll_interval: float = 0.2
@@ -233,7 +237,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
                 "auth_token": ("carrier_auth_token", _text),
                 "timeout": ("carrier_timeout", _positive)},
     "sms": {"default_region": ("default_region", _country), "countries": ("countries", _countries),
-            "rates": ("rates", _rates)},
+            "rates": ("rates", _rates), "help_reply": ("help_reply", _text)},
     "dispatcher": {"enabled": ("dispatcher_enabled", _flag),
                    "messages_per_second": ("messages_per_second", _positive),
                    "poll_interval": ("poll_interval", _positive),

@@ -24,7 +24,7 @@ from gateway.errors import CarrierRejected, CarrierUnavailable
 from gateway.lifecycle import accepted, failed_locally, rejected
 from gateway.logs import ACTIVITY_ID
 from gateway.metrics import Metrics
-from gateway.models import DueSms
+from gateway.models import DueSms, Suppression
 from gateway.pacing import Pacer, backoff
 from gateway.pricing import cost_of
 from gateway.sms_rules import dispatch_blocker
@@ -177,6 +177,10 @@ class Dispatcher:
             self._answered(started, "rejected")
             metrics.carrier_errors.labels("rejected", str(exc.code)).inc()
             log.info("carrier rejected %s: %s", message.id, exc)
+            if exc.code == 21610:  # the carrier's opt-out list has it: so must ours
+                await self._store.suppress(Suppression(
+                    message.organization_id, message.remote_phone, "21610",
+                    message.local_phone, dates.iso(dates.now())))
             await self._store.record_refused(message.id, rejected(exc.code),
                                              dates.iso(dates.now()))
         except CarrierUnavailable as exc:

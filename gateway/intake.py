@@ -9,6 +9,7 @@ answers. What a status means is decided by `gateway.lifecycle`, inside that tran
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from aiohttp import web
@@ -16,11 +17,11 @@ from aiohttp import web
 from gateway import dates
 from gateway.ids import new_id
 from gateway.keys import CONFIG, LIVE_CONFIG, STORE
-from gateway.keywords import keyword_of
 from gateway.models import Contact, ContactPhone, InboundSms, Lead, Sms, StatusEvent
 from gateway.pricing import cost_of
 from gateway.whitelist import decision_of
 from telecom import InvalidNumber, format_international, parse_e164, segment, validate_signature
+from telecom.keywords import Keyword, keyword_of, opt_out_type
 
 __all__ = ["setup"]
 
@@ -89,8 +90,26 @@ async def inbound_message(request: web.Request) -> web.Response:
     contact = Contact(new_id("cont"), org, lead_id, formatted, None,
                       (ContactPhone(sender, "mobile"),), now, now)
     new_lead = Lead(lead_id, org, formatted, None, (contact,), now, now)
-    await store.record_inbound(message, sms, new_lead, keyword_of(body))
+    # Advanced Opt-Out names the keyword it acted on; without it, the same list decides
+    keyword = opt_out_type(form.get("OptOutType")) or keyword_of(body)
+    reply = None
+    # The carrier answers HELP itself (and not to a phone that opted out); we never see that
+    # answer, so record it from config to show the lead what the recipient was told.
+    if keyword is Keyword.HELP and not await store.is_phone_blocked(org, sender):
+        reply = _help_reply(sms, config.help_reply)
+    await store.record_inbound(message, sms, new_lead, keyword, reply)
     return _twiml()
+
+
+def _help_reply(inbound: Sms, text: str) -> Sms:
+    """The carrier's automatic answer to `inbound`: from our number, free (Twilio does not
+    charge for it), and final at once: the carrier sends no callback for it, and it goes to a
+    handset that has just texted us."""
+    seg = segment(text)
+    return dataclasses.replace(
+        inbound, id=new_id("acti"), direction="outbound", status="sent", text=text,
+        source="External", date_sent=inbound.date_created, segments=seg.segments,
+        encoding=seg.encoding.value, delivery_status="delivered", cost="0", carrier_sid=None)
 
 
 async def whitelist_callback(request: web.Request) -> web.Response:

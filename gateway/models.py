@@ -15,6 +15,8 @@ __all__ = [
     "Sms",
     "SmsQuery",
     "StatusEvent",
+    "Suppression",
+    "SuppressionClearing",
 ]
 
 
@@ -44,6 +46,7 @@ class PhoneNumber:
 class ContactPhone:
     phone: str  # E.164
     type: str = "office"
+    # read-only: whether the organization's suppression list has this phone (never written)
     outbound_sms_blocked: bool = False
 
 
@@ -128,7 +131,7 @@ class DueSms:
     text: str
     due_since: str
     attempts: int
-    blocked: bool  # the recipient opted out since the message was accepted
+    blocked: bool  # the recipient is suppressed (opted out since the message was accepted)
     rented: bool = True  # its organization still rents the sending number
     segments: int = 1  # the sender's send slots it takes (gateway.pacing)
 
@@ -152,3 +155,26 @@ class InboundSms:
     encoding: str
     received_at: str
     payload: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A recipient who opted out of an organization's messages: nothing is sent to `phone`
+    until the same phone opts in again or an operator clears it (a SuppressionClearing)."""
+
+    organization_id: str
+    phone: str  # E.164
+    keyword: str  # the word the recipient sent (STOP, UNSUBSCRIBE, ...) or "21610" (the carrier)
+    local_phone: str | None  # our number it was sent to
+    date_created: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionClearing:
+    """A suppression that ended: by the recipient's opt-in keyword (`cleared_by` "recipient",
+    `why` the word) or by an operator (`cleared_by` the operator's name, `why` their reason)."""
+
+    suppression: Suppression
+    cleared_by: str
+    why: str
+    date_cleared: str

@@ -1,6 +1,7 @@
 """Pure facts the gateway and the simulator share. No I/O, no imports from other packages."""
 
 from telecom.errors import CATALOGUE, CarrierError, Reason, lookup, reason_for, reason_message
+from telecom.keywords import Keyword, keyword_of
 from telecom.numbers import (
     InvalidNumber,
     NumberKind,
@@ -26,6 +27,7 @@ __all__ = [
     "CarrierError",
     "Encoding",
     "InvalidNumber",
+    "Keyword",
     "NumberKind",
     "Reason",
     "Segmentation",
@@ -35,6 +37,7 @@ __all__ = [
     "error_body",
     "format_international",
     "is_sid",
+    "keyword_of",
     "lookup",
     "new_sid",
     "number_kind",

@@ -1,4 +1,10 @@
-"""`/api/v1/contact/`: contacts with Close-style phones (`[{phone, type}]`, stored E.164)."""
+"""`/api/v1/contact/`: contacts with Close-style phones (`[{phone, type}]`, stored E.164).
+
+A phone's `outbound_sms_blocked` is read-only: it says whether the organization's suppression
+list has the phone (only the recipient's keywords or `sms-gateway opt-out clear` change that).
+A body that carries it is accepted and the field ignored, as Close ignores read-only fields, so
+a client may PUT back what it read.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +29,10 @@ from gateway.api.idempotent import idempotent
 from gateway.errors import NotFound, ValidationFailed
 from gateway.ids import new_id
 from gateway.models import Contact, ContactPhone, Lead
+from gateway.store import Store
 from telecom import InvalidNumber, country_of, format_international, parse_e164
 
-__all__ = ["parse_contact", "render_contact", "setup"]
+__all__ = ["parse_contact", "render_contact", "lead_with_opt_outs", "setup", "with_opt_outs"]
 
 
 def render_contact(c: Contact) -> dict[str, Any]:
@@ -48,14 +55,13 @@ def render_contact(c: Contact) -> dict[str, Any]:
     }
 
 
-def _phones(raw: Any, region: str, where: str, errors: dict[str, str],
-            previous: tuple[ContactPhone, ...] = ()) -> tuple[ContactPhone, ...]:
+def _phones(raw: Any, region: str, where: str, errors: dict[str, str]
+            ) -> tuple[ContactPhone, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
         errors[where] = "Must be a list of {phone, type} objects."
         return ()
-    blocked = {p.phone: p.outbound_sms_blocked for p in previous}
     phones = []
     for i, entry in enumerate(raw):
         item = {"phone": entry} if isinstance(entry, str) else entry
@@ -68,9 +74,7 @@ def _phones(raw: Any, region: str, where: str, errors: dict[str, str],
             errors[f"{where}.{i}.phone"] = f"{item.get('phone')!r} is not a valid phone number."
             continue
         kind = str(item["type"]) if isinstance(item.get("type"), str) else "office"
-        flag = item.get("outbound_sms_blocked")
-        phones.append(ContactPhone(
-            e164, kind, flag if isinstance(flag, bool) else blocked.get(e164, False)))
+        phones.append(ContactPhone(e164, kind))  # outbound_sms_blocked: read-only, ignored
     return tuple(phones)
 
 
@@ -84,8 +88,7 @@ def parse_contact(body: dict[str, Any], *, org_id: str, lead_id: str, region: st
     for key, value in (("name", name), ("title", title)):
         if value is not None and not isinstance(value, str):
             errors[f"{where}{key}"] = "Must be a string."
-    phones = (_phones(body["phones"], region, f"{where}phones", errors,
-                      existing.phones if existing else ())
+    phones = (_phones(body["phones"], region, f"{where}phones", errors)
               if "phones" in body else (existing.phones if existing else ()))
     return Contact(
         id=existing.id if existing else new_id("cont"), organization_id=org_id, lead_id=lead_id,
@@ -93,6 +96,19 @@ def parse_contact(body: dict[str, Any], *, org_id: str, lead_id: str, region: st
         title=title if isinstance(title, str) else None, phones=phones,
         date_created=existing.date_created if existing else now, date_updated=now,
     )
+
+
+async def with_opt_outs(store: Store, contact: Contact) -> Contact:
+    """`contact` with each phone's outbound_sms_blocked as the suppression list has it: the
+    field is read-only, and what a client sent for it is ignored."""
+    phones = [dataclasses.replace(phone, outbound_sms_blocked=await store.is_phone_blocked(
+        contact.organization_id, phone.phone)) for phone in contact.phones]
+    return dataclasses.replace(contact, phones=tuple(phones))
+
+
+async def lead_with_opt_outs(store: Store, lead: Lead) -> Lead:
+    contacts = [await with_opt_outs(store, contact) for contact in lead.contacts]
+    return dataclasses.replace(lead, contacts=tuple(contacts))
 
 
 async def _get(request: web.Request) -> Contact:
@@ -131,6 +147,7 @@ async def create_contact(request: web.Request) -> web.Response:
                             region=config_of(request).default_region, now=now, errors=errors)
     if errors:
         raise ValidationFailed(errors)
+    contact = await with_opt_outs(store, contact)  # a new contact may have a suppressed phone
     response, answer = created(request, render_contact(contact))
     if new_lead is not None:
         await store.insert_lead(dataclasses.replace(new_lead, contacts=(contact,)), answer)
@@ -149,7 +166,7 @@ async def update_contact(request: web.Request) -> web.Response:
     if errors:
         raise ValidationFailed(errors)
     await store_of(request).update_contact(contact)
-    return render_one(request, render_contact(contact))
+    return render_one(request, render_contact(await with_opt_outs(store_of(request), contact)))
 
 
 async def delete_contact(request: web.Request) -> web.Response:

@@ -20,7 +20,7 @@ from gateway.api.common import (
     store_of,
     tz_of,
 )
-from gateway.api.contact import parse_contact, render_contact
+from gateway.api.contact import lead_with_opt_outs, parse_contact, render_contact
 from gateway.api.idempotent import idempotent
 from gateway.errors import NotFound, ValidationFailed
 from gateway.ids import new_id
@@ -100,6 +100,7 @@ async def create_lead(request: web.Request) -> web.Response:
     if errors:
         raise ValidationFailed(errors)
     lead = Lead(lead_id, org_id, name, description, tuple(contacts), now, now)
+    lead = await lead_with_opt_outs(store_of(request), lead)  # its phones may be suppressed
     response, answer = created(request, render_lead(lead))
     await store_of(request).insert_lead(lead, answer)
     return response

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from gateway.idempotency import KeyAnswer, KeyClaim, StoredKey
-from gateway.keywords import Keyword
 from gateway.lifecycle import Outcome
 from gateway.models import (
     Contact,
@@ -26,9 +25,12 @@ from gateway.models import (
     Sms,
     SmsQuery,
     StatusEvent,
+    Suppression,
+    SuppressionClearing,
 )
 from gateway.usage import UsageCount
 from gateway.whitelist import WhitelistRequest
+from telecom.keywords import Keyword
 
 __all__ = ["Store"]
 
@@ -86,7 +88,21 @@ class Store(Protocol):
     async def update_contact(self, contact: Contact) -> None: ...
     async def delete_contact(self, org_id: str, contact_id: str) -> None: ...
     async def find_contact_by_phone(self, org_id: str, phone: str) -> Contact | None: ...
+
+    # the suppression list (gateway.store.sqlite_suppressions): opt-outs per organization and
+    # phone, whatever happens to contacts; a contact phone's outbound_sms_blocked reads it
     async def is_phone_blocked(self, org_id: str, phone: str) -> bool: ...
+    async def suppress(self, suppression: Suppression) -> bool:
+        """Add to the list (True), or keep the phone's first opt-out if it has one (False)."""
+        ...
+    async def list_suppressions(self, org_id: str, phone: str | None) -> list[Suppression]: ...
+    async def clear_suppression(self, org_id: str, phone: str, cleared_by: str, why: str,
+                                now: str) -> Suppression | None:
+        """Take the phone off the list, recording who, why and when; the entry cleared, or
+        None if the phone was not on it."""
+        ...
+    async def list_suppression_clearings(self, org_id: str, phone: str | None
+                                         ) -> list[SuppressionClearing]: ...
 
     # SMS activities
     async def insert_sms(self, sms: Sms, answer: KeyAnswer | None = None) -> None: ...
@@ -132,12 +148,14 @@ class Store(Protocol):
     # carrier intake
     async def record_status(self, event: StatusEvent) -> bool: ...
     async def record_inbound(
-        self, message: InboundSms, sms: Sms, new_lead: Lead, keyword: Keyword | None
+        self, message: InboundSms, sms: Sms, new_lead: Lead, keyword: Keyword | None,
+        reply: Sms | None = None,
     ) -> str:
-        """Store `sms` (its organization already known from the receiving number) on the lead
-        whose contact has the sender's phone, else on `new_lead` (inserted for an unknown
-        sender), and apply an opt-out/in keyword. Idempotent by carrier sid; returns the
-        activity id."""
+        """Store `sms` (its organization already known from the receiving number), and the
+        carrier's automatic `reply` to it if any, on the lead whose contact has the sender's
+        phone, else on `new_lead` (inserted for an unknown sender); an opt-out keyword adds
+        the sender to the suppression list, an opt-in keyword clears it (recorded as cleared
+        by the recipient). Idempotent by carrier sid; returns the activity id."""
         ...
 
     # spam whitelist requests (gateway.store.sqlite_whitelist)

@@ -8,6 +8,7 @@ from gateway.store.pg_intake import PgIntakeQueries
 from gateway.store.pg_keys import PgKeyQueries
 from gateway.store.pg_leads import PgLeadQueries
 from gateway.store.pg_ops import PgOpsQueries
+from gateway.store.pg_suppressions import PgSuppressionQueries
 from gateway.store.pg_tenancy import PgTenancyQueries
 from gateway.store.pg_usage import PgUsageQueries
 from gateway.store.pg_whitelist import PgWhitelistQueries
@@ -16,7 +17,7 @@ __all__ = ["PgStore", "open_pg"]
 
 
 class PgStore(PgTenancyQueries, PgLeadQueries, PgIntakeQueries, PgWhitelistQueries,
-              PgUsageQueries, PgOpsQueries, PgKeyQueries):
+              PgUsageQueries, PgOpsQueries, PgKeyQueries, PgSuppressionQueries):
     pass
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from gateway.keywords import Keyword
 from gateway.models import InboundSms, Lead, Sms, StatusEvent
 from gateway.store.pg_leads import insert_lead_row, write_contact
 from gateway.store.pg_sms import PgSmsQueries, insert_sms_row, lock_sid, move_forward
+from gateway.store.pg_suppressions import add_suppression, clear_suppression
+from gateway.store.rows import inbound_suppression
+from telecom.keywords import Keyword, normalized
 
 __all__ = ["PgIntakeQueries"]
 
@@ -33,10 +35,12 @@ class PgIntakeQueries(PgSmsQueries):
             return True
 
     async def record_inbound(
-        self, message: InboundSms, sms: Sms, new_lead: Lead, keyword: Keyword | None
+        self, message: InboundSms, sms: Sms, new_lead: Lead, keyword: Keyword | None,
+        reply: Sms | None = None,
     ) -> str:
-        """Store `sms` on the lead whose contact has the sender's phone in its organization,
-        else on `new_lead` (inserted here); apply the opt-out/in keyword. Idempotent by sid."""
+        """Store `sms` (and the carrier's automatic `reply`) on the lead whose contact has the
+        sender's phone in its organization, else on `new_lead` (inserted here); apply the
+        opt-out/in keyword to the suppression list. Idempotent by sid."""
         async with self._tx() as db:
             # a webhook retried onto another process meanwhile waits here, then sees ours
             await lock_sid(db, message.carrier_sid)
@@ -61,12 +65,14 @@ class PgIntakeQueries(PgSmsQueries):
                 contact_id = new_lead.contacts[0].id if new_lead.contacts else None
             await insert_sms_row(db, dataclasses.replace(sms, lead_id=lead_id,
                                                          contact_id=contact_id))
-            if keyword is not None:
-                await db.execute(
-                    "UPDATE contact_phones SET outbound_sms_blocked = $1"
-                    " WHERE organization_id = $2 AND phone = $3",
-                    keyword is Keyword.OPT_OUT, org_id, message.from_phone,
-                )
+            if reply is not None:  # after the inbound: it sorts as the newer of the two
+                await insert_sms_row(db, dataclasses.replace(reply, lead_id=lead_id,
+                                                             contact_id=contact_id))
+            if keyword is Keyword.OPT_OUT:
+                await add_suppression(db, inbound_suppression(org_id, message))
+            elif keyword is Keyword.OPT_IN:
+                await clear_suppression(db, org_id, message.from_phone, "recipient",
+                                        normalized(message.body), message.received_at)
             await db.execute(
                 "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
                 " received_at, applied) VALUES ('inbound', $1, 'received', NULL, $2, $3, TRUE)",

@@ -10,7 +10,7 @@ from gateway.idempotency import KeyAnswer
 from gateway.models import Contact, Lead
 from gateway.store.pg_db import PgDb
 from gateway.store.pg_keys import answer_key
-from gateway.store.rows import contacts_from_rows, leads_from_rows
+from gateway.store.rows import contacts_from_rows, leads_from_rows, suppressed
 
 __all__ = ["PgLeadQueries", "insert_lead_row", "write_contact"]
 
@@ -25,6 +25,7 @@ async def insert_lead_row(db: asyncpg.Connection, lead: Lead) -> None:
 
 
 async def write_contact(db: asyncpg.Connection, contact: Contact) -> None:
+    """A phone's outbound_sms_blocked is not written: it is read from the suppression list."""
     await db.execute(
         f"INSERT INTO contacts ({_CONTACT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         " ON CONFLICT (id) DO UPDATE SET lead_id = excluded.lead_id, name = excluded.name,"
@@ -34,9 +35,9 @@ async def write_contact(db: asyncpg.Connection, contact: Contact) -> None:
     )
     await db.execute("DELETE FROM contact_phones WHERE contact_id = $1", contact.id)
     await db.executemany(
-        "INSERT INTO contact_phones (contact_id, organization_id, position, phone, type,"
-        " outbound_sms_blocked) VALUES ($1, $2, $3, $4, $5, $6)",
-        [(contact.id, contact.organization_id, i, p.phone, p.type, p.outbound_sms_blocked)
+        "INSERT INTO contact_phones (contact_id, organization_id, position, phone, type)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        [(contact.id, contact.organization_id, i, p.phone, p.type)
          for i, p in enumerate(contact.phones)],
     )
 
@@ -45,7 +46,8 @@ class PgLeadQueries(PgDb):
     async def _contacts(self, where: str, params: list[Any], tail: str = "") -> list[Contact]:
         # contacts and their phones in one query
         return contacts_from_rows(await self._all(
-            "SELECT c.*, p.phone, p.type AS phone_type, p.outbound_sms_blocked FROM"
+            "SELECT c.*, p.phone, p.type AS phone_type,"
+            f" {suppressed('p.organization_id', 'p.phone')} AS outbound_sms_blocked FROM"
             f" (SELECT {_CONTACT_COLUMNS}, seq FROM contacts WHERE {where}"
             f"  ORDER BY date_created, seq {tail}) AS c"
             " LEFT JOIN contact_phones p ON p.contact_id = c.id"
@@ -127,11 +129,3 @@ class PgLeadQueries(PgDb):
             [org_id, phone],
         )
         return found[0] if found else None
-
-    async def is_phone_blocked(self, org_id: str, phone: str) -> bool:
-        row = await self._one(
-            "SELECT 1 FROM contact_phones WHERE organization_id = $1 AND phone = $2"
-            " AND outbound_sms_blocked LIMIT 1",
-            (org_id, phone),
-        )
-        return row is not None

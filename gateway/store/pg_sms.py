@@ -20,7 +20,7 @@ from gateway.models import DueSms, Sms, SmsQuery
 from gateway.pacing import grant
 from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
 from gateway.store.pg_keys import answer_key
-from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
+from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row, suppressed
 
 __all__ = ["PgSmsQueries", "insert_sms_row", "lock_sid", "move_forward"]
 
@@ -129,8 +129,7 @@ class PgSmsQueries(PgDb):
             "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
             " due_since, attempts, segments, due_at, seq,"
             " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, seq) AS nth,"
-            " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
-            "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked) AS blocked"
+            f" {suppressed('sms.organization_id', 'sms.remote_phone')} AS blocked"
             " , EXISTS (SELECT 1 FROM phone_numbers n WHERE n.number = sms.local_phone"
             "  AND n.type = 'internal' AND n.organization_id = sms.organization_id) AS rented"
             " FROM sms WHERE due_at IS NOT NULL AND due_at <= $1"

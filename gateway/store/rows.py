@@ -10,12 +10,23 @@ from collections.abc import Iterable
 from typing import Any
 
 from gateway.lifecycle import Outcome
-from gateway.models import Contact, ContactPhone, Lead, PhoneNumber, Sms
+from gateway.models import (
+    Contact,
+    ContactPhone,
+    InboundSms,
+    Lead,
+    PhoneNumber,
+    Sms,
+    Suppression,
+    SuppressionClearing,
+)
 from gateway.whitelist import WhitelistRequest
+from telecom.keywords import normalized
 
-__all__ = ["NUMBER_COLUMNS", "SMS_FIELDS", "WHITELIST_COLUMNS", "contacts_from_rows",
-           "leads_from_rows", "number_from_row", "outcome_of", "sms_from_row",
-           "whitelist_request_from_row"]
+__all__ = ["CLEARING_COLUMNS", "NUMBER_COLUMNS", "SMS_FIELDS", "SUPPRESSION_COLUMNS",
+           "WHITELIST_COLUMNS", "clearing_from_row", "contacts_from_rows", "inbound_suppression",
+           "leads_from_rows", "number_from_row", "outcome_of", "sms_from_row", "suppressed",
+           "suppression_from_row", "whitelist_request_from_row"]
 
 SMS_FIELDS = tuple(f.name for f in dataclasses.fields(Sms))
 NUMBER_COLUMNS = (
@@ -27,6 +38,17 @@ WHITELIST_COLUMNS = (
     " opted_in, relationship, status, reason, carrier_sid, date_created, date_updated,"
     " date_decided"
 )
+
+SUPPRESSION_COLUMNS = "organization_id, phone, keyword, local_phone, date_created"
+CLEARING_COLUMNS = ("organization_id, phone, keyword, local_phone, date_suppressed, cleared_by,"
+                    " why, date_cleared")
+
+
+
+def suppressed(org_column: str, phone_column: str) -> str:
+    """SQL (either dialect) that is true when that organization's list has that phone."""
+    return (f"EXISTS (SELECT 1 FROM suppressions AS sup WHERE sup.organization_id = {org_column}"
+            f" AND sup.phone = {phone_column})")
 
 
 def sms_from_row(row: Any) -> Sms:
@@ -66,9 +88,28 @@ def whitelist_request_from_row(row: Any) -> WhitelistRequest:
     )
 
 
+def suppression_from_row(row: Any) -> Suppression:
+    return Suppression(row["organization_id"], row["phone"], row["keyword"], row["local_phone"],
+                       row["date_created"])
+
+
+def inbound_suppression(org_id: str, message: InboundSms) -> Suppression:
+    """The list entry an opt-out keyword from `message` makes."""
+    return Suppression(org_id, message.from_phone, normalized(message.body), message.to_phone,
+                       message.received_at)
+
+
+def clearing_from_row(row: Any) -> SuppressionClearing:
+    return SuppressionClearing(
+        Suppression(row["organization_id"], row["phone"], row["keyword"], row["local_phone"],
+                    row["date_suppressed"]),
+        row["cleared_by"], row["why"], row["date_cleared"])
+
+
 def contacts_from_rows(rows: Iterable[Any]) -> list[Contact]:
     """Contacts from rows of contact columns joined with their phones (phone, phone_type,
-    outbound_sms_blocked; NULL phone for a contact without any), in the rows' order."""
+    outbound_sms_blocked, computed from the suppression list; NULL phone for a contact without
+    any), in the rows' order."""
     phones: dict[str, list[ContactPhone]] = defaultdict(list)
     firsts: dict[str, Any] = {}
     for row in rows:

@@ -9,6 +9,7 @@ from gateway.store.sqlite_keys import KeyQueries
 from gateway.store.sqlite_leads import LeadQueries
 from gateway.store.sqlite_ops import OpsQueries
 from gateway.store.sqlite_sms import SmsQueries
+from gateway.store.sqlite_suppressions import SuppressionQueries
 from gateway.store.sqlite_tenancy import TenancyQueries
 from gateway.store.sqlite_usage import UsageQueries
 from gateway.store.sqlite_whitelist import WhitelistQueries
@@ -17,7 +18,7 @@ __all__ = ["SqliteStore", "open_sqlite"]
 
 
 class SqliteStore(TenancyQueries, LeadQueries, IntakeQueries, SmsQueries, WhitelistQueries,
-                  UsageQueries, OpsQueries, KeyQueries):
+                  UsageQueries, OpsQueries, KeyQueries, SuppressionQueries):
     search_dialect = SQLITE  # what gateway.search compiles queries for
 
 

@@ -6,11 +6,13 @@ import dataclasses
 import json
 import sqlite3
 
-from gateway.keywords import Keyword
 from gateway.models import InboundSms, Lead, Sms, StatusEvent
+from gateway.store.rows import inbound_suppression
 from gateway.store.sqlite_db import fetch_one
 from gateway.store.sqlite_leads import write_contact
 from gateway.store.sqlite_sms import SmsQueries, insert_sms_row, move_forward
+from gateway.store.sqlite_suppressions import add_suppression, clear_suppression
+from telecom.keywords import Keyword, normalized
 
 __all__ = ["IntakeQueries"]
 
@@ -33,7 +35,7 @@ def _record_status(db: sqlite3.Connection, event: StatusEvent) -> bool:
 
 
 def _record_inbound(db: sqlite3.Connection, message: InboundSms, sms: Sms, new_lead: Lead,
-                    keyword: Keyword | None) -> str:
+                    keyword: Keyword | None, reply: Sms | None) -> str:
     existing = fetch_one(db, "SELECT id FROM sms WHERE carrier_sid = ?", (message.carrier_sid,))
     if existing is not None:
         return str(existing[0])  # the carrier retried a webhook we already stored
@@ -54,10 +56,13 @@ def _record_inbound(db: sqlite3.Connection, message: InboundSms, sms: Sms, new_l
         lead_id = new_lead.id
         contact_id = new_lead.contacts[0].id if new_lead.contacts else None
     insert_sms_row(db, dataclasses.replace(sms, lead_id=lead_id, contact_id=contact_id))
-    if keyword is not None:
-        db.execute("UPDATE contact_phones SET outbound_sms_blocked = ?"
-                   " WHERE organization_id = ? AND phone = ?",
-                   (int(keyword is Keyword.OPT_OUT), org_id, message.from_phone))
+    if reply is not None:  # after the inbound: it sorts as the newer of the two
+        insert_sms_row(db, dataclasses.replace(reply, lead_id=lead_id, contact_id=contact_id))
+    if keyword is Keyword.OPT_OUT:
+        add_suppression(db, inbound_suppression(org_id, message))
+    elif keyword is Keyword.OPT_IN:
+        clear_suppression(db, org_id, message.from_phone, "recipient", normalized(message.body),
+                          message.received_at)
     db.execute(
         "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
         " received_at, applied) VALUES ('inbound', ?, 'received', NULL, ?, ?, 1)",
@@ -71,8 +76,11 @@ class IntakeQueries(SmsQueries):
         return await self._run(lambda db: _record_status(db, event))
 
     async def record_inbound(
-        self, message: InboundSms, sms: Sms, new_lead: Lead, keyword: Keyword | None
+        self, message: InboundSms, sms: Sms, new_lead: Lead, keyword: Keyword | None,
+        reply: Sms | None = None,
     ) -> str:
-        """Store `sms` on the lead whose contact has the sender's phone in its organization,
-        else on `new_lead` (inserted here); apply the opt-out/in keyword. Idempotent by sid."""
-        return await self._run(lambda db: _record_inbound(db, message, sms, new_lead, keyword))
+        """Store `sms` (and the carrier's automatic `reply`) on the lead whose contact has the
+        sender's phone in its organization, else on `new_lead` (inserted here); apply the
+        opt-out/in keyword to the suppression list. Idempotent by sid."""
+        return await self._run(
+            lambda db: _record_inbound(db, message, sms, new_lead, keyword, reply))

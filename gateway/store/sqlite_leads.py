@@ -7,7 +7,7 @@ from typing import Any
 
 from gateway.idempotency import KeyAnswer
 from gateway.models import Contact, Lead
-from gateway.store.rows import contacts_from_rows, leads_from_rows
+from gateway.store.rows import contacts_from_rows, leads_from_rows, suppressed
 from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
 from gateway.store.sqlite_keys import answer_key
 
@@ -21,7 +21,8 @@ def _marks(values: list[str] | tuple[str, ...]) -> str:
 
 
 def write_contact(db: sqlite3.Connection, contact: Contact) -> None:
-    """Insert or replace a contact and its phones (part of a writer op)."""
+    """Insert or replace a contact and its phones (part of a writer op). A phone's
+    outbound_sms_blocked is not written: it is read from the suppression list."""
     db.execute(
         f"INSERT INTO contacts ({_CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
         " ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, name = excluded.name,"
@@ -31,8 +32,9 @@ def write_contact(db: sqlite3.Connection, contact: Contact) -> None:
     )
     db.execute("DELETE FROM contact_phones WHERE contact_id = ?", (contact.id,))
     db.executemany(
-        "INSERT INTO contact_phones VALUES (?, ?, ?, ?, ?, ?)",
-        [(contact.id, contact.organization_id, i, p.phone, p.type, int(p.outbound_sms_blocked))
+        "INSERT INTO contact_phones (contact_id, organization_id, position, phone, type)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(contact.id, contact.organization_id, i, p.phone, p.type)
          for i, p in enumerate(contact.phones)],
     )
 
@@ -56,7 +58,8 @@ def _contacts(db: sqlite3.Connection, where: str, params: list[Any],
               tail: str = "") -> list[Contact]:
     # contacts and their phones in one query
     rows = fetch_all(
-        db, "SELECT c.*, p.phone, p.type AS phone_type, p.outbound_sms_blocked FROM"
+        db, "SELECT c.*, p.phone, p.type AS phone_type,"
+        f" {suppressed('p.organization_id', 'p.phone')} AS outbound_sms_blocked FROM"
         f" (SELECT {_CONTACT_COLUMNS}, rowid AS rid FROM contacts WHERE {where}"
         f"  ORDER BY date_created, rowid {tail}) AS c"
         " LEFT JOIN contact_phones p ON p.contact_id = c.id"
@@ -142,11 +145,3 @@ class LeadQueries(SqliteDb):
             db, "id = (SELECT contact_id FROM contact_phones WHERE organization_id = ?"
             " AND phone = ? ORDER BY rowid LIMIT 1)", [org_id, phone]))
         return found[0] if found else None
-
-    async def is_phone_blocked(self, org_id: str, phone: str) -> bool:
-        row = await self._one(
-            "SELECT 1 FROM contact_phones WHERE organization_id = ? AND phone = ?"
-            " AND outbound_sms_blocked = 1 LIMIT 1",
-            (org_id, phone),
-        )
-        return row is not None

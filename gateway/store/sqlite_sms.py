@@ -9,7 +9,7 @@ from typing import Any
 from gateway.idempotency import KeyAnswer
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
-from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row
+from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row, suppressed
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
 from gateway.store.sqlite_keys import answer_key
 
@@ -146,9 +146,8 @@ class SmsQueries(SqliteDb):
             "  WHERE due_at IS NOT NULL AND local_phone > phone)"
             " FROM senders WHERE phone IS NOT NULL)"
             " SELECT sms.id, organization_id, local_phone, remote_phone, text, due_since,"
-            " attempts, segments,"
-            " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
-            "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked = 1) AS blocked"
+            f" attempts, segments, {suppressed('sms.organization_id', 'sms.remote_phone')}"
+            " AS blocked"
             " , EXISTS (SELECT 1 FROM phone_numbers n WHERE n.number = sms.local_phone"
             "  AND n.type = 'internal' AND n.organization_id = sms.organization_id) AS rented"
             " FROM senders JOIN sms ON sms.id IN (SELECT s.id FROM sms AS s"

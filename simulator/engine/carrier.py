@@ -27,6 +27,7 @@ from simulator.engine.spam import SpamHistory
 from simulator.engine.throughput import SenderQueues
 from simulator.errors import TwilioError
 from simulator.scenario.model import HandsetKind, HandsetRule, Scenario
+from telecom.keywords import HELP_REPLY, Keyword, keyword_of
 from telecom.numbers import InvalidNumber, country_of, parse_e164
 from telecom.segments import segment
 from telecom.wire import dlr_done_date
@@ -34,8 +35,6 @@ from telecom.wire import dlr_done_date
 __all__ = ["Carrier", "MessageRequest"]
 
 _LANDLINES = (HandsetKind.LANDLINE, HandsetKind.NON_SMS)
-OPT_OUT_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"})
-OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
 _PRICE_PER_SEGMENT = {"US": 0.0079, "CA": 0.0079}
 _OTHER_PRICE = 0.04
 
@@ -140,7 +139,7 @@ class Carrier:
         if country_of(to) not in self.timeline.at(now).countries:
             raise TwilioError(21408, self._to_message(21408, to))
         kind, _ = classify(to, self.scenario.handsets)
-        if kind is HandsetKind.OPTED_OUT or (to, sender) in self.opt_outs:
+        if self._opted_out(to, sender):
             raise TwilioError(21610)
         if kind in _LANDLINES and self.scenario.landline_at_create:
             raise TwilioError(21614, f"'To' number {to} is not a valid mobile number")
@@ -272,36 +271,56 @@ class Carrier:
     def receive(
         self, handset: str, to: str, body: str, now: float
     ) -> tuple[MessageRecord, NumberRecord]:
-        """A handset texts one of our numbers. STOP and START change what it may receive."""
+        """A handset texts one of our numbers. STOP and START change what it may receive;
+        HELP (or INFO) is answered at once with Twilio's default help reply, as Twilio does,
+        unless the handset opted out of that number."""
         number = self.numbers.by_phone.get(to)
         if number is None:
             raise TwilioError(20404, f"No account owns the number {to}")
-        word = body.strip().upper()
-        if word in OPT_OUT_WORDS:
+        keyword = keyword_of(body)
+        if keyword is Keyword.OPT_OUT:
             self.opt_outs.add((handset, to))
-        elif word in OPT_IN_WORDS:
+        elif keyword is Keyword.OPT_IN:
             self.opt_outs.discard((handset, to))
-        key = f"{self.scenario.seed}|in|{handset}|{to}|{body}"
+        record = self._record(number.account_sid, handset, to, body, "inbound", "received", now)
+        if keyword is Keyword.HELP and not self._opted_out(handset, to):
+            reply = self._record(number.account_sid, to, handset, HELP_REPLY, "outbound-reply",
+                                 "delivered", now)
+            reply.fate = Fate("delivered", None, "help reply")
+        return record, number
+
+    def _opted_out(self, handset: str, number: str) -> bool:
+        kind, _ = classify(handset, self.scenario.handsets)
+        return kind is HandsetKind.OPTED_OUT or (handset, number) in self.opt_outs
+
+    def _record(self, account_sid: str, from_: str, to: str, body: str, direction: str,
+                status: str, now: float) -> MessageRecord:
+        """A message that does not go through create: an inbound one, or the carrier's own
+        reply (sent at once, free, with no status callback)."""
+        tag = "in" if direction == "inbound" else direction  # inbound sids as they always were
+        key = f"{self.scenario.seed}|{tag}|{from_}|{to}|{body}"
         self._occurrences[key] += 1
         record = MessageRecord(
             sid="SM" + hashlib.sha256(f"{key}|{self._occurrences[key]}".encode()).hexdigest()[:32],
-            account_sid=number.account_sid,
-            from_=handset,
+            account_sid=account_sid,
+            from_=from_,
             to=to,
             body=body,
-            direction="inbound",
-            status="received",
+            direction=direction,
+            status=status,
             created_at=now,
             updated_at=now,
             num_segments=segment(body).segments,
             sent_at=now,
         )
         self.messages[record.sid] = record
-        return record, number
+        return record
 
     def inbound_params(self, record: MessageRecord) -> dict[str, str]:
-        """Twilio's inbound webhook parameters (empty geo fields as empty strings)."""
-        return {
+        """Twilio's inbound webhook parameters (empty geo fields as empty strings), with
+        `OptOutType` for a keyword as Advanced Opt-Out sends it."""
+        keyword = keyword_of(record.body)
+        return ({"OptOutType": keyword.value} if keyword else {}) | {
             "MessageSid": record.sid,
             "SmsSid": record.sid,
             "SmsMessageSid": record.sid,

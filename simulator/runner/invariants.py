@@ -9,6 +9,7 @@ carrier's sid as `carrier_sid`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 from simulator.runner.outcome import Check, Observed, Record
@@ -39,6 +40,10 @@ def reached_carrier(sms: Record) -> bool:
 
 
 def invariants(seen: Observed) -> list[Check]:
+    # not the outbound `External` ones (the carrier's own HELP replies): the gateway never
+    # sent them
+    seen = dataclasses.replace(seen, sms=tuple(
+        s for s in seen.sms if s.get("direction") != "outbound" or s.get("source") != "External"))
     carried = [m for m in seen.oracle if m.get("direction") == "outbound-api"]
     by_key: dict[str, list[Record]] = defaultdict(list)
     for message in carried:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
+from gateway.models import Organization, Suppression
+from gateway.store import open_store
 from tests.databases import POSTGRESQL, database_for, run_sql
 
 
@@ -90,3 +93,41 @@ def test_db_takes_a_path_or_a_postgresql_url(tmp_path: Path) -> None:
     to_url = _serve_config(_parser().parse_args(["serve", "--config", str(path),
                                                  "--db", "postgres://other/db"]))
     assert to_url.database == "postgres://other/db"
+
+
+def test_opt_out_list_clear_and_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                        ) -> None:
+    db = database_for(tmp_path, "optout")
+    phone, at = "+14155550177", "2026-01-01T00:00:00.000000+00:00"
+
+    async def seed() -> None:
+        store = await open_store(db)
+        try:
+            await store.create_organization(Organization("orga_a", "A", at), "hash-a")
+            await store.suppress(Suppression("orga_a", phone, "STOP", "+14155550100", at))
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    base = ["--db", db, "--org", "orga_a"]
+    assert main(["opt-out", "list", *base]) == 0
+    assert capsys.readouterr().out == f"{phone}  STOP  to +14155550100  since {at}\n"
+    assert main(["opt-out", "clear", *base, "--phone", "+1 415 555 0177", "--why",
+                 "asked us by email", "--by", "ann"]) == 0
+    assert capsys.readouterr().out.startswith(f"cleared {phone}  STOP")
+    assert main(["opt-out", "list", *base]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["opt-out", "history", *base, "--phone", phone]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert f"{phone}  cleared by ann: asked us by email  (was {phone}  STOP" in line
+    # the clearing is recorded where the recipients' own opt-ins are
+    assert run_sql(db, "SELECT cleared_by, why FROM suppression_clearings") == \
+        [("ann", "asked us by email")]
+    assert main(["opt-out", "clear", *base, "--phone", phone, "--why", "again"]) == 1
+    assert "not on the suppression list" in capsys.readouterr().err
+    assert main(["opt-out", "clear", *base, "--phone", "nope", "--why", "x"]) == 2
+    assert capsys.readouterr().err.startswith("--phone: ")
+    assert main(["opt-out", "clear", *base, "--phone", phone, "--why", " "]) == 2
+    assert capsys.readouterr().err.startswith("--why: ")
+    with pytest.raises(SystemExit):  # a reason is required
+        main(["opt-out", "clear", *base, "--phone", phone])

@@ -19,7 +19,7 @@ from gateway.auth import create_organization
 from gateway.carrier import CarrierClient
 from gateway.dispatcher import Dispatcher
 from gateway.keys import STORE
-from gateway.models import Contact, ContactPhone, DueSms, Lead, PhoneNumber, Sms
+from gateway.models import Contact, ContactPhone, DueSms, Lead, PhoneNumber, Sms, Suppression
 from gateway.store import open_store
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
 from telecom import Reason, compute_signature, error_body, reason_message
@@ -166,9 +166,9 @@ async def test_callback_that_overtakes_the_create_answer(rig_factory: Any) -> No
 async def test_opt_out_after_acceptance_stops_the_send(rig_factory: Any) -> None:
     rig = await rig_factory()
     sms = await rig.send(send_in=0.5)
-    contact = rig.lead["contacts"][0]
-    await rig.api("PUT", f"contact/{contact['id']}/", {"phones": [
-        {"phone": "+14155550199", "outbound_sms_blocked": True}]})
+    await rig.gateway.app[STORE].suppress(Suppression(
+        rig.lead["organization_id"], "+14155550199", "STOP", NUMBERS[0],
+        "2026-01-01T00:00:00.000000+00:00"))  # the recipient's STOP, meanwhile
     done = await rig.until(sms["id"], "error")
     assert done["error_reason"] == "opted_out"
     assert rig.fake.creates() == []

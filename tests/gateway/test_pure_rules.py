@@ -1,4 +1,4 @@
-"""The small pure pieces: pricing, pacing, backoff, keywords, dates, SMS rules."""
+"""The small pure pieces: pricing, pacing, backoff, dates, SMS rules."""
 
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 
 from gateway.dates import iso, parse_moment, parse_tz_offset
-from gateway.keywords import Keyword, keyword_of
 from gateway.models import PhoneNumber
 from gateway.pacing import Pace, Pacer, backoff, grant
 from gateway.pricing import Rate, cost_of
@@ -96,18 +95,6 @@ def test_grant_counts_each_takes_segments_in_order() -> None:
 def test_backoff_grows_with_jitter(attempt: int, low: float, high: float) -> None:
     assert backoff(attempt, 1, 60, 0.0) == low
     assert backoff(attempt, 1, 60, 0.999) == pytest.approx(high, rel=0.01)
-
-
-@pytest.mark.parametrize(
-    ("body", "keyword"),
-    [("STOP", Keyword.OPT_OUT), (" stop ", Keyword.OPT_OUT), ("Stop.", Keyword.OPT_OUT),
-     ("unsubscribe", Keyword.OPT_OUT), ("STOPALL", Keyword.OPT_OUT), ("cancel", Keyword.OPT_OUT),
-     ("END", Keyword.OPT_OUT), ("quit", Keyword.OPT_OUT), ("START", Keyword.OPT_IN),
-     ("unstop", Keyword.OPT_IN), ("yes", Keyword.OPT_IN), ("please stop texting me", None),
-     ("Yes please", None), ("", None)],
-)
-def test_keywords(body: str, keyword: Keyword | None) -> None:
-    assert keyword_of(body) == keyword
 
 
 def test_dates() -> None:

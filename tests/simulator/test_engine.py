@@ -16,6 +16,7 @@ from simulator.errors import TwilioError
 from simulator.scenario import load, loads
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID as ACCOUNT
 from simulator.scenario.model import CallbackFaults, Throughput
+from telecom.keywords import HELP_REPLY
 
 SENDER = "+14155550100"
 
@@ -261,3 +262,27 @@ def test_stop_from_a_handset_blocks_that_pair_until_start() -> None:
     assert caught.value.code == 21610
     carrier.receive("+14165550042", SENDER, "START", 2.0)
     assert _send(carrier, "+14165550042", "welcome back").status == "delivered"
+
+
+@pytest.mark.parametrize("word", ["REVOKE", "stop all", "Opt out"])
+def test_every_opt_out_word_of_the_shared_list_blocks(word: str) -> None:
+    carrier = _carrier("seed: 1\n")
+    carrier.receive("+14165550042", SENDER, word, 1.0)  # the old list had none of these
+    with pytest.raises(TwilioError) as caught:
+        _send(carrier, "+14165550042", "still there?")
+    assert caught.value.code == 21610
+
+
+def test_help_is_answered_by_the_carrier_and_the_webhook_names_the_keyword() -> None:
+    carrier = _carrier("seed: 1\n")
+    record, _ = carrier.receive("+14165550042", SENDER, "Help", 1.0)
+    assert carrier.inbound_params(record)["OptOutType"] == "HELP"
+    [reply] = [m for m in carrier.messages.values() if m.direction == "outbound-reply"]
+    assert (reply.from_, reply.to, reply.body, reply.status, reply.price) == \
+        (SENDER, "+14165550042", HELP_REPLY, "delivered", None)
+    stop, _ = carrier.receive("+14165550042", SENDER, "STOP", 2.0)
+    assert carrier.inbound_params(stop)["OptOutType"] == "STOP"
+    carrier.receive("+14165550042", SENDER, "INFO", 3.0)  # opted out: no answer
+    assert len([m for m in carrier.messages.values() if m.direction == "outbound-reply"]) == 1
+    chat, _ = carrier.receive("+14165550042", SENDER, "help me", 4.0)
+    assert "OptOutType" not in carrier.inbound_params(chat)
