@@ -32,7 +32,7 @@ from gateway.models import Contact, ContactPhone, Lead
 from gateway.store import Store
 from telecom import InvalidNumber, country_of, format_international, parse_e164
 
-__all__ = ["parse_contact", "render_contact", "lead_with_opt_outs", "setup", "with_opt_outs"]
+__all__ = ["lead_with_opt_outs", "parse_contact", "render_contact", "setup", "with_opt_outs"]
 
 
 def render_contact(c: Contact) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from gateway.auth import create_organization
 from gateway.carrier import CarrierClient
 from gateway.dispatcher import Dispatcher
 from gateway.keys import STORE
-from gateway.models import Contact, ContactPhone, DueSms, Lead, PhoneNumber, Sms, Suppression
+from gateway.models import DueSms, PhoneNumber, Sms, Suppression
 from gateway.store import open_store
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
 from telecom import Reason, compute_signature, error_body, reason_message
@@ -260,10 +260,8 @@ async def test_an_ending_is_decided_under_the_claim(tmp_path: Path) -> None:
             "phon_1", org.id, NUMBERS[0], None, "internal", "US", True, ("US",), "PN1",
             dates.iso(now), dates.iso(now)))
         # the recipient opted out: the round ends the message, unless someone else holds it
-        await store.insert_lead(Lead("lead_1", org.id, "L", None, (Contact(
-            "cont_1", org.id, "lead_1", None, None,
-            (ContactPhone("+14155550199", "mobile", True),), dates.iso(now), dates.iso(now)),),
-            dates.iso(now), dates.iso(now)))
+        await store.suppress(Suppression(org.id, "+14155550199", "STOP", NUMBERS[0],
+                                         dates.iso(now)))
         await store.insert_sms(_due("acti_1", org.id, NUMBERS[0], dates.iso(now)))
         read = store.due_sms
 
