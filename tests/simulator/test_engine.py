@@ -233,3 +233,15 @@ def test_stop_from_a_handset_blocks_that_pair_until_start() -> None:
     assert caught.value.code == 21610
     carrier.receive("+14165550042", SENDER, "START", 2.0)
     assert _send(carrier, "+14165550042", "welcome back").status == "delivered"
+
+
+@pytest.mark.parametrize(("mode", "messages"), [("honour", 1), ("ignore", 3)])
+def test_idempotency_key_is_honoured_or_ignored_as_the_scenario_says(
+    mode: str, messages: int
+) -> None:
+    carrier = _carrier(f"seed: 1\nidempotency: {mode}\n")
+    request = MessageRequest(to="+14165550100", from_=SENDER, body="once?", idempotency_key="k")
+    sids = {carrier.create(ACCOUNT, request, float(i))[0].sid for i in range(3)}
+    assert len(sids) == messages
+    # the key is kept on each record either way: the oracle sees what reached the carrier twice
+    assert [r.idempotency_key for r in carrier.messages.values()] == ["k"] * messages
