@@ -129,6 +129,8 @@ class DueSms:
     due_since: str
     attempts: int
     blocked: bool  # the recipient opted out since the message was accepted
+    # set when a dispatcher claimed it before: an earlier create may have reached the carrier
+    first_claimed_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,9 @@ async def rig_factory(tmp_path: Path) -> AsyncIterator[Any]:
     opened: list[Rig] = []
 
     async def make(**overrides: Any) -> Rig:
+        # the canned answers are for creates: no lookups between them (tests that are about
+        # lookups say carrier_deduplicates_creates=False)
+        overrides.setdefault("carrier_deduplicates_creates", True)
         fake = FakeTwilio(default=(201, {"sid": "new", "status": "queued"}))
         fake_server = await serve(lambda _url: fake.app())
         gateway = await serve(lambda url: create_app(gateway_config(
