@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from gateway.auth import create_organization
 from gateway.keys import STORE
 from gateway.models import PhoneNumber
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
-from telecom import compute_signature, error_body
+from telecom import compute_signature, error_body, rfc2822
 from tests.databases import database_for
 from tests.gateway.fakes import FakeTwilio
 from tests.gateway.harness import Served, eventually, gateway_config, serve
@@ -178,3 +179,32 @@ async def test_a_backlogged_number_does_not_hold_up_another(rig_factory: Any) ->
     await asyncio.gather(*(rig.send(NUMBERS[0]) for _ in range(12)))  # six seconds of work
     other = await rig.send(NUMBERS[1])
     await rig.until(other["id"], "sent", timeout=1.5)
+
+
+async def test_a_lost_create_is_looked_up_and_a_failed_lookup_sends_nothing(
+        rig_factory: Any) -> None:
+    """A carrier that ignores Idempotency-Key: the first create made the message but its
+    answer came too late; the lookups that fail send nothing; the one that answers finds it."""
+    rig = await rig_factory(carrier_deduplicates_creates=False, carrier_timeout=0.2)
+    made = {"sid": "SM" + "f" * 32, "status": "sent", "direction": "outbound-api",
+            "body": "hi", "date_created": rfc2822(datetime.now(UTC)), "num_segments": "1"}
+    lists = [(503, error_body(20503, "down", 503)), (500, "oops"),
+             (200, {"messages": [{**made, "body": "another text"}, made],
+                    "next_page_uri": None})]
+
+    async def hook(request: web.Request, _form: dict[str, str]) -> tuple[int, Any] | None:
+        if request.method == "POST":
+            await asyncio.sleep(0.5)  # made, but answered after the gateway gave up
+            return 201, made
+        return lists.pop(0) if lists else (200, {"messages": [], "next_page_uri": None})
+
+    rig.fake.hook = hook
+    sms = await rig.send()
+    done = await rig.until(sms["id"], "sent")
+    assert done["delivery_status"] == "sent"
+    assert len(rig.fake.creates()) == 1  # never sent again
+    lookups = [path for method, path, _, _ in rig.fake.seen if method == "GET"]
+    assert len(lookups) == 3 and all("To=%2B14155550199&From=%2B14155550100" in p
+                                     for p in lookups)
+    found = await rig.gateway.app[STORE].sent_by_sid(made["sid"])
+    assert found is not None and found[0] == sms["id"]
