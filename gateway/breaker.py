@@ -4,6 +4,8 @@ closed --(threshold consecutive unavailable answers)--> open
 open --(cooldown elapsed)--> half-open: one probe call may go
 half-open --(probe answered)--> closed;  --(probe unavailable)--> open again
 
+closed | half-open --(misconfigured: wrong token or URL)--> open at once (`trip`)
+
 Only "unavailable" (5xx, timeout, connection trouble, 20429/21611) counts against the carrier;
 a rejection (4xx about one message) proves the carrier is up. While open, due messages stay
 where they are: the dispatcher does not claim them, so no attempt is spent on a carrier we
@@ -55,6 +57,15 @@ class Breaker:
     def answered(self) -> None:
         """The carrier answered (accepted or rejected): it is up."""
         self.state, self.failures, self.probing = BreakerState.CLOSED, 0, False
+
+    def trip(self, now: float) -> bool:
+        """Every call will fail alike (our credentials or URL are wrong): open now, whatever
+        the count. True when this opened it."""
+        self.failures += 1
+        opened = self.state is not BreakerState.OPEN
+        self.state, self.opened_at, self.probing = BreakerState.OPEN, now, False
+        self.opens += opened
+        return opened
 
     def unavailable(self, now: float) -> None:
         self.failures += 1

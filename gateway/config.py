@@ -52,6 +52,11 @@ class Config:
     carrier_account_sid: str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
     carrier_auth_token: str = field(default="", repr=False)  # a secret: never printed
     carrier_timeout: float = 10.0
+    # Whether the carrier returns the first message for a repeated Idempotency-Key (the
+    # simulator does; real Twilio does not). When it does not, a create whose outcome we never
+    # learnt (timeout, reset, 5xx, a crash mid-call) is looked up in its Messages list before
+    # it is sent again. The safe default: pointing the gateway at Twilio is a URL change.
+    carrier_deduplicates_creates: bool = False
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"  # where the carrier reaches us
@@ -235,7 +240,8 @@ _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
                  "synchronous": ("db_synchronous", _synchronous)},
     "carrier": {"url": ("carrier_url", _url), "account_sid": ("carrier_account_sid", _text),
                 "auth_token": ("carrier_auth_token", _text),
-                "timeout": ("carrier_timeout", _positive)},
+                "timeout": ("carrier_timeout", _positive),
+                "deduplicates_creates": ("carrier_deduplicates_creates", _flag)},
     "sms": {"default_region": ("default_region", _country), "countries": ("countries", _countries),
             "rates": ("rates", _rates), "help_reply": ("help_reply", _text)},
     "dispatcher": {"enabled": ("dispatcher_enabled", _flag),

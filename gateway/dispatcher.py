@@ -5,6 +5,15 @@ transaction) and sends each claimed message in its own task; the outcome is writ
 short transaction. No transaction is open during a carrier call. The activity id is the
 `Idempotency-Key`, so a message whose outcome was lost (crash, timeout) is sent again after the
 lease or a restart and the carrier returns the first message instead of sending twice.
+
+A carrier that ignores the key (real Twilio: `carrier.deduplicates_creates: false`) gets no
+second create for a message claimed before (the claim is stored): it is first looked up in the
+carrier's Messages list (same To, From and body, created since that first claim), and one
+found there is recorded as accepted with its sid. A failed lookup is "carrier unavailable".
+
+A misconfigured carrier (wrong token or URL, or not Twilio at all) fails every call alike: the
+breaker opens at once, one line is logged, `/readyz` names the problem, the messages stay
+queued; while it stays open, those older than `max_age` end `expired`.
 """
 
 from __future__ import annotations
@@ -17,10 +26,10 @@ import time
 from datetime import datetime, timedelta
 
 from gateway import dates
-from gateway.breaker import Breaker
-from gateway.carrier import CarrierClient
+from gateway.breaker import Breaker, BreakerState
+from gateway.carrier import CarrierClient, ListedMessage, SentMessage
 from gateway.config import Config
-from gateway.errors import CarrierRejected, CarrierUnavailable
+from gateway.errors import CarrierMisconfigured, CarrierRejected, CarrierUnavailable
 from gateway.lifecycle import accepted, failed_locally, rejected
 from gateway.logs import ACTIVITY_ID
 from gateway.metrics import Metrics
@@ -34,9 +43,11 @@ from telecom import Reason, country_of
 __all__ = ["Dispatcher"]
 
 log = logging.getLogger("gateway.dispatcher")
+# The carrier's clock and ours differ a little, and Twilio's dates have whole seconds.
+_CLOCK_SLACK = timedelta(seconds=60)
+_EXPIRE_EVERY = 1.0  # seconds between sweeps for expired messages while the breaker is open
 
 _CLOSING = 0.5  # seconds of the grace period kept for closing after the drain (at most)
-_SWEEP = 100  # due messages looked at per round while the breaker is open (oldest first)
 
 
 class Dispatcher:
@@ -54,6 +65,9 @@ class Dispatcher:
         self._metrics = metrics or Metrics()
         self.breaker = Breaker(config.breaker_threshold, config.breaker_cooldown)
         self._stopping: float | None = None  # when shutdown began (monotonic)
+        # why the carrier refuses every call (wrong token or URL), until a call is answered
+        self.carrier_problem: str | None = None
+        self._swept = 0.0  # when _expire_waiting last ran (monotonic)
         self._closing = False
         self._between_rounds = asyncio.Event()  # clear while a round claims and starts sends
         self._between_rounds.set()
@@ -102,6 +116,7 @@ class Dispatcher:
                 self._between_rounds.clear()
                 try:
                     await self._round()
+                    await self._expire_waiting()
                 except Exception:  # a failed round must not end the dispatcher
                     log.exception("dispatch round failed")
                 finally:
@@ -117,25 +132,25 @@ class Dispatcher:
     async def _round(self) -> None:
         now, tick = dates.now(), time.monotonic()
         # while the breaker is open, due messages wait unclaimed: no attempt is spent on them
-        closed = self.breaker.room(tick)
-        room = min(self._config.max_in_flight - len(self._in_flight), closed)
+        # (and `_expire_waiting` still ends the ones that grow too old)
+        room = min(self._config.max_in_flight - len(self._in_flight), self.breaker.room(tick))
         self._show_breaker()
-        if self._stopping is not None or (room <= 0 and closed > 0):
+        if room <= 0 or self._stopping is not None:
             return
-        if room > 0:
-            due = await self._store.due_sms(dates.iso(now), room, self._pacer.burst,
-                                            frozenset(self._pacer.waiting(tick)))
-        else:  # the breaker is open: nothing is sent, but the oldest still expire on time
-            due = await self._store.due_sms(dates.iso(now), _SWEEP, _SWEEP, frozenset())
+        due = await self._store.due_sms(dates.iso(now), room, self._pacer.burst,
+                                        frozenset(self._pacer.waiting(tick)))
         # What changed since a message was accepted may end it without a carrier call; the
         # decision is recorded only for messages we claimed (on PostgreSQL another process may
-        # be sending one right now), and such claims take no send slot.
+        # be sending one right now), and such claims take no send slot. One an earlier create
+        # may have left at a carrier that ignores Idempotency-Key is looked up first
+        # (`_attempt`): ending it here could contradict what the carrier did with it.
         ended: dict[str, Reason] = {}
         ready: list[DueSms] = []
         for message in due:
-            if (reason := dispatch_blocker(message, now, self._config.max_age)) is not None:
+            reason = dispatch_blocker(message, now, self._config.max_age)
+            if reason is not None and not self._owes_lookup(message):
                 ended[message.id] = reason
-            elif room > 0 and self._pacer.take(message.local_phone, tick, message.segments):
+            elif self._pacer.take(message.local_phone, tick, message.segments):
                 ready.append(message)
         lease = dates.iso(now + self._lease)
         if ended:
@@ -169,10 +184,23 @@ class Dispatcher:
     async def _attempt(self, message: DueSms) -> None:
         metrics, started = self._metrics, time.monotonic()
         try:
-            sent = await self._carrier.send_message(
+            sent = await self._look_up(message)
+            if sent is None and (reason := dispatch_blocker(
+                    message, dates.now(), self._config.max_age)) is not None:
+                self._carrier_answered()  # the lookup was answered: a probe's end, too
+                await self._end(message.id, reason)  # not at the carrier: ending it is safe
+                return
+            sent = sent or await self._carrier.send_message(
                 to=message.remote_phone, from_=message.local_phone, body=message.text,
                 status_callback=self._status_callback, idempotency_key=message.id,
             )
+        except CarrierMisconfigured as exc:
+            metrics.carrier_errors.labels("misconfigured", "").inc()
+            self._misconfigured(str(exc))
+            # claimed for the first time, and refused before any Messages resource saw it:
+            # nothing of it can be at the carrier, so no lookup is owed
+            await self._retry_or_expire(message, str(exc), quiet=True,
+                                        unsent=message.first_claimed_at is None)
         except CarrierRejected as exc:
             self._answered(started, "rejected")
             metrics.carrier_errors.labels("rejected", str(exc.code)).inc()
@@ -211,10 +239,68 @@ class Dispatcher:
         self._metrics.carrier_latency.labels(outcome).observe(time.monotonic() - started)
         if outcome == "rejected":
             self._metrics.dispatch_outcomes.labels("rejected").inc()
+        self._carrier_answered()
+
+    def _carrier_answered(self) -> None:
         self.breaker.answered()
+        if self.carrier_problem is not None:
+            log.warning("the carrier answers again: %s is over", self.carrier_problem)
+            self.carrier_problem = None
         self._show_breaker()
 
-    async def _retry_or_expire(self, message: DueSms, why: str) -> None:
+    def _owes_lookup(self, message: DueSms) -> bool:
+        """An earlier create of it may have made a message at a carrier that ignores
+        Idempotency-Key: what it became there is found out before anything else."""
+        return not self._config.carrier_deduplicates_creates \
+            and message.first_claimed_at is not None
+
+    async def _look_up(self, message: DueSms) -> SentMessage | None:
+        """At a carrier that ignores Idempotency-Key, the message an earlier create of this
+        one made, if there is one; None when none can exist or none is there."""
+        if not self._owes_lookup(message) or message.first_claimed_at is None:
+            return None
+        since = datetime.fromisoformat(message.first_claimed_at) - _CLOCK_SLACK
+        listed = await self._carrier.list_messages(to=message.remote_phone,
+                                                   from_=message.local_phone, since=since)
+        for candidate in _oldest_first(listed, message.text, since):
+            # the same text sent twice: a sid already recorded belongs to the other message
+            owner = await self._store.sent_by_sid(candidate.sid)
+            if owner is None or owner[0] == message.id:
+                log.info("found %s at the carrier as %s: not sent again", message.id,
+                         candidate.sid, extra={"carrier_sid": candidate.sid})
+                self._metrics.lookups.labels("found").inc()
+                return candidate.sent()
+        log.info("%s is not at the carrier: sending it", message.id)
+        self._metrics.lookups.labels("missing").inc()
+        return None
+
+    def _misconfigured(self, why: str) -> None:
+        """Open the breaker at once and say so once: every call fails alike until the
+        configuration is fixed (and the gateway restarted)."""
+        if self.breaker.trip(time.monotonic()):
+            self._metrics.breaker_opens.labels(self._config.carrier_url).inc()
+        if self.carrier_problem != why:
+            log.error("carrier misconfigured, messages stay queued (max_age %.0f s still"
+                      " applies): %s", self._config.max_age, why)
+            self.carrier_problem = why
+        self._show_breaker()
+
+    async def _expire_waiting(self) -> None:
+        """While the breaker keeps messages unclaimed, `max_age` still ends them. Those whose
+        create may have reached a carrier that ignores Idempotency-Key wait for a lookup."""
+        tick = time.monotonic()
+        if self.breaker.state is BreakerState.CLOSED or tick - self._swept < _EXPIRE_EVERY:
+            return
+        self._swept, now = tick, dates.now()
+        ended = await self._store.expire_unclaimed(
+            dates.iso(now - timedelta(seconds=self._config.max_age)), dates.iso(now),
+            failed_locally(Reason.EXPIRED), not self._config.carrier_deduplicates_creates)
+        if ended:
+            log.warning("%d messages expired while the carrier was unavailable", ended)
+            self._metrics.dispatch_outcomes.labels("expired").inc(ended)
+
+    async def _retry_or_expire(self, message: DueSms, why: str, *, quiet: bool = False,
+                               unsent: bool = False) -> None:
         now = dates.now()
         age = (now - datetime.fromisoformat(message.due_since)).total_seconds()
         attempt = message.attempts + 1
@@ -225,9 +311,19 @@ class Dispatcher:
             await self._store.record_refused(message.id, failed_locally(Reason.EXPIRED),
                                              dates.iso(now))
             return
-        log.info("carrier unavailable for %s (attempt %d), retry in %.1fs: %s",
-                 message.id, attempt, delay, why)
+        # quiet: the cause was logged once for all (a misconfigured carrier)
+        log.log(logging.DEBUG if quiet else logging.INFO,
+                "carrier unavailable for %s (attempt %d), retry in %.1fs: %s",
+                message.id, attempt, delay, why)
         self._metrics.retries.inc()
         self._metrics.dispatch_outcomes.labels("retry").inc()
         await self._store.record_retry(message.id, attempt,
-                                       dates.iso(now + timedelta(seconds=delay)))
+                                       dates.iso(now + timedelta(seconds=delay)), unsent)
+
+
+def _oldest_first(listed: list[ListedMessage], body: str,
+                  since: datetime) -> list[ListedMessage]:
+    """The carrier's messages that an earlier create of ours with `body` may have made."""
+    return sorted((m for m in listed if m.direction == "outbound-api" and m.body == body
+                   and m.date_created is not None and m.date_created >= since),
+                  key=lambda m: m.date_created or since)

@@ -13,6 +13,9 @@ GatewayError
 └── CarrierError             -- raised by gateway.carrier, never escapes to a client as is
     ├── CarrierRejected(code, message)  -- a 4xx Twilio error: final for that request
     └── CarrierUnavailable(message)     -- 5xx, 20429, timeout, connection: try again later
+        └── CarrierMisconfigured(message) -- our credentials or URL are wrong, or what answers
+                                             is not Twilio: no message is at fault, every call
+                                             fails the same way until the config is fixed
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ __all__ = [
     "BadRequest",
     "CarrierDown",
     "CarrierError",
+    "CarrierMisconfigured",
     "CarrierRejected",
     "CarrierUnavailable",
     "GatewayError",
@@ -109,3 +113,8 @@ class CarrierRejected(CarrierError):
 
 class CarrierUnavailable(CarrierError):
     pass
+
+
+class CarrierMisconfigured(CarrierUnavailable):
+    """401/403 (20003), a 404 on our account's own collection, or an answer that is not
+    Twilio's. An outage of our making: the create never reached a Messages resource."""

@@ -72,6 +72,10 @@ class Metrics:
         self.reconciled = Counter(
             "smslab_reconciled", "Statuses fetched from the carrier for messages whose final"
             " callback never came", ["status"], registry=registry)
+        self.lookups = Counter(
+            "smslab_carrier_lookups", "Creates whose outcome was lost, looked up in the"
+            " carrier's Messages list before any resend: found or missing", ["result"],
+            registry=registry)
         self.rate_limited = Counter(
             "smslab_api_rate_limited", "API requests answered 429", registry=registry)
         self.too_large = Counter(

@@ -49,7 +49,10 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception as exc:  # any failure means "not ready", never a 500
         problems["database"] = f"not writable: {exc!r}"
     dispatcher = app[DISPATCHER]
-    if dispatcher is not None and dispatcher.breaker.state is BreakerState.OPEN:
+    if dispatcher is not None and dispatcher.carrier_problem is not None:
+        # until a call is answered: the breaker's probes keep finding the same fault
+        problems["carrier"] = f"misconfigured: {dispatcher.carrier_problem}"
+    elif dispatcher is not None and dispatcher.breaker.state is BreakerState.OPEN:
         problems["carrier"] = "circuit breaker open: the carrier keeps failing"
     else:
         why = await _carrier_reachable(app[CONFIG].carrier_url)

@@ -18,6 +18,7 @@ from telecom.wire import (
     error_body,
     is_sid,
     new_sid,
+    parse_rfc2822,
     rfc2822,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "new_sid",
     "number_kind",
     "parse_e164",
+    "parse_rfc2822",
     "reason_for",
     "reason_message",
     "rfc2822",

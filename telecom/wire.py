@@ -13,6 +13,7 @@ __all__ = [
     "error_body",
     "is_sid",
     "new_sid",
+    "parse_rfc2822",
     "rfc2822",
 ]
 
@@ -40,6 +41,17 @@ def is_sid(value: str, prefix: str) -> bool:
 def rfc2822(moment: datetime) -> str:
     """``Thu, 24 Aug 2023 05:01:45 +0000``: Twilio always sends GMT with a numeric zone."""
     return email.utils.format_datetime(moment.astimezone(UTC)).replace("-0000", "+0000")
+
+
+def parse_rfc2822(text: object) -> datetime | None:
+    """A Twilio date back to an aware UTC datetime; None for null or anything unparseable."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def dlr_done_date(moment: datetime) -> str:

@@ -127,7 +127,7 @@ class PgSmsQueries(PgDb):
         # their pace: one busy number must not fill the round and hold up everyone else.
         rows = await self._all(
             "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
-            " due_since, attempts, segments, due_at, seq,"
+            " due_since, attempts, segments, first_claimed_at, due_at, seq,"
             " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, seq) AS nth,"
             f" {suppressed('sms.organization_id', 'sms.remote_phone')} AS blocked"
             " , EXISTS (SELECT 1 FROM phone_numbers n WHERE n.number = sms.local_phone"
@@ -141,7 +141,7 @@ class PgSmsQueries(PgDb):
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
                    r["due_since"], r["attempts"], r["blocked"], r["rented"],
-                   r["segments"])
+                   r["segments"], r["first_claimed_at"])
             for r in rows
         ]
 
@@ -160,8 +160,9 @@ class PgSmsQueries(PgDb):
                 " AND (claimed_until IS NULL OR claimed_until < $2)"
                 " ORDER BY due_at, seq FOR UPDATE SKIP LOCKED", (ids, now), db)
             mine = [r["id"] for r in (await self._paced(db, rows, now) if paced else rows)]
-            await db.execute("UPDATE sms SET claimed_until = $1, claimed_by = $2"
-                             " WHERE id = ANY($3::text[])", lease_until, self._token, mine)
+            await db.execute("UPDATE sms SET claimed_until = $1, claimed_by = $2,"
+                             " first_claimed_at = COALESCE(first_claimed_at, $4)"
+                             " WHERE id = ANY($3::text[])", lease_until, self._token, mine, now)
         return mine
 
     async def _paced(self, db: asyncpg.Connection, rows: list[asyncpg.Record],
@@ -231,11 +232,25 @@ class PgSmsQueries(PgDb):
             (*_outcome_values(outcome), now, sms_id),
         )
 
-    async def record_retry(self, sms_id: str, attempts: int, due_at: str) -> None:
+    async def record_retry(self, sms_id: str, attempts: int, due_at: str,
+                           unsent: bool = False) -> None:
         await self._write(
-            "UPDATE sms SET attempts = $1, due_at = $2, claimed_until = NULL, claimed_by = NULL"
+            "UPDATE sms SET attempts = $1, due_at = $2, claimed_until = NULL, claimed_by = NULL,"
+            " first_claimed_at = CASE WHEN $4 THEN NULL ELSE first_claimed_at END"
             " WHERE id = $3 AND carrier_sid IS NULL",
-            (attempts, due_at, sms_id),
+            (attempts, due_at, sms_id, unsent),
+        )
+
+    async def expire_unclaimed(self, due_before: str, now: str, outcome: Outcome,
+                               keep_claimed_before: bool) -> int:
+        # SKIP LOCKED: a row another process is claiming is its decision, not ours
+        return await self._changes(
+            f"UPDATE sms SET due_at = NULL, ({_OUTCOME}) = ($1, $2, $3, $4, $5), cost = NULL,"
+            " date_updated = $6 WHERE id IN (SELECT id FROM sms WHERE due_at IS NOT NULL"
+            " AND due_since < $7 AND carrier_sid IS NULL"
+            " AND (claimed_until IS NULL OR claimed_until < $6)"
+            " AND NOT ($8 AND first_claimed_at IS NOT NULL) FOR UPDATE SKIP LOCKED)",
+            (*_outcome_values(outcome), now, due_before, keep_claimed_before),
         )
 
     async def locked_outcome(self, db: asyncpg.Connection,

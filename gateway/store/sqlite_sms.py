@@ -146,8 +146,8 @@ class SmsQueries(SqliteDb):
             "  WHERE due_at IS NOT NULL AND local_phone > phone)"
             " FROM senders WHERE phone IS NOT NULL)"
             " SELECT sms.id, organization_id, local_phone, remote_phone, text, due_since,"
-            f" attempts, segments, {suppressed('sms.organization_id', 'sms.remote_phone')}"
-            " AS blocked"
+            " attempts, segments, first_claimed_at,"
+            f" {suppressed('sms.organization_id', 'sms.remote_phone')} AS blocked"
             " , EXISTS (SELECT 1 FROM phone_numbers n WHERE n.number = sms.local_phone"
             "  AND n.type = 'internal' AND n.organization_id = sms.organization_id) AS rented"
             " FROM senders JOIN sms ON sms.id IN (SELECT s.id FROM sms AS s"
@@ -163,7 +163,7 @@ class SmsQueries(SqliteDb):
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
                    r["due_since"], r["attempts"], bool(r["blocked"]), bool(r["rented"]),
-                   r["segments"])
+                   r["segments"], r["first_claimed_at"])
             for r in rows
         ]
 
@@ -173,10 +173,11 @@ class SmsQueries(SqliteDb):
         if not ids:
             return []
         rows = await self._write(
-            f"UPDATE sms SET claimed_until = ? WHERE id IN ({','.join('?' * len(ids))})"
+            "UPDATE sms SET claimed_until = ?, first_claimed_at = COALESCE(first_claimed_at, ?)"
+            f" WHERE id IN ({','.join('?' * len(ids))})"
             " AND due_at IS NOT NULL AND due_at <= ?"
             " AND (claimed_until IS NULL OR claimed_until < ?) RETURNING id",
-            (lease_until, *ids, now, now),
+            (lease_until, now, *ids, now, now),
         )
         return [row[0] for row in rows]
 
@@ -194,9 +195,22 @@ class SmsQueries(SqliteDb):
              outcome.error_message, now, sms_id),
         )
 
-    async def record_retry(self, sms_id: str, attempts: int, due_at: str) -> None:
+    async def record_retry(self, sms_id: str, attempts: int, due_at: str,
+                           unsent: bool = False) -> None:
         await self._write(
-            "UPDATE sms SET attempts = ?, due_at = ?, claimed_until = NULL"
+            "UPDATE sms SET attempts = ?, due_at = ?, claimed_until = NULL,"
+            " first_claimed_at = CASE WHEN ? THEN NULL ELSE first_claimed_at END"
             " WHERE id = ? AND carrier_sid IS NULL",
-            (attempts, due_at, sms_id),
+            (attempts, due_at, unsent, sms_id),
+        )
+
+    async def expire_unclaimed(self, due_before: str, now: str, outcome: Outcome,
+                               keep_claimed_before: bool) -> int:
+        return await self._changes(
+            "UPDATE sms SET due_at = NULL, status = ?, delivery_status = ?, error_code = ?,"
+            " error_reason = ?, error_message = ?, cost = NULL, date_updated = ?"
+            " WHERE due_at IS NOT NULL AND due_since < ? AND carrier_sid IS NULL"
+            " AND (claimed_until IS NULL OR claimed_until < ?)"
+            " AND NOT (? AND first_claimed_at IS NOT NULL)",
+            (*_outcome_values(outcome), now, due_before, now, keep_claimed_before),
         )

@@ -26,7 +26,7 @@ from simulator.engine.settings import SettingsTimeline
 from simulator.engine.spam import SpamHistory
 from simulator.engine.throughput import SenderQueues
 from simulator.errors import TwilioError
-from simulator.scenario.model import HandsetKind, HandsetRule, Scenario
+from simulator.scenario.model import HandsetKind, HandsetRule, Idempotency, Scenario
 from telecom.keywords import HELP_REPLY, Keyword, keyword_of
 from telecom.numbers import InvalidNumber, country_of, parse_e164
 from telecom.segments import segment
@@ -61,6 +61,7 @@ class Carrier:
         self.numbers = NumberBook(scenario.test_numbers)
         self.messages: dict[str, MessageRecord] = {}
         self._idempotency: dict[tuple[str, str], str] = {}
+        self._honour_keys = scenario.idempotency is Idempotency.HONOUR
         self._occurrences: Counter[str] = Counter()
         self._queues = SenderQueues()
         self._spam = SpamHistory()
@@ -71,7 +72,7 @@ class Carrier:
     def create(
         self, account_sid: str, request: MessageRequest, now: float
     ) -> tuple[MessageRecord, list[Event]]:
-        if request.idempotency_key:
+        if request.idempotency_key and self._honour_keys:
             sid = self._idempotency.get((account_sid, request.idempotency_key))
             if sid is not None:
                 record = self.messages[sid]

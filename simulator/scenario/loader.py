@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from simulator.scenario import schema, sections, timing
-from simulator.scenario.model import Scenario, SpamFilter, TimelineStep
+from simulator.scenario.model import Idempotency, Scenario, SpamFilter, TimelineStep
 from simulator.scenario.nodes import Reader, field_path, item_path
 from simulator.scenario.problems import Problem, ScenarioError
 from simulator.scenario.schema import Convert, Fields, read_fields
@@ -79,6 +79,10 @@ def _description(r: Reader, node: yaml.Node, path: str) -> str | None:
     return r.string(node, path, allow_empty=True)
 
 
+def _idempotency(r: Reader, node: yaml.Node, path: str) -> Idempotency | None:
+    return r.choice(node, path, Idempotency)
+
+
 def _traffic(r: Reader, node: yaml.Node, path: str) -> tuple[dict[str, Any], ...] | None:
     items = r.sequence(node, path)
     if items is None:
@@ -107,6 +111,7 @@ _TOP: dict[str, Convert] = {
     "carriers": sections.carriers,
     "test_numbers": schema.flag,
     "landline_at_create": schema.flag,
+    "idempotency": _idempotency,
     "handsets": sections.handsets,
     "spam_filters": _top_filters,
     "failures": sections.failures,

@@ -21,6 +21,7 @@ __all__ = [
     "FailureRate",
     "HandsetKind",
     "HandsetRule",
+    "Idempotency",
     "Latency",
     "Outage",
     "OutageMode",
@@ -59,6 +60,13 @@ class HandsetKind(enum.StrEnum):
     UNREACHABLE = "unreachable"  # switched off / no coverage: 30003 undelivered
     UNKNOWN = "unknown"  # number no longer exists: 30005 undelivered
     OPTED_OUT = "opted_out"  # replied STOP earlier: 21610 at create
+
+
+class Idempotency(enum.StrEnum):
+    """What the carrier does with a create's `Idempotency-Key` header."""
+
+    HONOUR = "honour"  # a repeated key returns the first message and sends nothing twice
+    IGNORE = "ignore"  # as real Twilio's Messages API: every create is a new message
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +203,7 @@ class Scenario:
     )
     test_numbers: bool = False  # Twilio's test-credential magic numbers
     landline_at_create: bool = False  # landlines answer 21614 at create, not 30006 later
+    idempotency: Idempotency = Idempotency.HONOUR
     handsets: tuple[HandsetRule, ...] = ()
     spam_filters: tuple[SpamFilter, ...] = ()
     failures: tuple[FailureRate, ...] = ()

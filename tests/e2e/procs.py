@@ -56,13 +56,13 @@ callbacks: {{attempts: 10, backoff: 0.2, timeout: 5}}
 
 
 def gateway_yaml(port: int, sim_port: int, db: str, extra: str = "",
-                 server_extra: str = "") -> str:
+                 server_extra: str = "", carrier_extra: str = "") -> str:
     database = f'url: "{db}"' if is_postgres_url(db) else f'path: "{db}", synchronous: NORMAL'
     return f"""
 server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"{server_extra}}}
 database: {{{database}}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN},
-          timeout: 5}}
+          timeout: 5{carrier_extra}}}
 dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05,
              retry_base: 0.05, retry_max: 0.5}}
 {extra}"""
@@ -111,15 +111,17 @@ class Processes:
     def sim_url(self) -> str:
         return f"http://127.0.0.1:{self.sim_port}"
 
-    def write_config(self, gateway_extra: str = "", server_extra: str = "") -> None:
+    def write_config(self, gateway_extra: str = "", server_extra: str = "",
+                     carrier_extra: str = "") -> None:
         self.config.write_text(gateway_yaml(self.gw_port, self.sim_port, self.db, gateway_extra,
-                                            server_extra))
+                                            server_extra, carrier_extra))
 
     async def start(self, scenario_extra: str = "", gateway_extra: str = "",
-                    server_extra: str = "") -> str:
-        """Start both; returns a new organization's API key."""
+                    server_extra: str = "", carrier_extra: str = "") -> str:
+        """Start both; returns a new organization's API key. The extras are YAML added to
+        the scenario, to the gateway's config, and inside its `server` and `carrier`."""
         (self.folder / "scenario.yaml").write_text(scenario_yaml(scenario_extra))
-        self.write_config(gateway_extra, server_extra)
+        self.write_config(gateway_extra, server_extra, carrier_extra)
         key = create_org(self.db, "Crash")
         self.sim = subprocess.Popen(
             [sys.executable, "-m", "simulator", "serve", "--scenario",

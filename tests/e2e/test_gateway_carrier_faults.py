@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
+from gateway.keys import STORE
 from simulator.scenario.model import (
     CallbackFaults,
     Delay,
     HandsetKind,
     HandsetRule,
+    Idempotency,
     Latency,
     Outage,
     OutageMode,
@@ -102,5 +104,42 @@ async def test_outage_is_retried_and_sent_once(tmp_path: Path, outage: Outage) -
 
         oracle = await eventually(oracle_settled)
         assert sorted(m["idempotency_key"] for m in oracle) == sorted(s["id"] for s in sms)
+    finally:
+        await harness.close()
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [Outage(1.2, OutageMode.SLOW, delay=0.6), Outage(1.2, OutageMode.ERROR, 503)],
+    ids=["slow-past-timeout", "503"],
+)
+async def test_a_carrier_that_ignores_the_key_is_asked_before_any_resend(
+        tmp_path: Path, outage: Outage) -> None:
+    """Real Twilio ignores Idempotency-Key: a create whose answer was lost (it came after our
+    timeout) is looked up in the carrier's Messages list, found, and not sent again."""
+    started = time.monotonic()
+    scenario = Scenario(name="twilio-like", test_numbers=True, idempotency=Idempotency.IGNORE,
+                        timeline=(TimelineStep(at=1.0, outage=outage),))
+    harness = await Harness.start(tmp_path, scenario, carrier_timeout=0.3,
+)
+    try:
+        key = await harness.new_org()
+        number = (await harness.rent(key))["number"]
+        lead = await harness.lead_with(key, "+14155550179")
+        await asyncio.sleep(max(0.0, started + 1.15 - time.monotonic()))  # inside the outage
+        sms = [await harness.send(key, lead, number, f"in the outage {i}") for i in range(3)]
+        for s in sms:
+            done = await harness.settle(key, s["id"], _final, timeout=10)
+            assert (done["status"], done["delivery_status"]) == ("sent", "delivered")
+
+        async def oracle_settled() -> list[dict[str, Any]] | None:
+            found = await harness.oracle()
+            return found if all(m["status"] == "delivered" for m in found) else None
+
+        oracle = await eventually(oracle_settled)
+        assert sorted(m["idempotency_key"] for m in oracle) == sorted(s["id"] for s in sms)
+        for m in oracle:  # the gateway holds the sid of the one message the carrier sent
+            found = await harness.app[STORE].sent_by_sid(m["sid"])
+            assert found is not None and found[0] == m["idempotency_key"]
     finally:
         await harness.close()

@@ -93,8 +93,10 @@ class Harness:
         return harness
 
     async def start_gateway(self, **overrides: Any) -> Served:
+        carrier_url = overrides.pop("carrier_url", self.sim.url)
+
         def make(url: str) -> web.Application:
-            return create_app(gateway_config(self.db, self.sim.url, url, **overrides))
+            return create_app(gateway_config(self.db, carrier_url, url, **overrides))
 
         self.gateway = await serve(make, self.gateway_port)
         self.gateway_port = self.gateway.port  # a restart keeps the public URL

@@ -53,3 +53,15 @@ def test_breaker_table(events: list[tuple[str, float]], state: BreakerState, at:
 def test_opens_are_counted() -> None:
     breaker = _run([("down", 0), ("down", 1), ("down", 2), ("probe", 12), ("down", 13)])
     assert breaker.opens == 2
+
+
+def test_a_misconfigured_carrier_trips_it_at_once() -> None:
+    breaker = Breaker(threshold=3, cooldown=10.0)
+    assert breaker.trip(5.0) is True
+    assert (breaker.state, breaker.room(14.9), breaker.opens) == (OPEN, 0, 1)
+    breaker.started(breaker.room(15.0))  # the probe finds the same fault
+    assert breaker.trip(15.5) is True
+    assert breaker.trip(15.6) is False  # already open: counted once
+    assert (breaker.opens, breaker.room(25.5)) == (2, 0)
+    breaker.answered()  # fixed (after a restart, a new breaker; here, the carrier answered)
+    assert (breaker.state, breaker.room(26.0)) == (CLOSED, MANY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -11,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from gateway.carrier import CarrierClient, is_retryable
-from gateway.errors import CarrierRejected, CarrierUnavailable
+from gateway.errors import CarrierMisconfigured, CarrierRejected, CarrierUnavailable
 from telecom import error_body
 from tests.gateway.fakes import FakeTwilio
 
@@ -73,15 +74,23 @@ async def test_send_message_wire(fake: tuple[FakeTwilio, str],
         (400, error_body(21211, "Invalid 'To' Phone Number", 400), CarrierRejected),
         (400, error_body(21614, "'To' number is not a valid mobile number", 400),
          CarrierRejected),
-        (401, error_body(20003, "Authenticate", 401), CarrierRejected),
         (429, error_body(20429, "Too Many Requests", 429), CarrierUnavailable),
         (400, error_body(21611, "queue full", 400), CarrierUnavailable),
         (503, error_body(20503, "Service unavailable", 503), CarrierUnavailable),
         (500, "<html>oops</html>", CarrierUnavailable),
-        (418, "not json", CarrierRejected),
+        # wrong token or URL, or not Twilio at all: every message would fail alike
+        (401, error_body(20003, "Authenticate", 401), CarrierMisconfigured),
+        (403, error_body(20003, "Forbidden", 403), CarrierMisconfigured),
+        (404, error_body(20404, "The requested resource was not found", 404),
+         CarrierMisconfigured),
+        (404, "404: Not Found", CarrierMisconfigured),
+        (418, "not json", CarrierMisconfigured),
+        (400, {"error": "bad"}, CarrierMisconfigured),
+        (200, "<html>welcome</html>", CarrierMisconfigured),
+        (201, {"id": 1, "ok": True}, CarrierMisconfigured),
     ],
 )
-async def test_errors_become_two_exceptions(fake: tuple[FakeTwilio, str],
+async def test_errors_become_three_exceptions(fake: tuple[FakeTwilio, str],
                                             session: aiohttp.ClientSession, status: int,
                                             body: Any, expected: type[Exception]) -> None:
     twilio, url = fake
@@ -93,6 +102,44 @@ async def test_errors_become_two_exceptions(fake: tuple[FakeTwilio, str],
     if isinstance(caught.value, CarrierRejected) and isinstance(body, dict):
         assert caught.value.code == body["code"]
         assert caught.value.message == body["message"]
+
+
+async def test_a_missing_record_is_not_misconfiguration(
+        fake: tuple[FakeTwilio, str], session: aiohttp.ClientSession) -> None:
+    twilio, url = fake
+    twilio.answers.append((404, error_body(20404, "The requested resource was not found", 404)))
+    client = CarrierClient(url, SID, "tok", session)
+    with pytest.raises(CarrierRejected) as caught:
+        await client.fetch_message_status("SM" + "0" * 32)
+    assert caught.value.code == 20404
+
+
+def _listed(sid: str, created: str, body: str = "hi") -> dict[str, Any]:
+    return {"sid": sid, "status": "queued", "direction": "outbound-api", "body": body,
+            "date_created": created, "date_sent": None, "num_segments": "1"}
+
+
+async def test_list_messages_filters_by_to_and_from_and_pages_back_to_since(
+        fake: tuple[FakeTwilio, str], session: aiohttp.ClientSession) -> None:
+    twilio, url = fake
+    root = f"/2010-04-01/Accounts/{SID}"
+    twilio.answers += [
+        (200, {"messages": [_listed("SM1", "Mon, 02 Mar 2026 10:00:05 +0000")],
+               "next_page_uri": f"{root}/Messages.json?To=%2B1&PageSize=1&Page=1&PageToken=PA1"}),
+        (200, {"messages": [_listed("SM2", "Mon, 02 Mar 2026 09:00:00 +0000")],
+               "next_page_uri": f"{root}/Messages.json?To=%2B1&PageSize=1&Page=2&PageToken=PA2"}),
+    ]
+    client = CarrierClient(url, SID, "tok", session)
+    since = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    found = await client.list_messages(to="+14155550100", from_="+14155550101", since=since)
+    assert [(m.sid, m.date_created) for m in found] == [
+        ("SM1", datetime(2026, 3, 2, 10, 0, 5, tzinfo=UTC)),
+        ("SM2", datetime(2026, 3, 2, 9, 0, tzinfo=UTC))]
+    # no DateSent: a queued message has none yet, and the filter would hide it
+    assert twilio.seen[0][1] == (f"{root}/Messages.json?To=%2B14155550100&From=%2B14155550101"
+                                 "&PageSize=100")
+    assert twilio.seen[1][1] == f"{root}/Messages.json?To=%2B1&PageSize=1&Page=1&PageToken=PA1"
+    assert len(twilio.seen) == 2  # the second page reached back before `since`: done
 
 
 async def test_timeout_is_unavailable(fake: tuple[FakeTwilio, str],

@@ -38,6 +38,10 @@ def test_sections_fill_fields() -> None:
     assert config.rates["default"] == Rate(Decimal(2), Decimal(0))
     assert config.dispatcher_enabled is False
     assert config.messages_per_second == 5.0
+    # real Twilio ignores Idempotency-Key: unless told otherwise, look a lost create up
+    assert config.carrier_deduplicates_creates is False
+    assert parse_config({"carrier": {"deduplicates_creates": True}}
+                        ).carrier_deduplicates_creates is True
 
 
 @pytest.mark.parametrize(
@@ -52,6 +56,7 @@ def test_sections_fill_fields() -> None:
         ({"server": {"public_url": "gw.example.com"}}, "server.public_url"),
         ({"carrier": {"auth_token": ""}}, "carrier.auth_token"),
         ({"carrier": {"timeout": 0}}, "carrier.timeout"),
+        ({"carrier": {"deduplicates_creates": "no"}}, "carrier.deduplicates_creates"),
         ({"database": {"synchronous": "MAYBE"}}, "database.synchronous"),
         ({"database": {"url": "mysql://db/sms"}}, "database.url"),
         ({"database": {"url": "postgresql://db/sms", "path": "x.db"}}, "database.url"),

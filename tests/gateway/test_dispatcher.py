@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,11 @@ from gateway import create_app, dates
 from gateway.auth import create_organization
 from gateway.carrier import CarrierClient
 from gateway.dispatcher import Dispatcher
-from gateway.keys import STORE
+from gateway.keys import DISPATCHER, STORE
 from gateway.models import DueSms, PhoneNumber, Sms, Suppression
 from gateway.store import open_store
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
-from telecom import Reason, compute_signature, error_body, reason_message
+from telecom import Reason, compute_signature, error_body, reason_message, rfc2822
 from tests.databases import database_for
 from tests.gateway.fakes import FakeTwilio
 from tests.gateway.harness import Served, eventually, gateway_config, serve
@@ -64,6 +64,9 @@ async def rig_factory(tmp_path: Path) -> AsyncIterator[Any]:
     opened: list[Rig] = []
 
     async def make(**overrides: Any) -> Rig:
+        # the canned answers are for creates: no lookups between them (tests that are about
+        # lookups say carrier_deduplicates_creates=False)
+        overrides.setdefault("carrier_deduplicates_creates", True)
         fake = FakeTwilio(default=(201, {"sid": "new", "status": "queued"}))
         fake_server = await serve(lambda _url: fake.app())
         gateway = await serve(lambda url: create_app(gateway_config(
@@ -280,3 +283,67 @@ async def test_an_ending_is_decided_under_the_claim(tmp_path: Path) -> None:
         await session.close()
         await store.close()
         await server.stop()
+
+
+async def test_a_lost_create_is_looked_up_and_a_failed_lookup_sends_nothing(
+        rig_factory: Any) -> None:
+    """A carrier that ignores Idempotency-Key: the first create made the message but its
+    answer came too late; the lookups that fail send nothing; the one that answers finds it."""
+    rig = await rig_factory(carrier_deduplicates_creates=False, carrier_timeout=0.2)
+    made = {"sid": "SM" + "f" * 32, "status": "sent", "direction": "outbound-api",
+            "body": "hi", "date_created": rfc2822(datetime.now(UTC)), "num_segments": "1"}
+    lists = [(503, error_body(20503, "down", 503)), (500, "oops"),
+             (200, {"messages": [{**made, "body": "another text"}, made],
+                    "next_page_uri": None})]
+
+    async def hook(request: web.Request, _form: dict[str, str]) -> tuple[int, Any] | None:
+        if request.method == "POST":
+            await asyncio.sleep(0.5)  # made, but answered after the gateway gave up
+            return 201, made
+        return lists.pop(0) if lists else (200, {"messages": [], "next_page_uri": None})
+
+    rig.fake.hook = hook
+    sms = await rig.send()
+    done = await rig.until(sms["id"], "sent")
+    assert done["delivery_status"] == "sent"
+    assert len(rig.fake.creates()) == 1  # never sent again
+    lookups = [path for method, path, _, _ in rig.fake.seen if method == "GET"]
+    assert len(lookups) == 3 and all("To=%2B14155550199&From=%2B14155550100" in p
+                                     for p in lookups)
+    found = await rig.gateway.app[STORE].sent_by_sid(made["sid"])
+    assert found is not None and found[0] == sms["id"]
+
+
+async def test_an_ambiguous_message_is_looked_up_before_it_is_ended(rig_factory: Any) -> None:
+    # Claimed before (its create may have reached a carrier that ignores Idempotency-Key),
+    # then too old: what the carrier made of it decides, not our clock.
+    rig = await rig_factory(carrier_deduplicates_creates=False)
+    store, org = rig.gateway.app[STORE], rig.lead["organization_id"]
+    old = dates.now() - timedelta(hours=2)
+    made = {"sid": "SM" + "e" * 32, "status": "undelivered", "error_code": 30006,
+            "direction": "outbound-api", "body": "hi", "num_segments": "1",
+            "date_created": rfc2822(old + timedelta(seconds=1))}
+    listing = {"acti_made": [made], "acti_never": []}
+    seen: list[str] = []
+
+    async def hook(request: web.Request, _form: dict[str, str]) -> tuple[int, Any] | None:
+        if request.method == "GET":
+            which = "acti_made" if not seen else "acti_never"
+            seen.append(which)
+            return 200, {"messages": listing[which], "next_page_uri": None}
+        return None
+
+    rig.fake.hook = hook
+    for sms_id in listing:
+        await store.insert_sms(_due(sms_id, org, NUMBERS[0], dates.iso(old)))
+        # a dispatcher claimed it an hour ago and died during the create
+        assert await store.claim_sms([sms_id], dates.iso(old), dates.iso(old))
+        rig.gateway.app[DISPATCHER].wake()
+        if sms_id == "acti_made":
+            done = await rig.until(sms_id, "error")
+            assert (done["error_reason"], done["error_code"]) == ("landline", 30006)
+        else:
+            done = await rig.until(sms_id, "error")
+            assert (done["error_reason"], done["error_code"]) == ("expired", None)
+    assert rig.fake.creates() == []  # neither was sent again
+    assert seen == ["acti_made", "acti_never"]

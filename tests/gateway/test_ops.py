@@ -72,6 +72,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Rig]]]:
     opened: list[tuple[Rig, Served]] = []
 
     async def make(**overrides: Any) -> Rig:
+        overrides.setdefault("carrier_deduplicates_creates", True)  # canned answers: creates
         fake = FakeTwilio(default=UP)
         fake_server = await serve(lambda _url: fake.app())
         gateway = await serve(lambda url: create_app(gateway_config(

@@ -170,7 +170,9 @@ async def test_release_claims_after_a_crash(tmp_path: Path) -> None:
     try:
         assert await store.due_sms(T1, 10, 10, frozenset()) == []  # leased until T9
         await store.release_claims()
-        assert [d.id for d in await store.due_sms(T1, 10, 10, frozenset())] == ["acti_1"]
+        # claimed before: its create may have reached the carrier, and the store remembers
+        assert [(d.id, d.first_claimed_at) for d in await store.due_sms(T1, 10, 10, frozenset())
+                ] == [("acti_1", T1)]
     finally:
         await store.close()
 
@@ -266,3 +268,44 @@ async def test_processes_share_each_numbers_pace(tmp_path: Path) -> None:
     finally:
         await a.close()
         await b.close()
+
+
+async def test_the_first_claim_is_kept_until_a_create_certainly_failed(store: Store) -> None:
+    await create_org(store)
+    await store.insert_sms(make_sms())
+    [due] = await store.due_sms(T1, 10, 10, frozenset())
+    assert due.first_claimed_at is None  # never claimed: nothing of it can be at the carrier
+    t2, t3 = T1.replace(":01.", ":02."), T1.replace(":01.", ":03.")
+    assert await store.claim_sms(["acti_1"], T1, t2) == ["acti_1"]
+    await store.record_retry("acti_1", 1, T1)
+    assert await store.claim_sms(["acti_1"], t2, t3) == ["acti_1"]  # the first claim stays
+    await store.record_retry("acti_1", 2, T1)
+    assert (await store.due_sms(t3, 10, 10, frozenset()))[0].first_claimed_at == T1
+    await store.record_retry("acti_1", 3, T1, unsent=True)
+    assert (await store.due_sms(t3, 10, 10, frozenset()))[0].first_claimed_at is None
+
+
+async def _status(store: Store, sms_id: str) -> str:
+    sms = await store.get_sms("orga_a", sms_id)
+    assert sms is not None
+    return sms.status
+
+
+async def test_expire_unclaimed_spares_claimed_messages_and_young_ones(store: Store) -> None:
+    await create_org(store)
+    for sms_id, due_since in (("acti_old", T0), ("acti_young", T9), ("acti_tried", T0),
+                              ("acti_leased", T0)):
+        await store.insert_sms(make_sms(sms_id, due_since=due_since))
+    await store.claim_sms(["acti_tried"], T1, T1)
+    await store.record_retry("acti_tried", 1, T0)
+    await store.claim_sms(["acti_leased"], T1, T9)
+    expired = failed_locally(Reason.EXPIRED)
+    assert await store.expire_unclaimed(T1, T1, expired, keep_claimed_before=True) == 1
+    sms = await store.get_sms("orga_a", "acti_old")
+    assert sms is not None
+    assert (sms.status, sms.error_reason, sms.due_at) == ("error", "expired", None)
+    for kept in ("acti_young", "acti_tried", "acti_leased"):
+        assert await _status(store, kept) == "outbox"
+    # at a carrier that deduplicates, a message tried before may expire as well
+    assert await store.expire_unclaimed(T1, T1, expired, keep_claimed_before=False) == 1
+    assert await _status(store, "acti_tried") == "error"

@@ -286,3 +286,15 @@ def test_help_is_answered_by_the_carrier_and_the_webhook_names_the_keyword() -> 
     assert len([m for m in carrier.messages.values() if m.direction == "outbound-reply"]) == 1
     chat, _ = carrier.receive("+14165550042", SENDER, "help me", 4.0)
     assert "OptOutType" not in carrier.inbound_params(chat)
+
+
+@pytest.mark.parametrize(("mode", "messages"), [("honour", 1), ("ignore", 3)])
+def test_idempotency_key_is_honoured_or_ignored_as_the_scenario_says(
+    mode: str, messages: int
+) -> None:
+    carrier = _carrier(f"seed: 1\nidempotency: {mode}\n")
+    request = MessageRequest(to="+14165550100", from_=SENDER, body="once?", idempotency_key="k")
+    sids = {carrier.create(ACCOUNT, request, float(i))[0].sid for i in range(3)}
+    assert len(sids) == messages
+    # the key is kept on each record either way: the oracle sees what reached the carrier twice
+    assert [r.idempotency_key for r in carrier.messages.values()] == ["k"] * messages

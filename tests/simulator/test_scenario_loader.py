@@ -566,6 +566,16 @@ BAD_CASES = [
     pytest.param(
         """
         seed: 1
+        idempotency: dedupe
+        """,
+        2,
+        "idempotency",
+        "expected one of honour, ignore",
+        id="idempotency not a mode",
+    ),
+    pytest.param(
+        """
+        seed: 1
         description: broken
         name: x: y
         """,
