@@ -43,6 +43,7 @@ class SentMessage:
     sid: str
     status: str
     num_segments: int | None
+    error_code: int | None = None  # a repeated create answers the message as it is now
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +81,12 @@ class CarrierClient:
             form={"To": to, "From": from_, "Body": body, "StatusCallback": status_callback},
             headers={"Idempotency-Key": idempotency_key},
         )
-        segments = data.get("num_segments")
+        segments, code = data.get("num_segments"), data.get("error_code")
         return SentMessage(
             sid=str(data["sid"]),
             status=str(data.get("status") or "queued"),
             num_segments=int(str(segments)) if str(segments or "").isdigit() else None,
+            error_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
         )
 
     async def search_numbers(self, country: str, kind: str,

@@ -26,12 +26,16 @@ from gateway.logs import ACTIVITY_ID
 from gateway.metrics import Metrics
 from gateway.models import DueSms
 from gateway.pacing import Pacer, backoff
+from gateway.pricing import cost_of
+from gateway.sms_rules import dispatch_blocker
 from gateway.store import Store
-from telecom import Reason
+from telecom import Reason, country_of
 
 __all__ = ["Dispatcher"]
 
 log = logging.getLogger("gateway.dispatcher")
+
+_SWEEP = 100  # due messages looked at per round while the breaker is open (oldest first)
 
 
 class Dispatcher:
@@ -109,21 +113,31 @@ class Dispatcher:
     async def _round(self) -> None:
         now, tick = dates.now(), time.monotonic()
         # while the breaker is open, due messages wait unclaimed: no attempt is spent on them
-        room = min(self._config.max_in_flight - len(self._in_flight), self.breaker.room(tick))
+        closed = self.breaker.room(tick)
+        room = min(self._config.max_in_flight - len(self._in_flight), closed)
         self._show_breaker()
-        if room <= 0 or self._stopping is not None:
+        if self._stopping is not None or (room <= 0 and closed > 0):
             return
-        due = await self._store.due_sms(dates.iso(now), room, self._pacer.burst,
-                                        frozenset(self._pacer.waiting(tick)))
+        if room > 0:
+            due = await self._store.due_sms(dates.iso(now), room, self._pacer.burst,
+                                            frozenset(self._pacer.waiting(tick)))
+        else:  # the breaker is open: nothing is sent, but the oldest still expire on time
+            due = await self._store.due_sms(dates.iso(now), _SWEEP, _SWEEP, frozenset())
+        # What changed since a message was accepted may end it without a carrier call; the
+        # decision is recorded only for messages we claimed (on PostgreSQL another process may
+        # be sending one right now), and such claims take no send slot.
+        ended: dict[str, Reason] = {}
         ready: list[DueSms] = []
         for message in due:
-            if message.blocked:  # the recipient replied STOP after we accepted it
-                await self._store.record_refused(
-                    message.id, failed_locally(Reason.OPTED_OUT), dates.iso(now))
-            elif self._pacer.take(message.local_phone, tick):
+            if (reason := dispatch_blocker(message, now, self._config.max_age)) is not None:
+                ended[message.id] = reason
+            elif room > 0 and self._pacer.take(message.local_phone, tick):
                 ready.append(message)
-        claimed = set(await self._store.claim_sms(
-            [m.id for m in ready], dates.iso(now), dates.iso(now + self._lease)))
+        lease = dates.iso(now + self._lease)
+        if ended:
+            mine = await self._store.claim_sms(list(ended), dates.iso(now), lease, paced=False)
+            await asyncio.gather(*(self._end(sms_id, ended[sms_id]) for sms_id in mine))
+        claimed = set(await self._store.claim_sms([m.id for m in ready], dates.iso(now), lease))
         self.breaker.started(len(claimed))
         for message in ready:
             if message.id in claimed:
@@ -131,6 +145,11 @@ class Dispatcher:
                 task = asyncio.create_task(self._send(message))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+
+    async def _end(self, sms_id: str, reason: Reason) -> None:
+        log.info("not sending %s: %s", sms_id, reason.value)
+        self._metrics.dispatch_outcomes.labels(reason.value).inc()
+        await self._store.record_refused(sms_id, failed_locally(reason), dates.iso(dates.now()))
 
     async def _send(self, message: DueSms) -> None:
         ACTIVITY_ID.set(message.id)  # this task's context: every line it logs names the message
@@ -172,8 +191,13 @@ class Dispatcher:
             due = datetime.fromisoformat(message.due_since)
             metrics.dispatch_delay.observe(max(0.0, (dates.now() - due).total_seconds()))
             metrics.dispatch_outcomes.labels("accepted").inc()
-            await self._store.record_accepted(message.id, sent.sid, accepted(sent.status),
-                                              dates.iso(dates.now()))
+            # the carrier counts the segments it bills; the cost follows its count
+            segments = sent.num_segments
+            cost = None if segments is None else cost_of(
+                self._config.rates, country_of(message.remote_phone), "outbound", segments)
+            await self._store.record_accepted(
+                message.id, sent.sid, accepted(sent.status, sent.error_code),
+                dates.iso(dates.now()), segments=segments, cost=cost)
 
     def _answered(self, started: float, outcome: str) -> None:
         self._metrics.carrier_latency.labels(outcome).observe(time.monotonic() - started)

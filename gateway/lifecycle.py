@@ -53,9 +53,17 @@ def _error(delivery_status: str | None, code: int | None, reason: Reason) -> Out
     return Outcome("error", delivery_status, code, reason.value, reason_message(reason))
 
 
-def accepted(carrier_status: str = "queued") -> Outcome:
-    """The carrier took the message (HTTP 201): it has left us, so Close calls it `sent`."""
-    return Outcome("sent", carrier_status if carrier_status in _RANK else "queued")
+_TAKEN = Outcome("sent", "queued")
+
+
+def accepted(carrier_status: str = "queued", error_code: int | None = None) -> Outcome:
+    """The carrier took the message (HTTP 201): it has left us, so Close calls it `sent`.
+
+    The answer carries the message's status as the carrier holds it now, which for a create
+    repeated under its Idempotency-Key may already be final (`undelivered` with a code): it
+    goes through the same forward-only machine as a callback, so a failure is an `error`
+    with its code and reason whichever way it reached us."""
+    return on_callback(_TAKEN, carrier_status, error_code) or _TAKEN
 
 
 def rejected(code: int | None) -> Outcome:

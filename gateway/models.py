@@ -129,6 +129,7 @@ class DueSms:
     due_since: str
     attempts: int
     blocked: bool  # the recipient opted out since the message was accepted
+    rented: bool = True  # its organization still rents the sending number
 
 
 @dataclass(frozen=True, slots=True)

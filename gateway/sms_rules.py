@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from gateway.models import PhoneNumber
+from gateway.models import DueSms, PhoneNumber
 from telecom import Reason
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "SENDING_STATUSES",
     "check_send_in",
     "check_text",
+    "dispatch_blocker",
     "local_phone_problem",
     "send_blocker",
 ]
@@ -67,4 +69,17 @@ def send_blocker(number: PhoneNumber, remote_country: str | None, opted_out: boo
         return Reason.UNSUPPORTED_COUNTRY
     if opted_out:
         return Reason.OPTED_OUT
+    return None
+
+
+def dispatch_blocker(message: DueSms, now: datetime, max_age: float) -> Reason | None:
+    """A reason to end a claimed message without a carrier call, or None to send it: what
+    changed since it was accepted (the number released, the recipient opted out, too long a
+    wait behind downtime or an open breaker)."""
+    if not message.rented:
+        return Reason.NUMBER_RELEASED
+    if message.blocked:
+        return Reason.OPTED_OUT
+    if (now - datetime.fromisoformat(message.due_since)).total_seconds() > max_age:
+        return Reason.EXPIRED
     return None

@@ -29,6 +29,7 @@ class Reason(enum.StrEnum):
     OPTED_OUT = "opted_out"
     INVALID_NUMBER = "invalid_number"
     EXPIRED = "expired"
+    NUMBER_RELEASED = "number_released"
     UNKNOWN = "unknown"
 
 
@@ -40,6 +41,7 @@ _MESSAGES = {
     Reason.OPTED_OUT: "The recipient has opted out of SMS from this number (replied STOP)",
     Reason.INVALID_NUMBER: "The recipient's phone number is not a valid phone number",
     Reason.EXPIRED: "The message could not be sent in time and expired",
+    Reason.NUMBER_RELEASED: "The sending number was released before this message was sent",
     Reason.UNKNOWN: "The carrier reported an unknown error",
 }
 

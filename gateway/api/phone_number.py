@@ -30,8 +30,9 @@ from gateway.errors import (
 )
 from gateway.ids import new_id
 from gateway.keys import CARRIER
+from gateway.lifecycle import failed_locally
 from gateway.models import PhoneNumber
-from telecom import InvalidNumber, country_of, format_international, parse_e164
+from telecom import InvalidNumber, Reason, country_of, format_international, parse_e164
 
 __all__ = ["matches_prefix", "render_phone_number", "search_plan", "setup"]
 
@@ -156,8 +157,12 @@ async def delete_number(request: web.Request) -> web.Response:
                     from exc
         except CarrierUnavailable as exc:
             raise CarrierDown(_UNAVAILABLE) from exc
-    await store_of(request).delete_phone_number(number.organization_id, number.id)
-    return web.json_response({})
+    # its SMS still waiting to go out can no longer be sent from it (nor, once someone else
+    # rents it, should they): they end now, without a carrier call
+    ended = await store_of(request).release_phone_number(
+        number.organization_id, number.id, failed_locally(Reason.NUMBER_RELEASED),
+        dates.iso(dates.now()))
+    return web.json_response({"ended_sms": ended})
 
 
 async def add_external(request: web.Request) -> web.Response:

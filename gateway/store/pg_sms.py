@@ -124,6 +124,8 @@ class PgSmsQueries(PgDb):
             " ROW_NUMBER() OVER (PARTITION BY local_phone ORDER BY due_at, seq) AS nth,"
             " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
             "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked) AS blocked"
+            " , EXISTS (SELECT 1 FROM phone_numbers n WHERE n.number = sms.local_phone"
+            "  AND n.type = 'internal' AND n.organization_id = sms.organization_id) AS rented"
             " FROM sms WHERE due_at IS NOT NULL AND due_at <= $1"
             " AND (claimed_until IS NULL OR claimed_until < $1)"
             " AND local_phone <> ALL($2::text[])) AS due"
@@ -132,11 +134,14 @@ class PgSmsQueries(PgDb):
         )
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
-                   r["due_since"], r["attempts"], r["blocked"])
+                   r["due_since"], r["attempts"], r["blocked"], r["rented"])
             for r in rows
         ]
 
-    async def claim_sms(self, ids: list[str], now: str, lease_until: str) -> list[str]:
+    async def claim_sms(self, ids: list[str], now: str, lease_until: str,
+                        paced: bool = True) -> list[str]:
+        """Claim what no one else holds; `paced` takes the senders' shared send slots (not for
+        messages that are claimed only to be ended without a carrier call)."""
         if not ids:
             return []
         async with self._tx() as db:
@@ -147,7 +152,7 @@ class PgSmsQueries(PgDb):
                 " AND due_at IS NOT NULL AND due_at <= $2"
                 " AND (claimed_until IS NULL OR claimed_until < $2)"
                 " ORDER BY due_at, seq FOR UPDATE SKIP LOCKED", (ids, now), db)
-            mine = [r["id"] for r in await self._paced(db, rows, now)]
+            mine = [r["id"] for r in (await self._paced(db, rows, now) if paced else rows)]
             await db.execute("UPDATE sms SET claimed_until = $1, claimed_by = $2"
                              " WHERE id = ANY($3::text[])", lease_until, self._token, mine)
         return mine
@@ -188,15 +193,17 @@ class PgSmsQueries(PgDb):
                 paced.append(row)
         return paced
 
-    async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome,
-                              now: str) -> None:
+    async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome, now: str,
+                              segments: int | None = None, cost: str | None = None) -> None:
         async with self._tx() as db:
             await lock_sid(db, carrier_sid)
             changed = await self._changes(
                 "UPDATE sms SET carrier_sid = $1, date_sent = $2, due_at = NULL,"
-                " claimed_until = NULL, claimed_by = NULL, status = $3, delivery_status = $4,"
-                " date_updated = $2 WHERE id = $5 AND carrier_sid IS NULL",
-                (carrier_sid, now, outcome.status, outcome.delivery_status, sms_id), db)
+                " claimed_until = NULL, claimed_by = NULL,"
+                f" ({_OUTCOME}) = ($3, $4, $5, $6, $7), segments = COALESCE($8, segments),"
+                " cost = COALESCE($9, cost), date_updated = $2"
+                " WHERE id = $10 AND carrier_sid IS NULL",
+                (carrier_sid, now, *_outcome_values(outcome), segments, cost, sms_id), db)
             if not changed:
                 return  # deleted meanwhile, or already recorded
             # Callbacks that overtook the create answer: stored with applied = false by

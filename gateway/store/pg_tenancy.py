@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+from gateway.lifecycle import Outcome
 from gateway.models import Organization, PhoneNumber
+from gateway.search.compile import POSTGRESQL
 from gateway.store.pg_db import PgDb
 from gateway.store.rows import NUMBER_COLUMNS, number_from_row
+from gateway.store.sql import end_unsent, end_unsent_values
 
 __all__ = ["PgTenancyQueries"]
 
@@ -77,6 +80,14 @@ class PgTenancyQueries(PgDb):
             (label, now, org_id, number_id),
         )
 
-    async def delete_phone_number(self, org_id: str, number_id: str) -> None:
-        await self._write("DELETE FROM phone_numbers WHERE organization_id = $1 AND id = $2",
-                          (org_id, number_id))
+    async def release_phone_number(self, org_id: str, number_id: str, ended: Outcome,
+                                   now: str) -> int:
+        async with self._tx() as db:
+            row = await self._one("DELETE FROM phone_numbers WHERE organization_id = $1"
+                                  " AND id = $2 RETURNING number, type", (org_id, number_id), db)
+            if row is None or row["type"] != "internal":
+                return 0
+            # claimed rows are another process's send in flight; its next claim sees the
+            # number gone and ends the message then
+            return await self._changes(
+                end_unsent(POSTGRESQL), end_unsent_values(ended, now, org_id, row["number"]), db)

@@ -60,12 +60,13 @@ def move_forward(db: sqlite3.Connection, carrier_sid: str, steps: list[tuple[str
 
 
 def _accept(db: sqlite3.Connection, sms_id: str, carrier_sid: str, outcome: Outcome,
-            now: str) -> None:
+            now: str, segments: int | None, cost: str | None) -> None:
     if not changes(
-        db, "UPDATE sms SET carrier_sid = ?, date_sent = ?, due_at = NULL,"
-        " claimed_until = NULL, status = ?, delivery_status = ?, date_updated = ?"
+        db, "UPDATE sms SET carrier_sid = ?, date_sent = ?, due_at = NULL, claimed_until = NULL,"
+        " status = ?, delivery_status = ?, error_code = ?, error_reason = ?, error_message = ?,"
+        " segments = COALESCE(?, segments), cost = COALESCE(?, cost), date_updated = ?"
         " WHERE id = ? AND carrier_sid IS NULL",
-        (carrier_sid, now, outcome.status, outcome.delivery_status, now, sms_id),
+        (carrier_sid, now, *_outcome_values(outcome), segments, cost, now, sms_id),
     ):
         return  # deleted meanwhile, or already recorded
     # Callbacks that overtook the create answer were stored with applied = 0 (see
@@ -142,6 +143,8 @@ class SmsQueries(SqliteDb):
             " attempts,"
             " EXISTS (SELECT 1 FROM contact_phones p WHERE p.organization_id = sms.organization_id"
             "  AND p.phone = sms.remote_phone AND p.outbound_sms_blocked = 1) AS blocked"
+            " , EXISTS (SELECT 1 FROM phone_numbers n WHERE n.number = sms.local_phone"
+            "  AND n.type = 'internal' AND n.organization_id = sms.organization_id) AS rented"
             " FROM senders JOIN sms ON sms.id IN (SELECT s.id FROM sms AS s"
             "  WHERE s.local_phone = senders.phone AND s.due_at IS NOT NULL AND s.due_at <= ?"
             "  AND (s.claimed_until IS NULL OR s.claimed_until < ?)"
@@ -154,11 +157,13 @@ class SmsQueries(SqliteDb):
         )
         return [
             DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
-                   r["due_since"], r["attempts"], bool(r["blocked"]))
+                   r["due_since"], r["attempts"], bool(r["blocked"]), bool(r["rented"]))
             for r in rows
         ]
 
-    async def claim_sms(self, ids: list[str], now: str, lease_until: str) -> list[str]:
+    async def claim_sms(self, ids: list[str], now: str, lease_until: str,
+                        paced: bool = True) -> list[str]:
+        # `paced` is for a shared pace (PostgreSQL); here the dispatcher's pacer is the only one
         if not ids:
             return []
         rows = await self._write(
@@ -169,9 +174,10 @@ class SmsQueries(SqliteDb):
         )
         return [row[0] for row in rows]
 
-    async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome,
-                              now: str) -> None:
-        await self._run(lambda db: _accept(db, sms_id, carrier_sid, outcome, now))
+    async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome, now: str,
+                              segments: int | None = None, cost: str | None = None) -> None:
+        await self._run(lambda db: _accept(db, sms_id, carrier_sid, outcome, now, segments,
+                                           cost))
 
     async def record_outcome(self, sms_id: str, outcome: Outcome, now: str) -> None:
         await self._write(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from gateway.lifecycle import Outcome
 from gateway.models import Organization, PhoneNumber
+from gateway.search.compile import SQLITE
 from gateway.store.rows import NUMBER_COLUMNS, number_from_row
-from gateway.store.sqlite_db import SqliteDb
+from gateway.store.sql import end_unsent, end_unsent_values
+from gateway.store.sqlite_db import SqliteDb, changes, fetch_one
 
 __all__ = ["TenancyQueries"]
 
@@ -84,6 +87,14 @@ class TenancyQueries(SqliteDb):
                 (label, now, org_id, number_id),
             )
 
-    async def delete_phone_number(self, org_id: str, number_id: str) -> None:
-        await self._write("DELETE FROM phone_numbers WHERE organization_id = ? AND id = ?",
-                          (org_id, number_id))
+    async def release_phone_number(self, org_id: str, number_id: str, ended: Outcome,
+                                   now: str) -> int:
+        def release(db: sqlite3.Connection) -> int:
+            row = fetch_one(db, "DELETE FROM phone_numbers WHERE organization_id = ? AND id = ?"
+                                " RETURNING number, type", (org_id, number_id))
+            if row is None or row["type"] != "internal":
+                return 0
+            return changes(db, end_unsent(SQLITE),
+                           end_unsent_values(ended, now, org_id, row["number"]))
+
+        return await self._run(release)

@@ -56,7 +56,7 @@ async def test_label_and_release(harness: Harness) -> None:
     assert updated["label"] == "Sales"
     assert (await harness.api(key, "GET", f"phone_number/{number['id']}"))["label"] == "Sales"
     assert number["number"] in await _carrier_numbers(harness)
-    assert await harness.api(key, "DELETE", f"phone_number/{number['id']}/") == {}
+    assert await harness.api(key, "DELETE", f"phone_number/{number['id']}/") == {"ended_sms": 0}
     assert number["number"] not in await _carrier_numbers(harness)
     status, _ = await harness.request(key, "GET", f"/api/v1/phone_number/{number['id']}/")
     assert status == 404
@@ -92,3 +92,22 @@ async def test_a_number_we_still_hold_is_not_rented_again_after_a_carrier_reset(
     )
     assert status == 201, body
     assert body["number"] != held
+
+
+async def test_release_ends_the_numbers_waiting_sms_without_a_carrier_call(
+        harness: Harness) -> None:
+    key = await harness.new_org()
+    number = await harness.rent(key)
+    lead = await harness.lead_with(key, "+14155550199")
+    later = await harness.send(key, lead, number["number"], status="scheduled",
+                               date_scheduled="2099-01-01T09:00:00+00:00")
+    undo = await harness.send(key, lead, number["number"], send_in=50)
+    answer = await harness.api(key, "DELETE", f"phone_number/{number['id']}/")
+    assert answer == {"ended_sms": 2}
+    for sms in (later, undo):
+        ended = await harness.sms(key, sms["id"])
+        assert (ended["status"], ended["error_reason"], ended["cost"]) == \
+            ("error", "number_released", None)
+        assert ended["error_message"] == \
+            "The sending number was released before this message was sent"
+    assert await harness.oracle() == []  # the carrier never saw them

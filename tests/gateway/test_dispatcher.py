@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,15 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from gateway import create_app
+from gateway import create_app, dates
 from gateway.auth import create_organization
+from gateway.carrier import CarrierClient
+from gateway.dispatcher import Dispatcher
 from gateway.keys import STORE
-from gateway.models import PhoneNumber
+from gateway.models import Contact, ContactPhone, DueSms, Lead, PhoneNumber, Sms
+from gateway.store import open_store
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
-from telecom import compute_signature, error_body
+from telecom import Reason, compute_signature, error_body, reason_message
 from tests.databases import database_for
 from tests.gateway.fakes import FakeTwilio
 from tests.gateway.harness import Served, eventually, gateway_config, serve
@@ -175,3 +179,106 @@ async def test_a_backlogged_number_does_not_hold_up_another(rig_factory: Any) ->
     await asyncio.gather(*(rig.send(NUMBERS[0]) for _ in range(12)))  # six seconds of work
     other = await rig.send(NUMBERS[1])
     await rig.until(other["id"], "sent", timeout=1.5)
+
+
+async def test_a_create_answer_that_is_already_final(rig_factory: Any) -> None:
+    # the carrier answered a repeated create (same Idempotency-Key) with the message as it
+    # is by now: undelivered to a landline. That is a failure, with its code and reason.
+    rig = await rig_factory()
+    rig.fake.answers.append((201, {"sid": "SM" + "1" * 32, "status": "undelivered",
+                                   "error_code": 30006, "num_segments": "1"}))
+    sms = await rig.send()
+    done = await rig.until(sms["id"], "error")
+    assert (done["delivery_status"], done["error_code"], done["error_reason"]) == \
+        ("undelivered", 30006, "landline")
+    assert done["error_message"].startswith("The recipient's phone number does not support SMS")
+
+
+async def test_segments_and_cost_are_the_carriers(rig_factory: Any) -> None:
+    rig = await rig_factory()
+    rig.fake.answers.append((201, {"sid": "SM" + "2" * 32, "status": "queued",
+                                   "num_segments": "3"}))
+    sms = await rig.send()
+    assert (sms["segments"], sms["cost"]) == (1, "0.83")  # our estimate at compose time
+    done = await rig.until(sms["id"], "sent")
+    assert (done["segments"], done["cost"]) == (3, "2.49")  # 3 x 0.83 US cents
+
+
+def _due(sms_id: str, org: str, local: str, due_since: str) -> Sms:
+    return Sms(id=sms_id, organization_id=org, lead_id=None, contact_id=None,
+               direction="outbound", status="outbox", text="hi", local_phone=local,
+               remote_phone="+14155550199", date_created=due_since, date_updated=due_since,
+               due_at=due_since, due_since=due_since)
+
+
+async def test_expiry_is_checked_before_the_first_try(rig_factory: Any) -> None:
+    # accepted two hours ago, and the gateway was down since: it is not sent now
+    rig = await rig_factory(max_age=3600.0)
+    store, org = rig.gateway.app[STORE], rig.lead["organization_id"]
+    old = dates.iso(dates.now() - timedelta(hours=2))
+    await store.insert_sms(_due("acti_old", org, NUMBERS[0], old))
+    done = await rig.until("acti_old", "error")
+    assert (done["error_reason"], done["delivery_status"]) == ("expired", None)
+    assert rig.fake.creates() == []
+
+
+async def test_max_age_bounds_the_wait_behind_an_open_breaker(rig_factory: Any) -> None:
+    rig = await rig_factory(max_age=0.5, breaker_threshold=1, breaker_cooldown=60.0)
+    rig.fake.default = (503, error_body(20503, "down", 503))
+    first = await rig.send()
+    await rig.until(first["id"], "error")  # its one attempt opened the breaker
+    waiting = await rig.send()  # never tried while the breaker is open ...
+    done = await rig.until(waiting["id"], "error", timeout=3)  # ... but it still expires
+    assert done["error_reason"] == "expired"
+    assert len(rig.fake.creates()) == 1
+
+
+async def test_a_message_from_a_number_no_longer_rented_is_not_sent(rig_factory: Any) -> None:
+    rig = await rig_factory()
+    store, org = rig.gateway.app[STORE], rig.lead["organization_id"]
+    # due from a number this organization does not rent (released while it waited)
+    await store.insert_sms(_due("acti_gone", org, "+14155550142", dates.iso(dates.now())))
+    done = await rig.until("acti_gone", "error")
+    assert done["error_reason"] == "number_released"
+    assert done["error_message"] == reason_message(Reason.NUMBER_RELEASED)
+    assert rig.fake.creates() == []
+
+
+async def test_an_ending_is_decided_under_the_claim(tmp_path: Path) -> None:
+    # Between the round's read and its decision another process claimed the message (on
+    # PostgreSQL several gateways share the queue): its send goes on, ours ends nothing.
+    fake = FakeTwilio(default=(201, {"sid": "new", "status": "queued"}))
+    server = await serve(lambda _url: fake.app())
+    store = await open_store(database_for(tmp_path, "claims"))
+    session = aiohttp.ClientSession()
+    try:
+        config = gateway_config(database_for(tmp_path, "claims"), server.url,
+                                "http://127.0.0.1:9")
+        org, _ = await create_organization(store, "Racing")
+        now = dates.now()
+        await store.insert_phone_number(PhoneNumber(
+            "phon_1", org.id, NUMBERS[0], None, "internal", "US", True, ("US",), "PN1",
+            dates.iso(now), dates.iso(now)))
+        # the recipient opted out: the round ends the message, unless someone else holds it
+        await store.insert_lead(Lead("lead_1", org.id, "L", None, (Contact(
+            "cont_1", org.id, "lead_1", None, None,
+            (ContactPhone("+14155550199", "mobile", True),), dates.iso(now), dates.iso(now)),),
+            dates.iso(now), dates.iso(now)))
+        await store.insert_sms(_due("acti_1", org.id, NUMBERS[0], dates.iso(now)))
+        read = store.due_sms
+
+        async def racing_due_sms(*args: Any) -> list[DueSms]:
+            due = await read(*args)
+            later = dates.iso(now + timedelta(minutes=5))
+            assert await store.claim_sms([d.id for d in due], dates.iso(now), later)
+            return due
+
+        store.due_sms = racing_due_sms  # type: ignore[method-assign]
+        carrier = CarrierClient(server.url, config.carrier_account_sid, "token", session)
+        await Dispatcher(store, carrier, config)._round()
+        sms = await store.get_sms(org.id, "acti_1")
+        assert sms is not None and (sms.status, sms.error_reason) == ("outbox", None)
+    finally:
+        await session.close()
+        await store.close()
+        await server.stop()

@@ -73,9 +73,24 @@ def test_rejected_at_create(code: int | None, reason: str) -> None:
 def test_accepted_means_sent_in_close() -> None:
     assert accepted("queued") == Outcome("sent", "queued")
     assert accepted("weird") == Outcome("sent", "queued")
+    assert accepted("scheduled") == Outcome("sent", "queued")
+    assert accepted("delivered") == DELIVERED
 
 
-@pytest.mark.parametrize("reason", [Reason.UNSUPPORTED_COUNTRY, Reason.OPTED_OUT, Reason.EXPIRED])
+@pytest.mark.parametrize(("status", "code", "expected"), [
+    ("undelivered", 30006, UNDELIVERED_LANDLINE),
+    ("failed", 30007, Outcome("error", "failed", 30007, "spam", reason_message(Reason.SPAM))),
+    ("undelivered", None,
+     Outcome("error", "undelivered", None, "unknown", reason_message(Reason.UNKNOWN))),
+])
+def test_a_create_answer_that_is_already_final_is_a_failure(
+        status: str, code: int | None, expected: Outcome) -> None:
+    # a create repeated under its Idempotency-Key answers the message as it is by then
+    assert accepted(status, code) == expected
+
+
+@pytest.mark.parametrize("reason", [Reason.UNSUPPORTED_COUNTRY, Reason.OPTED_OUT, Reason.EXPIRED,
+                                    Reason.NUMBER_RELEASED])
 def test_failed_locally_never_reached_the_carrier(reason: Reason) -> None:
     outcome = failed_locally(reason)
     assert outcome == Outcome("error", None, None, reason.value, reason_message(reason))

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from gateway.dates import iso
-from gateway.lifecycle import accepted
+from gateway.lifecycle import accepted, failed_locally
 from gateway.models import Lead, Organization, PhoneNumber, Sms, SmsQuery, StatusEvent
 from gateway.pacing import Pace
 from gateway.store import Store, migrations, open_pg, open_sqlite, open_store
+from telecom import Reason
 from tests.databases import POSTGRESQL, database_for, run_sql
 
 T0 = "2026-01-01T00:00:00.000000+00:00"
@@ -41,6 +42,12 @@ def make_sms(sms_id: str = "acti_1", org: str = "orga_a", **fields: object) -> S
                 due_at=T0, due_since=T0)
     base.update(fields)
     return Sms(**base)  # type: ignore[arg-type]
+
+
+def make_number(number_id: str = "phon_1", org: str = "orga_a",
+                number: str = "+14155550100") -> PhoneNumber:
+    return PhoneNumber(number_id, org, number, None, "internal", "US", True, ("CA", "US"),
+                       "PN" + number_id, T0, T0)
 
 
 async def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
@@ -99,6 +106,57 @@ async def test_claims_and_the_pending_callback_replay(store: Store) -> None:
         ("sent", "delivered", "SM1", None)
     # a draft cannot be cancelled once the carrier has it
     assert await store.update_sms(make_sms("acti_1", status="draft"), "sent", T1) is False
+
+
+async def test_a_final_create_answer_and_held_callbacks_go_through_the_lifecycle(
+        store: Store) -> None:
+    await create_org(store)
+    for sms_id in ("acti_1", "acti_2"):
+        await store.insert_sms(make_sms(sms_id))
+    # the create was repeated after a timeout; meanwhile the carrier posted `sent`, and its
+    # answer now says the message is undelivered, landline (30006)
+    await store.record_status(StatusEvent("SM1", "sent", None, T1))
+    await store.record_accepted("acti_1", "SM1", accepted("undelivered", 30006), T1,
+                                segments=2, cost="1.66")
+    # a failure that overtook the create answer applies once the sid is known
+    await store.record_status(StatusEvent("SM2", "undelivered", 30007, T1))
+    await store.record_accepted("acti_2", "SM2", accepted("sent"), T1)
+    one, two = [await store.get_sms("orga_a", i) for i in ("acti_1", "acti_2")]
+    assert one is not None and two is not None
+    assert (one.status, one.delivery_status, one.error_code, one.error_reason) == \
+        ("error", "undelivered", 30006, "landline")
+    assert (one.segments, one.cost) == (2, "1.66")  # the carrier's count, not ours
+    assert (two.status, two.delivery_status, two.error_code, two.error_reason) == \
+        ("error", "undelivered", 30007, "spam")
+    assert (two.segments, two.cost) == (1, None)  # nothing told: what compose stored
+
+
+async def test_releasing_a_number_ends_what_it_still_owes(store: Store) -> None:
+    await create_org(store)
+    await create_org(store, "orga_b")
+    await store.insert_phone_number(make_number())
+    await store.insert_sms(make_sms("acti_queued"))
+    await store.insert_sms(make_sms("acti_scheduled", status="scheduled", due_at=T9,
+                                    due_since=T9))
+    await store.insert_sms(make_sms("acti_claimed"))
+    await store.insert_sms(make_sms("acti_sent", status="sent", due_at=None,
+                                    carrier_sid="SM1"))
+    await store.insert_sms(make_sms("acti_other_org", org="orga_b"))
+    assert await store.claim_sms(["acti_claimed"], T1, T9) == ["acti_claimed"]  # in flight
+    ended = failed_locally(Reason.NUMBER_RELEASED)
+    assert await store.release_phone_number("orga_a", "phon_1", ended, T1) == 2
+    assert await store.get_phone_number("orga_a", "phon_1") is None
+    got = {i: await store.get_sms(o, i) for o, i in (
+        ("orga_a", "acti_queued"), ("orga_a", "acti_scheduled"), ("orga_a", "acti_claimed"),
+        ("orga_a", "acti_sent"), ("orga_b", "acti_other_org"))}
+    assert {i: (s.status, s.error_reason, s.due_at is None) for i, s in got.items() if s} == {
+        "acti_queued": ("error", "number_released", True),
+        "acti_scheduled": ("error", "number_released", True),
+        "acti_claimed": ("outbox", None, False),  # its send decides: the next claim ends it
+        "acti_sent": ("sent", None, True),
+        "acti_other_org": ("outbox", None, False),
+    }
+    assert await store.release_phone_number("orga_a", "phon_1", ended, T1) == 0
 
 
 async def test_release_claims_after_a_crash(tmp_path: Path) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from gateway.lifecycle import failed_locally
 from gateway.models import PhoneNumber
 from gateway.store import Store
 from gateway.whitelist import WhitelistRequest
+from telecom import Reason
 from tests.gateway.test_store import T0, T1, T9, create_org, make_sms, store
 
 __all__ = ["store"]
@@ -116,5 +118,6 @@ async def test_flags_count_spam_and_show_approval(store: Store) -> None:
 async def test_releasing_a_number_forgets_its_requests(store: Store) -> None:
     await _ready(store)
     await store.insert_whitelist_request(make_request(), T0)
-    await store.delete_phone_number("orga_a", "phon_1")
+    await store.release_phone_number("orga_a", "phon_1", failed_locally(Reason.NUMBER_RELEASED),
+                                     T1)
     assert await store.get_whitelist_request("orga_a", "smswl_1") is None

@@ -1,0 +1,30 @@
+"""Statements that are the same on both backends, written once for a search `Dialect`
+(numbered placeholders: `?N` on SQLite, `$N` on PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.lifecycle import Outcome
+from gateway.search.compile import Dialect
+
+__all__ = ["end_unsent", "end_unsent_values"]
+
+
+def end_unsent(dialect: Dialect) -> str:
+    """End a sending number's due, unclaimed messages with an outcome, at no cost (the
+    carrier never saw them). Values: `end_unsent_values`."""
+    p = dialect.placeholder.format
+    return (
+        f"UPDATE sms SET due_at = NULL, claimed_until = NULL, status = {p(1)},"
+        f" delivery_status = {p(2)}, error_code = {p(3)}, error_reason = {p(4)},"
+        f" error_message = {p(5)}, cost = NULL, date_updated = {p(6)}"
+        f" WHERE organization_id = {p(7)} AND local_phone = {p(8)} AND due_at IS NOT NULL"
+        f" AND carrier_sid IS NULL AND (claimed_until IS NULL OR claimed_until < {p(6)})"
+    )
+
+
+def end_unsent_values(outcome: Outcome, now: str, org_id: str, local_phone: str
+                      ) -> tuple[Any, ...]:
+    return (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
+            outcome.error_message, now, org_id, local_phone)
