@@ -261,14 +261,16 @@ async def _drain(procs: Processes, changed: dict[str, list[Record]],
     in `changed`. Returns the first final record of each SMS."""
     first: dict[str, Record] = {}
     while True:
+        # asked before the look: what became final in between is seen in this round
+        done = time.monotonic() > deadline or (
+            not procs.unfinished() and not await _pending_events(procs))
         for row in procs.query(f"{_ROWS} AND {FINAL_SQL}"):
             record = _record(row)
             if first.setdefault(row[0], record) != record:
                 seen = changed.setdefault(row[0], [])
                 if record not in seen:
                     seen.append(record)
-        if (time.monotonic() > deadline
-                or (not procs.unfinished() and not await _pending_events(procs))):
+        if done:
             return first
         await asyncio.sleep(0.2)
 
