@@ -76,7 +76,8 @@ class Case:
     seed: int
     messages: int
     kills: int = 0
-    outage: str = ""  # an outage mapping, in force WINDOW s of every PERIOD s
+    outage: str = ""  # an outage mapping, in force `window` s of every PERIOD s
+    window: float = WINDOW
     callback_faults: str = ""  # continues the scenario's callbacks mapping
     carrier_timeout: float = 5.0
 
@@ -87,6 +88,8 @@ class Case:
 
 SLOW = "{mode: slow, delay: 1.0}"  # done at once, answered after the gateway gave up
 ERROR_AFTER_CREATE = "{mode: error_after_create, status: 503}"
+# answered in time, but a kill finds a dozen creates in flight (re-sent after the restart)
+SLUGGISH = "{mode: slow, delay: 0.3}"
 CALLBACK_FAULTS = (", duplicate_rate: 0.3, late_rate: 0.2, late_delay: 1500,"
                    " out_of_order_rate: 0.3")
 
@@ -97,7 +100,7 @@ def _matrix() -> list[Case]:
             Case("callbacks", 11, 200, callback_faults=CALLBACK_FAULTS),
             Case("slow-past-timeout", 12, 200, outage=SLOW, carrier_timeout=SLOW_TIMEOUT),
             Case("5xx-after-create", 13, 200, outage=ERROR_AFTER_CREATE),
-            Case("sigkill", 14, 300, kills=3),
+            Case("sigkill", 14, 300, kills=4, outage=SLUGGISH, window=PERIOD),
         ]
     cases = []
     for seed in (21, 22, 23):
@@ -105,7 +108,7 @@ def _matrix() -> list[Case]:
             Case("callbacks", seed, 1000, callback_faults=CALLBACK_FAULTS),
             Case("slow-past-timeout", seed, 1000, outage=SLOW, carrier_timeout=SLOW_TIMEOUT),
             Case("5xx-after-create", seed, 1000, outage=ERROR_AFTER_CREATE),
-            Case("sigkill", seed, 1500, kills=8),
+            Case("sigkill", seed, 1500, kills=8, outage=SLUGGISH, window=PERIOD),
             Case("everything", seed, 1500, kills=5, outage=SLOW, carrier_timeout=SLOW_TIMEOUT,
                  callback_faults=CALLBACK_FAULTS),
         ]
@@ -166,10 +169,10 @@ def _fate(entry: dict[str, Any] | None, kind: str) -> Record | None:
     return Record("error", entry["intended_status"], code, reason.value, reason_message(reason))
 
 
-def _timeline(outage: str) -> str:
+def _timeline(outage: str, window: float) -> str:
     if not outage:
         return ""
-    steps = [f"  - {{at: {k * PERIOD * SCALE:g}, outage: {{duration: {WINDOW * SCALE:g},"
+    steps = [f"  - {{at: {k * PERIOD * SCALE:g}, outage: {{duration: {window * SCALE:g},"
              f" {outage[1:]}}}" for k in range(int(HORIZON / PERIOD))]
     return "timeline:\n" + "\n".join(steps) + "\n"
 
@@ -311,7 +314,7 @@ async def test_every_accepted_sms_ends_as_the_carrier_intended(tmp_path: Path,
     started = time.monotonic()
     procs = Processes(tmp_path)
     try:
-        scenario = scenario_yaml(CARRIER + _timeline(case.outage), seed=case.seed,
+        scenario = scenario_yaml(CARRIER + _timeline(case.outage, case.window), seed=case.seed,
                                  latency=LATENCY, callback_faults=case.callback_faults)
         key = await procs.start(scenario=scenario, gateway_extra="logging: {level: WARNING}",
                                 carrier_timeout=case.carrier_timeout,
