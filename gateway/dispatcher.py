@@ -205,12 +205,15 @@ class Dispatcher:
             self._answered(started, "rejected")
             metrics.carrier_errors.labels("rejected", str(exc.code)).inc()
             log.info("carrier rejected %s: %s", message.id, exc)
-            if exc.code == 21610:  # the carrier's opt-out list has it: so must ours
+            await self._store.record_refused(message.id, rejected(exc.code),
+                                             dates.iso(dates.now()))
+            # the carrier's opt-out list has it: so must ours. After the refusal is recorded:
+            # killed in between, the message keeps the carrier's own answer (21610), and the
+            # next send to the phone meets 21610 again and suppresses it then
+            if exc.code == 21610:
                 await self._store.suppress(Suppression(
                     message.organization_id, message.remote_phone, "21610",
                     message.local_phone, dates.iso(dates.now())))
-            await self._store.record_refused(message.id, rejected(exc.code),
-                                             dates.iso(dates.now()))
         except CarrierUnavailable as exc:
             metrics.carrier_latency.labels("unavailable").observe(time.monotonic() - started)
             metrics.carrier_errors.labels("unavailable", "").inc()

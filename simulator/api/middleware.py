@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import logging
 
 from aiohttp import web
@@ -93,6 +94,15 @@ async def outage_middleware(request: web.Request, handler: Handler) -> web.Strea
     if outage.mode is OutageMode.TIMEOUT:
         await asyncio.sleep(runtime.clock.real_delay(settings.outage_until))
         return _twilio_error(20504, "Gateway Timeout (carrier outage)", 504)
+    if outage.mode is OutageMode.ERROR_AFTER_CREATE:
+        # The work is done (a create's message exists, its callbacks are scheduled) but the
+        # answer is a 5xx: the client cannot tell this from ERROR and must retry under its
+        # Idempotency-Key, getting the message as it is by then.
+        with contextlib.suppress(TwilioError):  # a refusal created nothing; 5xx all the same
+            await handler(request)
+        return _twilio_error(
+            20000 + outage.status, "Service Unavailable (carrier outage)", outage.status
+        )
     # SLOW: the carrier does the work, then answers late. A client that gives up first has
     # still created the message: the "created, but the answer was lost" case that an
     # Idempotency-Key guards against.

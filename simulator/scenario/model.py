@@ -140,6 +140,7 @@ class OutageMode(enum.StrEnum):
     TIMEOUT = "timeout"  # the API holds the request past any sane client timeout
     RESET = "reset"  # the API drops the connection
     SLOW = "slow"  # the API does the work, then answers `delay` seconds (real) late
+    ERROR_AFTER_CREATE = "error_after_create"  # the API does the work, then answers `status`
 
 
 @dataclass(frozen=True, slots=True)

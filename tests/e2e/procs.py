@@ -43,28 +43,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def scenario_yaml(extra: str = "") -> str:
+def scenario_yaml(extra: str = "", *, seed: int = 3, latency: str = "{sent: 0, delivered: 0}",
+                  callback_faults: str = "") -> str:
+    """`callback_faults` continues the callbacks' mapping (", duplicate_rate: 0.3")."""
     # Callbacks retried long enough to outlive a gateway restart (0.2 * (2^9 - 1) s ~ 100 s).
     return f"""
 name: procs
-seed: 3
+seed: {seed}
 time_scale: 1000
 accounts: [{{sid: {SID}, auth_token: {TOKEN}}}]
-latency: {{sent: 0, delivered: 0}}
-callbacks: {{attempts: 10, backoff: 0.2, timeout: 5}}
+latency: {latency}
+callbacks: {{attempts: 10, backoff: 0.2, timeout: 5{callback_faults}}}
 {extra}"""
 
 
 def gateway_yaml(port: int, sim_port: int, db: str, extra: str = "",
-                 server_extra: str = "", carrier_extra: str = "") -> str:
+                 server_extra: str = "", carrier_extra: str = "",
+                 carrier_timeout: float = 5, dispatcher_extra: str = "") -> str:
     database = f'url: "{db}"' if is_postgres_url(db) else f'path: "{db}", synchronous: NORMAL'
     return f"""
 server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"{server_extra}}}
 database: {{{database}}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN},
-          timeout: 5{carrier_extra}}}
+          timeout: {carrier_timeout}{carrier_extra}}}
 dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05,
-             retry_base: 0.05, retry_max: 0.5}}
+             retry_base: 0.05, retry_max: 0.5{dispatcher_extra}}}
 {extra}"""
 
 
@@ -112,16 +115,24 @@ class Processes:
         return f"http://127.0.0.1:{self.sim_port}"
 
     def write_config(self, gateway_extra: str = "", server_extra: str = "",
-                     carrier_extra: str = "") -> None:
+                     carrier_extra: str = "", carrier_timeout: float = 5,
+                     dispatcher_extra: str = "") -> None:
         self.config.write_text(gateway_yaml(self.gw_port, self.sim_port, self.db, gateway_extra,
-                                            server_extra, carrier_extra))
+                                            server_extra, carrier_extra, carrier_timeout,
+                                            dispatcher_extra))
 
     async def start(self, scenario_extra: str = "", gateway_extra: str = "",
-                    server_extra: str = "", carrier_extra: str = "") -> str:
+                    server_extra: str = "", carrier_extra: str = "",
+                    carrier_timeout: float = 5, dispatcher_extra: str = "",
+                    scenario: str | None = None) -> str:
         """Start both; returns a new organization's API key. The extras are YAML added to
-        the scenario, to the gateway's config, and inside its `server` and `carrier`."""
-        (self.folder / "scenario.yaml").write_text(scenario_yaml(scenario_extra))
-        self.write_config(gateway_extra, server_extra, carrier_extra)
+        the scenario, to the gateway's config, and inside its `server` and `carrier`;
+        `scenario` replaces the whole scenario_yaml(scenario_extra); `dispatcher_extra`
+        continues the dispatcher's mapping (", breaker_cooldown: 0.2")."""
+        (self.folder / "scenario.yaml").write_text(
+            scenario if scenario is not None else scenario_yaml(scenario_extra))
+        self.write_config(gateway_extra, server_extra, carrier_extra, carrier_timeout,
+                          dispatcher_extra)
         key = create_org(self.db, "Crash")
         self.sim = subprocess.Popen(
             [sys.executable, "-m", "simulator", "serve", "--scenario",

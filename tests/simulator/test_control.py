@@ -286,3 +286,41 @@ async def test_a_slow_outage_creates_the_message_even_when_the_client_gives_up(
     oracle = (await (await client.get("/_sim/messages")).json())["messages"]
     assert len(oracle) == 1 and oracle[0]["create_calls"] == 2
     assert oracle[0]["sid"] == (await retry.json())["sid"]
+
+
+async def test_an_error_after_create_outage_creates_the_message_and_answers_5xx(
+    aiohttp_client,  # type: ignore[no-untyped-def]
+    aiohttp_server,  # type: ignore[no-untyped-def]
+) -> None:
+    hooks = Hooks()
+    hook_server: TestServer = await aiohttp_server(hooks.app())
+    client = await aiohttp_client(
+        create_app(
+            loads(
+                "time_scale: 10\ntest_numbers: true\nlatency: {sent: 0, delivered: 0}\n"
+                "handsets: [{number: '+14165550124', kind: landline}]\n"
+                "timeline: [{at: 0, outage: {duration: 3, mode: error_after_create,"
+                " status: 502}}]\n",
+                "error_after_create.yaml",
+            )
+        )
+    )
+    form = {"To": "+14165550124", "From": "+15005550006", "Body": "Hello",
+            "StatusCallback": str(hook_server.make_url("/status"))}
+    headers = {**AUTH, "Idempotency-Key": "acti_lost"}
+    during = await client.post(f"{BASE}/Messages.json", data=form, headers=headers)
+    assert during.status == 502 and (await during.json())["status"] == 502
+
+    async def final() -> Any:
+        return [h for h in hooks.received if h[1]["MessageStatus"] == "undelivered"]
+
+    [(_, callback, _)] = await _eventually(final)  # created and carried out all the same
+    assert callback["ErrorCode"] == "30006"
+    await asyncio.sleep(0.35)  # the outage is over
+    retry = await client.post(f"{BASE}/Messages.json", data=form, headers=headers)
+    assert retry.status == 201
+    answer = await retry.json()
+    assert (answer["sid"], answer["status"], answer["error_code"]) == (
+        callback["MessageSid"], "undelivered", 30006)
+    oracle = (await (await client.get("/_sim/messages")).json())["messages"]
+    assert len(oracle) == 1 and oracle[0]["create_calls"] == 2

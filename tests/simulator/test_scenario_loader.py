@@ -491,7 +491,7 @@ BAD_CASES = [
         """,
         2,
         "timeline[0].outage.mode",
-        "expected one of error, timeout, reset, slow, got 'down'",
+        "expected one of error, timeout, reset, slow, error_after_create, got 'down'",
         id="unknown outage mode",
     ),
     pytest.param(
