@@ -1,6 +1,7 @@
 """Crash safety with real processes: messages accepted through the API while the gateway is
 killed with SIGKILL at random moments and restarted on the same database. Afterwards nothing
-accepted is lost, the carrier saw each activity once, and every message is final.
+accepted is lost, the carrier saw each activity once, and every message is final with the fate
+the carrier intended for it (lost / duplicated / mismatched are counted and printed).
 
 Both ways a carrier can treat a repeated create: honouring `Idempotency-Key` (the simulator's
 default; the gateway says `carrier.deduplicates_creates: true`) and ignoring it as real Twilio
@@ -34,6 +35,14 @@ MODES = {  # carrier idempotency -> (gateway's carrier.deduplicates_creates, mes
 KILLS = 5
 CONCURRENCY = 32
 SENDERS = 8
+
+
+def _shown(message: dict[str, object] | None) -> tuple[object, ...]:
+    """(status, delivery_status, error_code) the gateway must show for the carrier's fate."""
+    if message is None:
+        return ("error", "failed", None)  # refused at create: never at the carrier
+    fate, code = message.get("intended_status"), message.get("intended_error_code")
+    return ("sent", "delivered", None) if fate == "delivered" else ("error", fate, code)
 
 
 async def _killer(procs: Processes, accepted: list[str], at: list[int],
@@ -90,9 +99,15 @@ async def test_kill_9_five_times_loses_nothing_and_sends_once(tmp_path: Path,
         oracle = await procs.oracle()
         keys = [m["idempotency_key"] for m in oracle if m.get("idempotency_key")]
         duplicated = len(keys) - len(set(keys))
+        intended = {m["idempotency_key"]: m for m in oracle if m.get("idempotency_key")}
+        mismatched = [row[0] for row in procs.query(
+            "SELECT id, status, delivery_status, error_code FROM sms"
+            " WHERE direction = 'outbound'") if tuple(row[1:]) != _shown(intended.get(row[0]))]
         print(f"\ncrash test, carrier {idempotency}s Idempotency-Key: {len(lost)} lost,"
-              f" {duplicated} duplicated")
+              f" {duplicated} duplicated, {len(mismatched)} mismatched")
         assert not lost, f"{len(lost)} accepted messages are not final, e.g. {sorted(lost)[:3]}"
+        assert not mismatched, f"{len(mismatched)} differ from the carrier's intended fate," \
+            f" e.g. {mismatched[:3]}"
         assert stored == final  # also those whose 200 was lost in a kill
         assert not duplicated, f"{duplicated} activities reached the carrier twice"
         assert set(keys) == stored
