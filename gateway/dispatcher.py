@@ -141,14 +141,14 @@ class Dispatcher:
                                         frozenset(self._pacer.waiting(tick)))
         # What changed since a message was accepted may end it without a carrier call; the
         # decision is recorded only for messages we claimed (on PostgreSQL another process may
-        # be sending one right now), and such claims take no send slot. One an earlier create
-        # may have left at a carrier that ignores Idempotency-Key is looked up first
-        # (`_attempt`): ending it here could contradict what the carrier did with it.
+        # be sending one right now), and such claims take no send slot. One that an earlier
+        # create may have left at the carrier is looked up first (`_attempt`): ending it here
+        # could contradict what the carrier did with it.
         ended: dict[str, Reason] = {}
         ready: list[DueSms] = []
         for message in due:
             reason = dispatch_blocker(message, now, self._config.max_age)
-            if reason is not None and not self._owes_lookup(message):
+            if reason is not None and message.first_claimed_at is None:
                 ended[message.id] = reason
             elif self._pacer.take(message.local_phone, tick, message.segments):
                 ready.append(message)
@@ -184,9 +184,9 @@ class Dispatcher:
     async def _attempt(self, message: DueSms) -> None:
         metrics, started = self._metrics, time.monotonic()
         try:
-            sent = await self._look_up(message)
-            if sent is None and (reason := dispatch_blocker(
-                    message, dates.now(), self._config.max_age)) is not None:
+            reason = dispatch_blocker(message, dates.now(), self._config.max_age)
+            sent = await self._look_up(message, ending=reason is not None)
+            if sent is None and reason is not None:
                 self._carrier_answered()  # the lookup was answered: a probe's end, too
                 await self._end(message.id, reason)  # not at the carrier: ending it is safe
                 return
@@ -251,16 +251,13 @@ class Dispatcher:
             self.carrier_problem = None
         self._show_breaker()
 
-    def _owes_lookup(self, message: DueSms) -> bool:
-        """An earlier create of it may have made a message at a carrier that ignores
-        Idempotency-Key: what it became there is found out before anything else."""
-        return not self._config.carrier_deduplicates_creates \
-            and message.first_claimed_at is not None
-
-    async def _look_up(self, message: DueSms) -> SentMessage | None:
-        """At a carrier that ignores Idempotency-Key, the message an earlier create of this
-        one made, if there is one; None when none can exist or none is there."""
-        if not self._owes_lookup(message) or message.first_claimed_at is None:
+    async def _look_up(self, message: DueSms, ending: bool) -> SentMessage | None:
+        """The message an earlier create of this one made at the carrier, if there is one;
+        None when none can exist or none is there. Asked before a resend when the carrier
+        ignores Idempotency-Key, and before ending (`ending`) whatever the carrier does: a
+        message the carrier has must show what it became there, not our verdict."""
+        if message.first_claimed_at is None or (
+                self._config.carrier_deduplicates_creates and not ending):
             return None
         since = datetime.fromisoformat(message.first_claimed_at) - _CLOCK_SLACK
         listed = await self._carrier.list_messages(to=message.remote_phone,
@@ -290,14 +287,14 @@ class Dispatcher:
 
     async def _expire_waiting(self) -> None:
         """While the breaker keeps messages unclaimed, `max_age` still ends them. Those whose
-        create may have reached a carrier that ignores Idempotency-Key wait for a lookup."""
+        create may have reached the carrier wait for a lookup (the breaker's next probe)."""
         tick = time.monotonic()
         if self.breaker.state is BreakerState.CLOSED or tick - self._swept < _EXPIRE_EVERY:
             return
         self._swept, now = tick, dates.now()
         ended = await self._store.expire_unclaimed(
             dates.iso(now - timedelta(seconds=self._config.max_age)), dates.iso(now),
-            failed_locally(Reason.EXPIRED), not self._config.carrier_deduplicates_creates)
+            failed_locally(Reason.EXPIRED), True)
         if ended:
             log.warning("%d messages expired while the carrier was unavailable", ended)
             self._metrics.dispatch_outcomes.labels("expired").inc(ended)
@@ -308,6 +305,13 @@ class Dispatcher:
         age = (now - datetime.fromisoformat(message.due_since)).total_seconds()
         attempt = message.attempts + 1
         delay = backoff(attempt, self._config.retry_base, self._config.retry_max, random.random())
+        if age + delay > self._config.max_age and not unsent and age <= 2 * self._config.max_age:
+            # this create may have reached the carrier (a timeout, a 5xx): its next claim looks
+            # it up before ending it. Past twice max_age, unconfirmed, it expires all the same.
+            log.info("%s is past max_age: it is looked up before it ends", message.id)
+            await self._store.record_retry(message.id, attempt,
+                                           dates.iso(now + timedelta(seconds=delay)), unsent)
+            return
         if age + delay > self._config.max_age:
             log.warning("giving up on %s after %d attempts: %s", message.id, attempt, why)
             self._metrics.dispatch_outcomes.labels("expired").inc()

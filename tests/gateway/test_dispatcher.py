@@ -229,11 +229,18 @@ async def test_max_age_bounds_the_wait_behind_an_open_breaker(rig_factory: Any) 
     rig = await rig_factory(max_age=0.5, breaker_threshold=1, breaker_cooldown=60.0)
     rig.fake.default = (503, error_body(20503, "down", 503))
     first = await rig.send()
-    await rig.until(first["id"], "error")  # its one attempt opened the breaker
+
+    async def tried() -> bool:
+        return len(rig.fake.creates()) == 1
+
+    await eventually(tried, 3)  # its one attempt opened the breaker
     waiting = await rig.send()  # never tried while the breaker is open ...
     done = await rig.until(waiting["id"], "error", timeout=3)  # ... but it still expires
     assert done["error_reason"] == "expired"
     assert len(rig.fake.creates()) == 1
+    # the first one's create may have reached the carrier (a 503 can come after the work):
+    # it waits for a lookup, at the breaker's next probe, before anything ends it
+    assert (await rig.api("GET", f"activity/sms/{first['id']}/"))["status"] == "outbox"
 
 
 async def test_a_message_from_a_number_no_longer_rented_is_not_sent(rig_factory: Any) -> None:
@@ -347,3 +354,24 @@ async def test_an_ambiguous_message_is_looked_up_before_it_is_ended(rig_factory:
             assert (done["error_reason"], done["error_code"]) == ("expired", None)
     assert rig.fake.creates() == []  # neither was sent again
     assert seen == ["acti_made", "acti_never"]
+
+
+async def test_an_ambiguous_create_past_max_age_is_looked_up_not_expired(
+        rig_factory: Any) -> None:
+    # Every create reaches the carrier but answers after our timeout; by the time we would
+    # give up, the carrier has delivered it. The record says delivered, not expired.
+    rig = await rig_factory(carrier_timeout=0.2, max_age=0.6)
+    made = {"sid": "SM" + "d" * 32, "status": "delivered", "direction": "outbound-api",
+            "body": "hi", "date_created": rfc2822(datetime.now(UTC)), "num_segments": "1"}
+
+    async def hook(request: web.Request, _form: dict[str, str]) -> tuple[int, Any] | None:
+        if request.method == "POST":
+            await asyncio.sleep(0.5)  # done, but too late for the gateway
+            return 201, made
+        return 200, {"messages": [made], "next_page_uri": None}
+
+    rig.fake.hook = hook
+    sms = await rig.send()
+    done = await rig.until(sms["id"], "sent", timeout=5)
+    assert (done["delivery_status"], done["error_reason"]) == ("delivered", None)
+    assert any(method == "GET" for method, _, _, _ in rig.fake.seen)  # found by a lookup
