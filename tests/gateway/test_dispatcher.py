@@ -4,6 +4,7 @@ callback that overtakes the create answer."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from gateway import create_app, dates
 from gateway.auth import create_organization
 from gateway.carrier import CarrierClient
 from gateway.dispatcher import Dispatcher
-from gateway.keys import DISPATCHER, STORE
+from gateway.keys import CARRIER, CONFIG, STORE
 from gateway.models import DueSms, PhoneNumber, Sms, Suppression
 from gateway.store import open_store
 from simulator.scenario.model import DEFAULT_AUTH_TOKEN
@@ -324,36 +325,35 @@ async def test_a_lost_create_is_looked_up_and_a_failed_lookup_sends_nothing(
 async def test_an_ambiguous_message_is_looked_up_before_it_is_ended(rig_factory: Any) -> None:
     # Claimed before (its create may have reached a carrier that ignores Idempotency-Key),
     # then too old: what the carrier made of it decides, not our clock.
-    rig = await rig_factory(carrier_deduplicates_creates=False)
+    # no dispatcher of the app's own: the staged messages must not be taken half-staged
+    rig = await rig_factory(carrier_deduplicates_creates=False, dispatcher_enabled=False)
     store, org = rig.gateway.app[STORE], rig.lead["organization_id"]
     old = dates.now() - timedelta(hours=2)
     made = {"sid": "SM" + "e" * 32, "status": "undelivered", "error_code": 30006,
-            "direction": "outbound-api", "body": "hi", "num_segments": "1",
+            "direction": "outbound-api", "body": "made", "num_segments": "1",
             "date_created": rfc2822(old + timedelta(seconds=1))}
-    listing = {"acti_made": [made], "acti_never": []}
-    seen: list[str] = []
 
     async def hook(request: web.Request, _form: dict[str, str]) -> tuple[int, Any] | None:
         if request.method == "GET":
-            which = "acti_made" if not seen else "acti_never"
-            seen.append(which)
-            return 200, {"messages": listing[which], "next_page_uri": None}
+            return 200, {"messages": [made], "next_page_uri": None}
         return None
 
     rig.fake.hook = hook
-    for sms_id in listing:
-        await store.insert_sms(_due(sms_id, org, NUMBERS[0], dates.iso(old)))
-        # a dispatcher claimed it an hour ago and died during the create
+    for sms_id, text in (("acti_made", "made"), ("acti_never", "never made")):
+        await store.insert_sms(dataclasses.replace(
+            _due(sms_id, org, NUMBERS[0], dates.iso(old)), text=text))
+        # a dispatcher claimed it two hours ago and died during the create
         assert await store.claim_sms([sms_id], dates.iso(old), dates.iso(old), paced=False)
-        rig.gateway.app[DISPATCHER].wake()
-        if sms_id == "acti_made":
-            done = await rig.until(sms_id, "error")
-            assert (done["error_reason"], done["error_code"]) == ("landline", 30006)
-        else:
-            done = await rig.until(sms_id, "error")
-            assert (done["error_reason"], done["error_code"]) == ("expired", None)
+    dispatcher = Dispatcher(store, rig.gateway.app[CARRIER], rig.gateway.app[CONFIG])
+    await dispatcher._round()
+    await asyncio.gather(*dispatcher._tasks)
+    found = await rig.api("GET", "activity/sms/acti_made/")
+    assert (found["error_reason"], found["error_code"]) == ("landline", 30006)
+    never = await rig.api("GET", "activity/sms/acti_never/")
+    assert (never["error_reason"], never["error_code"]) == ("expired", None)
+    lookups = [path for method, path, _, _ in rig.fake.seen if method == "GET"]
+    assert len(lookups) == 2
     assert rig.fake.creates() == []  # neither was sent again
-    assert seen == ["acti_made", "acti_never"]
 
 
 async def test_an_ambiguous_create_past_max_age_is_looked_up_not_expired(
