@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
@@ -133,3 +134,29 @@ async def test_stop_words_block_every_contact_with_that_phone(harness: Harness) 
     await eventually(lambda: blocked(key, first))
     assert await blocked(key, second)
     assert not await blocked(other_org, theirs)  # STOP to A's number says nothing about B
+
+
+async def test_quick_texts_from_a_new_sender_make_one_lead(harness: Harness) -> None:
+    """Two texts from an unknown phone, taken at once (on PostgreSQL: on two pool
+    connections), land on one new lead, not one lead each."""
+    key = await harness.new_org()
+    number = await harness.rent(key)
+    senders = [f"+1415555{i:04d}" for i in range(20)]
+
+    def text(sender: str, n: int) -> dict[str, str]:
+        sid = f"SM{sender[1:]}{n:021d}"
+        return {"MessageSid": sid, "SmsSid": sid, "AccountSid": DEFAULT_ACCOUNT_SID,
+                "From": sender, "To": number["number"], "Body": f"text {n}"}
+
+    answers = await asyncio.gather(*(_post(harness, "/carrier/inbound", text(sender, n))
+                                     for sender in senders for n in (1, 2)))
+    assert {status for status, _ in answers} == {200}
+    leads = (await harness.api(key, "GET", "lead/?_limit=100"))["data"]
+    phones = [lead["contacts"][0]["phones"][0]["phone"] for lead in leads]
+    assert sorted(phones) == senders  # one lead per sender
+    inbox = (await harness.api(key, "GET", "inbox/?_limit=100"))["data"]
+    assert len(inbox) == 2 * len(senders)
+    by_lead: dict[str, int] = {}
+    for sms in inbox:
+        by_lead[sms["lead_id"]] = by_lead.get(sms["lead_id"], 0) + 1
+    assert set(by_lead.values()) == {2}
