@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from gateway.keys import STORE
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from telecom import compute_signature
 from tests.gateway.harness import Harness, eventually
+from tests.gateway.store_calls import count_store_calls
 
 
 async def _post(harness: Harness, path: str, form: dict[str, str],
@@ -160,3 +165,25 @@ async def test_quick_texts_from_a_new_sender_make_one_lead(harness: Harness) -> 
     for sms in inbox:
         by_lead[sms["lead_id"]] = by_lead.get(sms["lead_id"], 0) + 1
     assert set(by_lead.values()) == {2}
+
+
+async def test_an_unsigned_webhook_asks_the_store_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signature is checked before any database read: a forger costs no query."""
+    harness = await Harness.start(tmp_path, dispatcher_enabled=False)  # no background reads
+    try:
+        calls = count_store_calls(harness.app[STORE], monkeypatch)
+        sid = "SM" + "d" * 32
+        inbound = {"MessageSid": sid, "From": "+14155550199", "To": "+14155550100",
+                   "Body": "forged", "AccountSid": DEFAULT_ACCOUNT_SID}
+        decision = {"WhitelistRequestSid": "WL" + "d" * 32, "Status": "approved"}
+        for path, form in (("/carrier/status", _status(sid, "undelivered", "30007")),
+                           ("/carrier/inbound", inbound), ("/carrier/whitelist", decision)):
+            for token in (None, "not-the-token"):
+                status, _ = await _post(harness, path, form, token)
+                assert status == 403, path
+        assert calls == {}
+        status, _ = await _post(harness, "/carrier/status", _status(sid, "delivered"))
+        assert status == 200 and calls["record_status"] == 1  # the counting sees real calls
+    finally:
+        await harness.close()
