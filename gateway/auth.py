@@ -65,10 +65,9 @@ def auth_middleware(failures: RateLimiter | None = None) -> Middleware:
 
     `failures` is a token bucket per client address, taken before an unknown key is looked up
     and given back when the key was good: an address whose keys keep matching nothing gets
-    429 without touching the store, and random keys cost at most the bucket's rate in
-    lookups. Requests with a cached key never wait on it, and concurrent requests with one
-    unknown key share one lookup (a fresh process after a restart meets many of those).
-    """
+    429 without touching the store, and random keys cost at most the bucket's burst in
+    lookups, then its rate. Requests with a cached key never wait on it, and concurrent
+    requests with one unknown key share one lookup (a fresh process meets many of those)."""
     lookups: dict[str, asyncio.Task[str | None]] = {}  # key hash -> its lookup in flight
 
     @web.middleware

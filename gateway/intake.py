@@ -2,9 +2,9 @@
 `POST /carrier/whitelist`, the whitelist decisions of the simulator's extension.
 
 Each checks `X-Twilio-Signature` against the public URL the carrier was given plus the form,
-with the carrier's auth token (403, and nothing read or stored, without a valid one), reads only the
-fields it needs, stamps the receipt time and stores in one short transaction before it
-answers. What a status means is decided by `gateway.lifecycle`, inside that transaction.
+with the carrier's auth token (403, and nothing read or stored, without a valid one), reads
+only the fields it needs, stamps the receipt time and stores in one short transaction before
+it answers. What a status means is decided by `gateway.lifecycle`, inside that transaction.
 """
 
 from __future__ import annotations
