@@ -118,8 +118,10 @@ async def _stop_taking(app: web.Application) -> None:
 
 
 def create_app(config: Config) -> web.Application:
+    failures = (RateLimiter(config.auth_failure_rate, config.auth_failure_burst)
+                if config.auth_failure_rate > 0 else None)
     middlewares: list[Middleware] = [error_middleware, nul_middleware, refuse_when_stopping,
-                                     body_limit_middleware, auth_middleware]
+                                     body_limit_middleware, auth_middleware(failures)]
     if config.rate_limit > 0:
         burst = config.rate_burst or max(1, int(config.rate_limit * 2))
         middlewares.append(rate_limit_middleware(RateLimiter(config.rate_limit, burst)))

@@ -86,6 +86,10 @@ class Config:
     max_body_bytes: int = 1024 * 1024  # larger request bodies answer 413
     rate_limit: float = 0.0  # API requests per second per key (0: no limit)
     rate_burst: int = 0  # requests a key may make at once (0: twice the rate)
+    # failed authentications per second per client address, counted before the key lookup
+    # (0: no limit); on even when rate_limit is 0: it is what keeps random keys off the store
+    auth_failure_rate: float = 1.0
+    auth_failure_burst: int = 20  # failed authentications an address may make at once
     breaker_threshold: int = 5  # consecutive unavailable answers that open the breaker
     breaker_cooldown: float = 10.0  # seconds open before one probe call
     # ask the carrier about messages with no final status this long after sending (lost
@@ -256,7 +260,9 @@ _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
                    "reconcile_interval": ("reconcile_interval", _positive)},
     "api": {"max_limit": ("max_limit", _count), "max_body_bytes": ("max_body_bytes", _count),
             "rate_limit": ("rate_limit", _non_negative),
-            "rate_burst": ("rate_burst", _non_negative_int)},
+            "rate_burst": ("rate_burst", _non_negative_int),
+            "auth_failures_per_second": ("auth_failure_rate", _non_negative),
+            "auth_failure_burst": ("auth_failure_burst", _count)},
 }
 
 

@@ -15,7 +15,7 @@ from gateway.reload import LiveConfig
 from gateway.store import Store
 
 __all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "KEY_CLAIM", "LIVE_CONFIG",
-           "METRICS", "ORGANIZATION", "SHUTTING_DOWN", "STORE"]
+           "METRICS", "ORGANIZATION", "SHUTTING_DOWN", "SIGNED_FORM", "STORE"]
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
@@ -30,3 +30,5 @@ SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)  # set when SIGTERM/s
 ORGANIZATION = web.RequestKey("organization_id", str)
 # set on a creating POST sent with an Idempotency-Key (gateway.api.idempotent)
 KEY_CLAIM = web.RequestKey("idempotency_claim", KeyClaim)
+# a carrier webhook's form once its X-Twilio-Signature checked out (gateway.intake.signed_form)
+SIGNED_FORM = web.RequestKey("signed_form", dict[str, str])

@@ -78,6 +78,12 @@ class Metrics:
             registry=registry)
         self.rate_limited = Counter(
             "smslab_api_rate_limited", "API requests answered 429", registry=registry)
+        self.auth_failures = Counter(
+            "smslab_api_auth_failures", "API requests answered 401: no key, or one that matches"
+            " nothing", registry=registry)
+        self.auth_throttled = Counter(
+            "smslab_api_auth_throttled", "API requests answered 429 before their key was looked"
+            " up: their address failed authentication too often", registry=registry)
         self.too_large = Counter(
             "smslab_api_body_too_large", "API requests answered 413", registry=registry)
 

@@ -15,6 +15,7 @@ from aiohttp.typedefs import Handler
 
 from gateway import dates
 from gateway.breaker import BreakerState
+from gateway.intake import signed_form
 from gateway.keys import CONFIG, DISPATCHER, METRICS, SHUTTING_DOWN, STORE
 from gateway.logs import ACTIVITY_ID
 from gateway.nul import NUL_MESSAGE, first_nul_field
@@ -91,14 +92,17 @@ async def refuse_when_stopping(request: web.Request, handler: Handler) -> web.St
 @web.middleware
 async def callback_observer(request: web.Request, handler: Handler) -> web.StreamResponse:
     """For the carrier's webhooks: parse the form once, answering 400 (never a 500) to a body
-    that cannot be parsed; for status callbacks, count them and name their activity."""
-    if request.method != "POST" or not request.path.startswith("/carrier/"):
+    that cannot be parsed, and check its signature (403) before anything else; for status
+    callbacks, count them and name their activity."""
+    if (request.method != "POST" or not request.path.startswith("/carrier/")
+            or request.match_info.http_exception is not None):  # no such webhook: 404/405
         return await handler(request)
     try:
-        form = await request.post()  # cached: the intake reads the same parsed form
+        await request.post()  # cached: the intake reads the same parsed form
     except ValueError as exc:  # e.g. multipart without a boundary
         return web.json_response({"error": f"Malformed form body: {exc}"}, status=400)
-    field = first_nul_field({k: v for k, v in form.items() if isinstance(v, str)})
+    form = await signed_form(request)  # first: a forged request reads no database
+    field = first_nul_field(form)
     if field:  # before any lookup: PostgreSQL cannot even compare such a value
         return web.json_response({"error": f"{field} {NUL_MESSAGE}"}, status=400)
     if request.path != "/carrier/status":

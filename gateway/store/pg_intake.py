@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import asyncpg
+
 from gateway.models import InboundSms, Lead, Sms, StatusEvent
 from gateway.store.pg_leads import insert_lead_row, write_contact
 from gateway.store.pg_sms import PgSmsQueries, insert_sms_row, lock_sid, move_forward
@@ -13,6 +15,13 @@ from gateway.store.rows import inbound_suppression
 from telecom.keywords import Keyword, normalized
 
 __all__ = ["PgIntakeQueries"]
+
+
+async def lock_sender(db: asyncpg.Connection, org_id: str, phone: str) -> None:
+    """Serialise, until the transaction ends, the inbound intake of one sender's texts to one
+    organization. Taken after the sid's lock, in that order only, so intakes cannot deadlock."""
+    await db.execute("SELECT pg_advisory_xact_lock(hashtext('inbound:' || $1 || ':' || $2))",
+                     org_id, phone)
 
 
 class PgIntakeQueries(PgSmsQueries):
@@ -49,6 +58,9 @@ class PgIntakeQueries(PgSmsQueries):
             if existing is not None:
                 return str(existing[0])  # the carrier retried a webhook we already stored
             org_id = sms.organization_id
+            # two quick texts from a new sender, taken on two connections, must not both
+            # find no owner and each create a lead: one intake per sender at a time
+            await lock_sender(db, org_id, message.from_phone)
             owner = await self._one(
                 "SELECT c.id, c.lead_id FROM contact_phones p"
                 " JOIN contacts c ON c.id = p.contact_id"

@@ -40,6 +40,8 @@ def _record_inbound(db: sqlite3.Connection, message: InboundSms, sms: Sms, new_l
     if existing is not None:
         return str(existing[0])  # the carrier retried a webhook we already stored
     org_id = sms.organization_id
+    # no lock for the sender, unlike PostgreSQL: the one writer runs one op at a time, so a
+    # second text from a new sender finds the lead the first one created
     owner = fetch_one(
         db, "SELECT c.id, c.lead_id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id"
         " WHERE p.organization_id = ? AND p.phone = ? ORDER BY p.rowid LIMIT 1",

@@ -12,7 +12,8 @@ def test_ops_keys_parse() -> None:
     config = parse_config({
         "server": {"grace_period": 0},
         "logging": {"level": "debug", "format": "text"},
-        "api": {"max_body_bytes": 4096, "rate_limit": 2.5, "rate_burst": 10},
+        "api": {"max_body_bytes": 4096, "rate_limit": 2.5, "rate_burst": 10,
+                "auth_failures_per_second": 0.5, "auth_failure_burst": 5},
         "dispatcher": {"breaker_threshold": 3, "breaker_cooldown": 1.5, "reconcile_after": 0,
                        "reconcile_interval": 5},
     })
@@ -20,8 +21,11 @@ def test_ops_keys_parse() -> None:
     assert (config.grace_period, config.log_level, config.log_format) == (0.0, "DEBUG", "text")
     assert (config.max_body_bytes, config.rate_limit, config.rate_burst) == (4096, 2.5, 10)
     assert (config.breaker_threshold, config.breaker_cooldown) == (3, 1.5)
+    assert (config.auth_failure_rate, config.auth_failure_burst) == (0.5, 5)
     defaults = parse_config({})
     assert (defaults.grace_period, defaults.rate_limit, defaults.log_format) == (10.0, 0.0, "json")
+    assert (defaults.auth_failure_rate, defaults.auth_failure_burst) == (1.0, 20)  # on
+    assert parse_config({"api": {"auth_failures_per_second": 0}}).auth_failure_rate == 0.0
 
 
 @pytest.mark.parametrize(("data", "key"), [
@@ -32,6 +36,8 @@ def test_ops_keys_parse() -> None:
     ({"api": {"max_body_bytes": 0}}, "api.max_body_bytes"),
     ({"api": {"rate_limit": "fast"}}, "api.rate_limit"),
     ({"api": {"rate_burst": 1.5}}, "api.rate_burst"),
+    ({"api": {"auth_failures_per_second": -1}}, "api.auth_failures_per_second"),
+    ({"api": {"auth_failure_burst": 0}}, "api.auth_failure_burst"),
     ({"dispatcher": {"breaker_threshold": 0}}, "dispatcher.breaker_threshold"),
     ({"dispatcher": {"breaker_cooldown": -2}}, "dispatcher.breaker_cooldown"),
     ({"dispatcher": {"reconcile_after": -1}}, "dispatcher.reconcile_after"),

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from gateway.keys import STORE
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from telecom import compute_signature
 from tests.gateway.harness import Harness, eventually
+from tests.gateway.store_calls import count_store_calls
 
 
 async def _post(harness: Harness, path: str, form: dict[str, str],
@@ -133,3 +139,51 @@ async def test_stop_words_block_every_contact_with_that_phone(harness: Harness) 
     await eventually(lambda: blocked(key, first))
     assert await blocked(key, second)
     assert not await blocked(other_org, theirs)  # STOP to A's number says nothing about B
+
+
+async def test_quick_texts_from_a_new_sender_make_one_lead(harness: Harness) -> None:
+    """Two texts from an unknown phone, taken at once (on PostgreSQL: on two pool
+    connections), land on one new lead, not one lead each."""
+    key = await harness.new_org()
+    number = await harness.rent(key)
+    senders = [f"+1415555{i:04d}" for i in range(20)]
+
+    def text(sender: str, n: int) -> dict[str, str]:
+        sid = f"SM{sender[1:]}{n:021d}"
+        return {"MessageSid": sid, "SmsSid": sid, "AccountSid": DEFAULT_ACCOUNT_SID,
+                "From": sender, "To": number["number"], "Body": f"text {n}"}
+
+    answers = await asyncio.gather(*(_post(harness, "/carrier/inbound", text(sender, n))
+                                     for sender in senders for n in (1, 2)))
+    assert {status for status, _ in answers} == {200}
+    leads = (await harness.api(key, "GET", "lead/?_limit=100"))["data"]
+    phones = [lead["contacts"][0]["phones"][0]["phone"] for lead in leads]
+    assert sorted(phones) == senders  # one lead per sender
+    inbox = (await harness.api(key, "GET", "inbox/?_limit=100"))["data"]
+    assert len(inbox) == 2 * len(senders)
+    by_lead: dict[str, int] = {}
+    for sms in inbox:
+        by_lead[sms["lead_id"]] = by_lead.get(sms["lead_id"], 0) + 1
+    assert set(by_lead.values()) == {2}
+
+
+async def test_an_unsigned_webhook_asks_the_store_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signature is checked before any database read: a forger costs no query."""
+    harness = await Harness.start(tmp_path, dispatcher_enabled=False)  # no background reads
+    try:
+        calls = count_store_calls(harness.app[STORE], monkeypatch)
+        sid = "SM" + "d" * 32
+        inbound = {"MessageSid": sid, "From": "+14155550199", "To": "+14155550100",
+                   "Body": "forged", "AccountSid": DEFAULT_ACCOUNT_SID}
+        decision = {"WhitelistRequestSid": "WL" + "d" * 32, "Status": "approved"}
+        for path, form in (("/carrier/status", _status(sid, "undelivered", "30007")),
+                           ("/carrier/inbound", inbound), ("/carrier/whitelist", decision)):
+            for token in (None, "not-the-token"):
+                status, _ = await _post(harness, path, form, token)
+                assert status == 403, path
+        assert calls == {}
+        status, _ = await _post(harness, "/carrier/status", _status(sid, "delivered"))
+        assert status == 200 and calls["record_status"] == 1  # the counting sees real calls
+    finally:
+        await harness.close()
