@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gateway.config import Config
-from gateway.ui import leads, login
+from gateway.ui import leads, login, ops, pages
 from gateway.ui.keys import KEEPER
 from gateway.ui.session import SessionKeeper
 
@@ -34,4 +34,6 @@ def setup(app: web.Application, config: Config) -> None:
     router.add_get("/ui/", _home)
     login.setup(router)
     leads.setup(router)
+    pages.setup(router)
+    ops.setup(router)
     router.add_static("/ui/static/", _STATIC, append_version=False)

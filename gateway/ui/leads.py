@@ -111,7 +111,12 @@ async def _lead_page(request: web.Request, lead_id: str, status: int = 200,
 
 @signed_in
 async def lead_page(request: web.Request) -> web.StreamResponse:
-    return await _lead_page(request, request.match_info["lead_id"])
+    composer = {}
+    if reply := request.query.get("reply"):  # from the inbox: answer on the same pair
+        sms = (await call_api(request, "GET", f"/activity/sms/{quote(reply)}/")).data
+        composer = {"to": f"{sms['contact_id'] or ''}|{sms['remote_phone']}",
+                    "local_phone": sms["local_phone"] or ""}
+    return await _lead_page(request, request.match_info["lead_id"], composer=composer)
 
 
 @signed_in

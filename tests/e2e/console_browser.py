@@ -102,12 +102,14 @@ def stop_browser(driver: Any) -> None:
     shutil.rmtree(profile, ignore_errors=True)
 
 
-def screenshot(driver: Any, name: str, height: int | None = None) -> Path:
-    """A PNG of the page (the whole page's height, so it shows what a person scrolls to)."""
+def screenshot(driver: Any, name: str) -> Path:
+    """A PNG of the whole page (its full height, as a person scrolls it), 1280 wide."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    full = height or driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, min(max(int(full) + 40, 600), 2400))
+    height = int(driver.execute_script("return document.documentElement.scrollHeight"))
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 1280, "height": min(max(height, 600), 2400), "deviceScaleFactor": 1,
+        "mobile": False})
     path = SHOTS / f"{name}.png"
     driver.save_screenshot(str(path))
-    driver.set_window_size(1280, 900)
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     return path

@@ -241,3 +241,93 @@ def test_another_organizations_lead_is_not_found(browser: Any, lab: Lab, key: st
     status = driver.execute_script(
         "const r = await fetch(arguments[0]); return r.status", f"/ui/leads/{theirs['id']}/live")
     assert status == 404
+
+
+def test_rent_a_number_label_it_and_an_external_one_cannot_text(browser: Any, lab: Lab) -> None:
+    driver = browser
+    renter = lab.run(lab.harness.new_org("Renters"))
+    sign_in(driver, lab, renter)
+    driver.get(f"{lab.url}/ui/numbers")
+    css(driver, "#rent-prefix").send_keys("415")
+    css(driver, "#rent-label").send_keys("Sales line")
+    css(driver, "#rent-label").submit()
+    row = wait_for(lambda: css(driver, "tr[data-type=internal]"))
+    assert "+1 415" in row.text and "texts CA, US" in row.text
+    assert css(driver, "tr[data-type=internal] input[name=label]").get_attribute("value") \
+        == "Sales line"
+    css(driver, "#ext-number").send_keys("+12125550199")
+    css(driver, "#ext-number").submit()
+    wait_for(lambda: css(driver, "tr[data-type=external] [data-cannot-text]"))
+    css(driver, "tr[data-type=internal] button.danger").click()
+    wait_for(lambda: not all_css(driver, "tr[data-type=internal]"))
+
+
+def test_an_inbound_sms_shows_in_the_inbox_and_on_its_lead_live(
+        browser: Any, lab: Lab, key: str, number: dict[str, Any]) -> None:
+    driver = browser
+    sign_in(driver, lab, key)
+    lead_id = add_lead(driver, lab, "Gob's Magic", "+14155550197")
+    driver.get(f"{lab.url}/ui/inbox")
+    lab.run(lab.harness.handset_sends("+14155550197", number["number"], "Illusions, Michael"))
+    item = wait_for(lambda: [e for e in all_css(driver, "[data-sms-id]")
+                             if "Illusions, Michael" in e.text])[0]
+    assert item.get_attribute("data-status") == "inbox"
+    screenshot(driver, "console-inbox")
+    css(driver, "[data-reply]").click()
+    wait_for(lambda: lead_id in driver.current_url)
+    assert any(s["text"] == "Illusions, Michael" for s in sms_items(driver))
+    # the reply goes back to the sender, from the number it wrote to
+    assert css(driver, "#to").get_attribute("value").endswith("|+14155550197")
+    assert css(driver, "#local_phone").get_attribute("value") == number["number"]
+
+
+def test_schedule_then_cancel_and_send_later_then_undo(browser: Any, lab: Lab, key: str,
+                                                       number: dict[str, Any]) -> None:
+    driver = browser
+    sign_in(driver, lab, key)
+    add_lead(driver, lab, "Lucille Austero", "+12125550154")
+    compose(driver, "Happy birthday")
+    css(driver, "input[name=when][value=schedule]").click()
+    driver.execute_script("document.querySelector('input[name=date_scheduled]').value ="
+                          " '2099-01-01T10:30'")
+    css(driver, "#composer button[type=submit]").click()
+    wait_for(lambda: css(driver, "[data-sms-id]").get_attribute("data-status") == "scheduled")
+    assert "scheduled for 2099-01-01" in css(driver, "[data-sms-id] .meta").text
+    css(driver, "[data-sms-id] [data-cancel]").click()
+    wait_for(lambda: css(driver, "[data-sms-id]").get_attribute("data-status") == "draft")
+    compose(driver, "On second thoughts")
+    send_in = css(driver, "input[name=send_in]")
+    send_in.clear()
+    send_in.send_keys("30")  # typing the delay picks "send in"
+    css(driver, "#composer button[type=submit]").click()
+    outbox = wait_for(lambda: [e for e in all_css(driver, "[data-sms-id]")
+                               if e.get_attribute("data-status") == "outbox"])[0]
+    sms_id = outbox.get_attribute("data-sms-id")
+    css(driver, f"[data-sms-id='{sms_id}'] [data-cancel]").click()
+    wait_for(lambda: css(driver, f"[data-sms-id='{sms_id}']").get_attribute("data-status")
+             == "draft")
+    status, sms = lab.run(lab.harness.request(key, "GET", f"/api/v1/activity/sms/{sms_id}/"))
+    assert status == 200
+    assert sms["status"] == "draft"
+
+
+def test_usage_whitelist_and_ops_pages(browser: Any, lab: Lab, key: str,
+                                       number: dict[str, Any]) -> None:
+    driver = browser
+    sign_in(driver, lab, key)
+    driver.get(f"{lab.url}/ui/usage")
+    assert css(driver, "svg.chart") and css(driver, "table[data-usage] tr[data-country=US]")
+    href = css(driver, "[data-csv]").get_attribute("href")
+    csv = driver.execute_script("const r = await fetch(arguments[0]); return await r.text()",
+                                href)
+    assert csv.startswith("country,") and "\r\nUS," in csv
+    driver.get(f"{lab.url}/ui/whitelist")
+    css(driver, "#wl-website").send_keys("https://bluth.example")
+    css(driver, "#wl-examples").send_keys("Your banana stand order is ready")
+    css(driver, "input[name=opted_in][value=yes]").click()
+    css(driver, "#wl-relationship").send_keys("Customers who signed up via our webform")
+    css(driver, "#wl-relationship").submit()
+    wait_for(lambda: css(driver, "[data-whitelist-id]"))
+    driver.get(f"{lab.url}/ui/ops")
+    assert css(driver, "[data-breaker]").get_attribute("data-breaker") == "closed"
+    assert css(driver, "[data-reason=landline]")
