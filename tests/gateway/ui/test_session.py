@@ -44,9 +44,9 @@ async def test_every_form_needs_the_csrf_token(harness: Harness) -> None:
     try:
         await console.sign_in(key)
         for path in ("/ui/leads", "/ui/numbers/rent", "/ui/whitelist", "/ui/logout"):
-            status, page, _url = await console.post(path, {"name": "x"}, csrf=False)
+            status, _page, _url = await console.post(path, {"name": "x"}, csrf=False)
             assert status == 403, path
-            status, page, _url = await console.post(path, {"csrf": "forged", "name": "x"},
+            status, _page, _url = await console.post(path, {"csrf": "forged", "name": "x"},
                                                     csrf=False)
             assert status == 403, path
         status, _page = await console.get("/ui/leads")
