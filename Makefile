@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run serve-simulator test test-postgres lint bench loadtest clean
+DEMO := .demo
+
+.PHONY: demo run serve-simulator test test-postgres lint bench loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,24 @@ run: $(STAMP)
 
 serve-simulator: $(STAMP)
 	$(BIN)/sms-simulator serve --scenario scenarios/mixed.yaml --port 8090
+
+# The console on a realistic lab: simulator :8090, gateway :8080 on a fresh database, the
+# traffic of scenarios/mixed.yaml played through the API; then both stay up until Ctrl-C.
+demo: $(STAMP)
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@$(BIN)/sms-gateway migrate --db $(DEMO)/gateway.db > /dev/null
+	@$(BIN)/sms-gateway create-org "Demo" --db $(DEMO)/gateway.db | tail -1 > $(DEMO)/key
+	@set -e; \
+	$(BIN)/sms-simulator serve --scenario scenarios/mixed.yaml --port 8090 > $(DEMO)/simulator.log 2>&1 & sim=$$!; \
+	$(BIN)/sms-gateway serve --config gateway/demo.yaml --db $(DEMO)/gateway.db > $(DEMO)/gateway.log 2>&1 & gw=$$!; \
+	trap 'kill $$sim $$gw 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 50); do curl -sf http://127.0.0.1:8080/healthz > /dev/null && break; sleep 0.2; done; \
+	echo "playing scenarios/mixed.yaml (a minute or so)..."; \
+	$(BIN)/sms-simulator run scenarios/mixed.yaml --gateway-url http://127.0.0.1:8080 \
+		--simulator-url http://127.0.0.1:8090 --api-key "$$(cat $(DEMO)/key)" | tail -3 || true; \
+	echo; echo "console: http://127.0.0.1:8080/ui/   API key: $$(cat $(DEMO)/key)"; \
+	echo "(logs in $(DEMO)/; Ctrl-C stops both servers)"; \
+	wait $$gw
 
 test: $(STAMP)
 	$(BIN)/ruff check .

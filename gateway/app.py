@@ -42,6 +42,7 @@ from gateway.reconcile import Reconciler
 from gateway.reload import LiveConfig
 from gateway.store import open_store
 from gateway.store.sqlite_owner import sole_gateway
+from gateway.ui import setup as setup_ui
 
 __all__ = ["create_app", "stop_taking"]
 
@@ -139,4 +140,6 @@ def create_app(config: Config) -> web.Application:
     app.router.add_get("/healthz", healthz)
     setup_ops(app.router)
     setup_openapi(app.router)
+    if config.ui:
+        setup_ui(app, config)
     return app

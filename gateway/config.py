@@ -60,6 +60,11 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"  # where the carrier reaches us
+    ui: bool = True  # the web console under /ui/ (gateway.ui)
+    # signs the console's session cookies; unset: a random one per process (sessions end
+    # with it). Set it when several gateway processes serve one console.
+    ui_secret: str = field(default="", repr=False)
+    ui_session_ttl: float = 8 * 3600.0  # seconds a console sign-in lasts
     db_path: str = "smslab-gateway.db"
     db_url: str | None = None  # postgresql://user@host:port/db: PostgreSQL instead of db_path
     # FULL: an accepted message survives a power cut; NORMAL (WAL) only a process crash,
@@ -238,7 +243,9 @@ def _rates(key: str, value: Any) -> Mapping[str, Rate]:
 _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
     "server": {"host": ("host", _text), "port": ("port", _port),
                "public_url": ("public_url", _url),
-               "grace_period": ("grace_period", _non_negative)},
+               "grace_period": ("grace_period", _non_negative),
+               "ui": ("ui", _flag), "ui_secret": ("ui_secret", _text),
+               "ui_session_ttl": ("ui_session_ttl", _positive)},
     "logging": {"level": ("log_level", _level), "format": ("log_format", _log_format)},
     "database": {"path": ("db_path", _text), "url": ("db_url", _pg_url),
                  "synchronous": ("db_synchronous", _synchronous)},

@@ -105,6 +105,11 @@ class Dispatcher:
         carrier = self._config.carrier_url
         self._metrics.breaker_state.labels(carrier).set(int(self.breaker.state))
 
+    @property
+    def in_flight(self) -> int:
+        """Carrier calls under way now (the console's ops page shows it)."""
+        return len(self._in_flight)
+
     def wake(self) -> None:
         """Look for due work now instead of at the next poll (a message was just accepted)."""
         self._wake.set()

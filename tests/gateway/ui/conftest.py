@@ -1,0 +1,3 @@
+from tests.gateway.harness import harness
+
+__all__ = ["harness"]
