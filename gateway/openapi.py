@@ -1,8 +1,10 @@
 """The OpenAPI 3 description of the whole gateway API, served at `/api/v1/openapi.json`.
 
 The description is maintained by hand in `openapi.yaml` beside this module (a test checks
-that every registered route is described, so a new route cannot go undocumented) and read
-once per app.
+that every registered route is described, so a new route cannot go undocumented; the
+schemathesis test checks that it says what the validation does). What the configuration
+decides (the largest `_limit`, the countries numbers are rented in) is filled in from the
+running gateway's, so the description a client reads is this gateway's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from gateway.api.common import config_of
+
 __all__ = ["PATH", "load_description", "setup"]
 
 PATH = "/api/v1/openapi.json"
@@ -22,8 +26,13 @@ _FILE = Path(__file__).with_name("openapi.yaml")
 
 
 @cache
-def _rendered() -> bytes:
-    return json.dumps(load_description()).encode()
+def _rendered(max_limit: int, countries: tuple[str, ...]) -> bytes:
+    data = load_description()
+    data["components"]["parameters"]["limit"]["schema"]["maximum"] = max_limit
+    rent = data["components"]["schemas"]["RentRequest"]["properties"]["country"]
+    # the code is read in any case, as Close's clients type it
+    rent["enum"] = [*countries, *(c.lower() for c in countries)]
+    return json.dumps(data).encode()
 
 
 def load_description() -> dict[str, Any]:
@@ -33,7 +42,9 @@ def load_description() -> dict[str, Any]:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return web.Response(body=_rendered(), content_type="application/json")
+    config = config_of(request)
+    return web.Response(body=_rendered(config.max_limit, tuple(sorted(config.countries))),
+                        content_type="application/json")
 
 
 def setup(router: web.UrlDispatcher) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timezone
 from typing import Any
 
 from aiohttp import web
@@ -114,6 +115,7 @@ async def get_sms(request: web.Request) -> web.Response:
 async def update_sms(request: web.Request) -> web.Response:
     current = await _get(request)
     body = await json_body(request)
+    tz_of(request)  # a bad header is a 400 whichever way the edit goes
     store, now = store_of(request), dates.now()
     wanted = body.get("status", current.status)
     if current.status in ("scheduled", "outbox") and wanted == "draft":
@@ -137,18 +139,19 @@ async def delete_sms(request: web.Request) -> web.Response:
     return web.json_response({})
 
 
-def _moment(request: web.Request, key: str) -> str | None:
+def _moment(request: web.Request, key: str, tz: timezone) -> str | None:
     raw = request.query.get(key)
     if raw is None:
         return None
     try:
-        return dates.iso(dates.parse_moment(raw, tz_of(request)))
+        return dates.iso(dates.parse_moment(raw, tz))
     except ValueError as exc:
         raise BadRequest(f"{key}: {exc}") from None
 
 
 async def list_sms(request: web.Request) -> web.Response:
     skip, limit = paging(request)
+    tz = tz_of(request)  # checked even without a date filter: a bad header is a 400
     query = SmsQuery(
         organization_id=org_of(request),
         ids=multi_param(request, "id__in"),
@@ -156,10 +159,10 @@ async def list_sms(request: web.Request) -> web.Response:
         contact_ids=multi_param(request, "contact_id"),
         statuses=multi_param(request, "status"),
         directions=multi_param(request, "direction"),
-        created_gte=_moment(request, "date_created__gte"),
-        created_gt=_moment(request, "date_created__gt"),
-        created_lte=_moment(request, "date_created__lte"),
-        created_lt=_moment(request, "date_created__lt"),
+        created_gte=_moment(request, "date_created__gte", tz),
+        created_gt=_moment(request, "date_created__gt", tz),
+        created_lte=_moment(request, "date_created__lte", tz),
+        created_lt=_moment(request, "date_created__lt", tz),
         skip=skip,
         limit=limit + 1,  # one more tells us whether there is a next page
     )

@@ -64,17 +64,20 @@ def _phones(raw: Any, region: str, where: str, errors: dict[str, str]
         return ()
     phones = []
     for i, entry in enumerate(raw):
-        item = {"phone": entry} if isinstance(entry, str) else entry
-        if not isinstance(item, dict):
+        if not isinstance(entry, dict):
             errors[f"{where}.{i}"] = "Must be an object with a phone."
             continue
         try:
-            e164 = parse_e164(item.get("phone"), region)
+            e164 = parse_e164(entry.get("phone"), region)
         except InvalidNumber:
-            errors[f"{where}.{i}.phone"] = f"{item.get('phone')!r} is not a valid phone number."
+            errors[f"{where}.{i}.phone"] = f"{entry.get('phone')!r} is not a valid phone number."
             continue
-        kind = str(item["type"]) if isinstance(item.get("type"), str) else "office"
-        phones.append(ContactPhone(e164, kind))  # outbound_sms_blocked: read-only, ignored
+        kind = entry.get("type")
+        if kind is not None and not isinstance(kind, str):
+            errors[f"{where}.{i}.type"] = "Must be a string."
+            continue
+        # outbound_sms_blocked: read-only, ignored
+        phones.append(ContactPhone(e164, kind or "office"))
     return tuple(phones)
 
 
@@ -134,7 +137,7 @@ async def create_contact(request: web.Request) -> web.Response:
     store, org_id = store_of(request), org_of(request)
     now = dates.iso(dates.now())
     errors: dict[str, str] = {}
-    lead_id = body.get("lead_id")
+    lead_id = body.get("lead_id") or None  # "" is none, as for SMS
     if lead_id is not None and (not isinstance(lead_id, str)
                                 or await store.get_lead(org_id, lead_id) is None):
         raise ValidationFailed({"lead_id": "Lead not found."})

@@ -65,10 +65,11 @@ async def _get(request: web.Request) -> Lead:
 
 async def list_leads(request: web.Request) -> web.Response:
     skip, limit = paging(request)
+    tz = tz_of(request)  # checked even when no query needs it: a bad header is a 400
     if request.query.get("query", "").strip():  # Close's search language: gateway/search/
         leads, total = await search_leads(
             store_of(request), org_of(request), request.query["query"], skip, limit,
-            tz_of(request), config_of(request).default_region)
+            tz, config_of(request).default_region)
     else:
         leads, total = await store_of(request).list_leads(org_of(request), skip, limit)
     return list_response(request, [render_lead(lead) for lead in leads], skip + len(leads) < total,
@@ -85,7 +86,9 @@ async def create_lead(request: web.Request) -> web.Response:
     errors: dict[str, str] = {}
     name, description = _text_fields(body, None, errors)
     lead_id = new_id("lead")
-    raw_contacts = body.get("contacts") or []
+    raw_contacts = body.get("contacts")
+    if raw_contacts is None:
+        raw_contacts = []
     if not isinstance(raw_contacts, list):
         errors["contacts"] = "Must be a list of contacts."
         raw_contacts = []

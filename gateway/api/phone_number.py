@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import phonenumbers
@@ -39,6 +40,7 @@ from telecom import InvalidNumber, Reason, country_of, format_international, par
 __all__ = ["matches_prefix", "render_phone_number", "search_plan", "setup"]
 
 _NANP = frozenset({"US", "CA"})
+_PREFIX = re.compile("[0-9]{0,5}")  # ASCII digits: str.isdigit() also takes "²" and "٣"
 _UNAVAILABLE = "The carrier is unavailable at the moment; please try again later."
 
 
@@ -183,7 +185,9 @@ async def add_external(request: web.Request) -> web.Response:
         e164 = parse_e164(body.get("number"), config.default_region)
     except InvalidNumber as exc:
         raise ValidationFailed({"number": str(exc)}) from None
-    label = body.get("label") if isinstance(body.get("label"), str) else None
+    label = body.get("label")
+    if label is not None and not isinstance(label, str):
+        raise ValidationFailed({"label": "Must be a string."})
     now = dates.iso(dates.now())
     number = PhoneNumber(new_id("phon"), org_of(request), e164, label, "external",
                          country_of(e164), False, (), None, now, now)
@@ -198,8 +202,10 @@ def _rent_request(body: dict[str, Any], countries: list[str]) -> tuple[str, str,
     elif not isinstance(country, str) or country.upper() not in countries:
         errors["country"] = (f"SMS phone numbers can be rented in {', '.join(countries)} only"
                              f" (got {country!r}).")
-    prefix = body.get("prefix") or ""
-    if not isinstance(prefix, str) or len(prefix) > 5 or (prefix and not prefix.isdigit()):
+    prefix = body.get("prefix")
+    if prefix is None:
+        prefix = ""
+    if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         errors["prefix"] = "A prefix is up to 5 digits, without the country code."
     label = body.get("label")
     if label is not None and not isinstance(label, str):

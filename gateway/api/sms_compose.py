@@ -60,7 +60,9 @@ class Composer:
             errors["status"] = f"Must be one of: {', '.join(allowed)}."
             status = None
         draft, sending = status == "draft", status in SENDING_STATUSES
-        direction = values.get("direction") or ("inbound" if status == "inbox" else "outbound")
+        direction = values.get("direction")
+        if direction is None:
+            direction = "inbound" if status == "inbox" else "outbound"
         if direction not in ("inbound", "outbound") or (sending and direction != "outbound"):
             errors["direction"] = "Must be outbound to send (or inbound to log an inbox SMS)."
             direction = "outbound"
@@ -68,7 +70,7 @@ class Composer:
         if problem := check_text(text, required=not draft):
             errors["text"] = problem
         for key, why in (("template_id", "SMS templates"), ("attachments", "MMS attachments")):
-            if values.get(key):
+            if values.get(key) not in (None, "", []):  # what a client sends for "none"
                 errors[key] = f"{why} are not supported by this gateway."
 
         lead, contact = await self._lead_and_contact(values, errors)
@@ -123,7 +125,7 @@ class Composer:
                                 ) -> tuple[Lead | None, Contact | None]:
         contact = None
         contact_id = values.get("contact_id")
-        if contact_id is not None:
+        if contact_id is not None and contact_id != "":  # "" is none, as for phones
             if isinstance(contact_id, str):
                 contact = await self.store.get_contact(self.org_id, contact_id)
             if contact is None:
