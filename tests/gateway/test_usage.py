@@ -61,26 +61,27 @@ def _report(group_by: str, counts: list[UsageCount]) -> dict[str, object]:
 
 
 def test_counts_become_rows_per_key_with_both_directions_and_totals() -> None:
-    counts = [
-        UsageCount("outbound", "+14155550199", "0.83", 3, 3),
-        UsageCount("outbound", "+14155550198", "1.66", 2, 4),
-        UsageCount("outbound", "+16135550100", "0.83", 1, 1),  # Canada
-        UsageCount("inbound", "+14155550100", "0.83", 2, 2),
-        UsageCount("outbound", "+447400100001", "4.6", 1, 1),
-        UsageCount("outbound", "+33612345678", None, 1, 2),  # no rate: counted, costs 0
+    counts = [  # the store counts by the country it stored with each message
+        UsageCount("outbound", "US", "0.83", 3, 3),
+        UsageCount("outbound", "US", "1.66", 2, 4),
+        UsageCount("outbound", "CA", "0.83", 1, 1),
+        UsageCount("inbound", "US", "0.83", 2, 2),
+        UsageCount("outbound", "GB", "4.6", 1, 1),
+        UsageCount("outbound", "FR", None, 1, 2),  # no rate: counted, costs 0
+        UsageCount("outbound", None, None, 1, 1),  # no country (not a valid number)
     ]
     report = _report("country", counts)
     rows = {row["country"]: row for row in report["data"]}  # type: ignore[attr-defined]
-    assert list(rows) == ["CA", "FR", "GB", "US"]
+    assert list(rows) == ["CA", "FR", "GB", "US", "unknown"]
     assert rows["US"] == {
         "country": "US", "outbound_messages": 5, "outbound_segments": 7,
         "outbound_cost": "5.81", "inbound_messages": 2, "inbound_segments": 2,
         "inbound_cost": "1.66", "messages": 7, "segments": 9, "cost": "7.47"}
     assert (rows["FR"]["messages"], rows["FR"]["cost"]) == (1, "0")
     assert report["totals"] == {
-        "outbound_messages": 8, "outbound_segments": 11, "outbound_cost": "11.24",
+        "outbound_messages": 9, "outbound_segments": 12, "outbound_cost": "11.24",
         "inbound_messages": 2, "inbound_segments": 2, "inbound_cost": "1.66",
-        "messages": 10, "segments": 13, "cost": "12.9"}
+        "messages": 11, "segments": 14, "cost": "12.9"}
     assert report["cost_unit"] == "US cents" and report["group_by"] == "country"
 
 
