@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from gateway.errors import ValidationFailed
-from gateway.usage import COLUMNS, UsageCount, parse_query, render_csv, render_json, summarize
+from gateway.usage import (
+    COLUMNS,
+    MAX_DAYS,
+    UsageCount,
+    parse_query,
+    render_csv,
+    render_json,
+    summarize,
+)
 
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
 
@@ -53,6 +61,21 @@ def test_datetimes_are_taken_as_given() -> None:
 def test_each_bad_parameter_is_named(params: dict[str, str], name: str) -> None:
     errors = _errors(params)
     assert set(errors) == {name} and name in errors[name]
+
+
+def test_a_report_spans_at_most_a_leap_year() -> None:
+    assert MAX_DAYS == 366
+    leap = parse_query({"date_start": "2024-01-01", "date_end": "2024-12-31"}, UTC, NOW)
+    assert leap.end - leap.start == timedelta(days=366)
+    longer = _errors({"date_start": "2024-01-01", "date_end": "2025-01-01"})
+    assert list(longer) == ["date_end"] and "at most 366 days" in longer["date_end"]
+    assert "spans 367" in longer["date_end"]
+    # a second too many is a started day too many
+    assert list(_errors({"date_start": "2024-01-01T00:00:00Z",
+                         "date_end": "2025-01-01T00:00:01Z"})) == ["date_end"]
+    # only date_start given: the default end (tomorrow) is not the caller's, date_start is
+    assert list(_errors({"date_start": "2020-01-01"})) == ["date_start"]
+    assert list(_errors({"date_end": "2030-01-01"})) == ["date_end"]
 
 
 def _report(group_by: str, counts: list[UsageCount]) -> dict[str, object]:
