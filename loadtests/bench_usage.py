@@ -7,8 +7,9 @@ organization, spread evenly over the last 365 days (80 % outbound to `--phones` 
 recipients in eight countries, 20 % inbound), seeded straight into the file before the
 gateway starts, as bench.py does. Each report is asked `--repeat` times one after the other,
 grouped by country, number and day, over the whole year and over the last 30 days; the table
-gives the median and the slowest answer. With `--fill`, it then times migration 011's fill
-of the stored country (gateway/store/country_fill.py) over the same rows.
+gives the median and the slowest answer, and the median CPU time the gateway process spent on
+one (a figure other load on the machine barely moves). With `--fill`, it then times
+migration 011's fill of the stored country (gateway/store/country_fill.py) over the same rows.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import aiohttp
 from bench_gateway import _config
-from harness import api_auth, create_org, free_port, median, process
+from harness import api_auth, cpu_seconds, create_org, free_port, median, process
 
 from telecom import country_of
 
@@ -76,8 +77,8 @@ def seed(db: Path, stored: int, phones: int) -> None:
         conn.execute("ANALYZE")
 
 
-async def _time_reports(url: str, headers: dict[str, str], repeat: int
-                        ) -> list[tuple[str, str, float, float, int]]:
+async def _time_reports(url: str, headers: dict[str, str], repeat: int, pid: int
+                        ) -> list[tuple[str, str, float, float, float, int]]:
     today = date.today()
     ranges = (("365 days", today - timedelta(days=364)), ("30 days", today - timedelta(days=29)))
     results = []
@@ -85,15 +86,16 @@ async def _time_reports(url: str, headers: dict[str, str], repeat: int
         for span, first in ranges:
             params = {"date_start": first.isoformat(), "date_end": today.isoformat()}
             for group_by in _GROUPS:
-                took = []
+                took, cpu = [], []
                 for _ in range(repeat):
-                    started = time.perf_counter()
+                    started, used = time.perf_counter(), cpu_seconds(pid)
                     async with session.get(f"{url}/api/v1/usage/sms/",
                                            params={**params, "group_by": group_by}) as answer:
                         report = await answer.json()
                         assert answer.status == 200, report
                     took.append(time.perf_counter() - started)
-                results.append((span, group_by, median(took), max(took),
+                    cpu.append(cpu_seconds(pid) - used)
+                results.append((span, group_by, median(took), max(took), median(cpu),
                                 int(report["totals"]["messages"])))
     return results
 
@@ -131,15 +133,15 @@ def main() -> int:
         print(f"seeded {args.stored:,} messages in {time.perf_counter() - seeding:.0f} s",
               file=sys.stderr)
         url = f"http://127.0.0.1:{port}"
-        with process(["-m", "gateway", "serve", "--config", str(config)], url):
-            results = asyncio.run(_time_reports(url, headers, args.repeat))
+        with process(["-m", "gateway", "serve", "--config", str(config)], url) as gateway:
+            results = asyncio.run(_time_reports(url, headers, args.repeat, gateway.pid))
         fill = _time_fill(db) if args.fill else None
     print(f"usage reports, {args.stored:,} messages stored ({args.phones:,} recipients),"
           f" {args.repeat} answers each")
-    print("range      group_by   median ms   slowest ms   messages")
-    for span, group_by, middle, slowest, messages in results:
+    print("range      group_by   median ms   slowest ms   gateway CPU ms   messages")
+    for span, group_by, middle, slowest, cpu, messages in results:
         print(f"{span:9s}  {group_by:8s}   {1000 * middle:9.1f}   {1000 * slowest:10.1f}"
-              f"   {messages:8,d}")
+              f"   {1000 * cpu:14.0f}   {messages:8,d}")
     if fill is not None:
         print(f"migration 011's fill of the stored country: {fill:.1f} s")
     return 0
