@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["Rate", "cost_of"]
+from telecom import country_of
+
+__all__ = ["Rate", "cost_of", "priced_country", "priced_phone"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +38,17 @@ def cost_of(
         return None
     per_segment = rate.outbound if direction == "outbound" else rate.inbound
     return _text(per_segment * segments)
+
+
+def priced_phone(direction: str, local_phone: str | None, remote_phone: str | None) -> str | None:
+    """The phone whose country prices a message: the recipient's for outbound, our number's
+    for inbound (and for an outbound draft that has no recipient yet)."""
+    return remote_phone if direction == "outbound" and remote_phone else local_phone
+
+
+def priced_country(direction: str, local_phone: str | None,
+                   remote_phone: str | None) -> str | None:
+    """The country of `priced_phone` (None when there is none or it is not a valid number):
+    what a message's cost was looked up with, and what usage reports group it by."""
+    phone = priced_phone(direction, local_phone, remote_phone)
+    return country_of(phone) if phone else None

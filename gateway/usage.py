@@ -1,7 +1,7 @@
 """SMS usage and cost reports, the pure part: the query string, the shaping of counts, CSV.
 
 The store counts carrier traffic (messages the carrier accepted from us or delivered to us)
-grouped by direction, a key (the priced phone, our number, or the local day) and the cost each
+grouped by direction, a key (the priced country, our number, or the local day) and the cost each
 message was given; here those counts become one row per country, number or day, with messages,
 segments and cost per direction, plus totals. Costs are Decimal cents throughout, so the totals
 are exactly the sum of the activities' `cost` strings.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -19,13 +19,13 @@ from typing import Any
 
 from gateway import dates
 from gateway.errors import ValidationFailed
-from telecom import country_of
 
 __all__ = [
     "COLUMNS",
     "DIRECTIONS",
     "FORMATS",
     "GROUPS",
+    "MAX_DAYS",
     "UsageCount",
     "UsageQuery",
     "UsageReport",
@@ -41,6 +41,9 @@ DIRECTIONS = ("outbound", "inbound")
 _MEASURES = ("messages", "segments", "cost")
 COLUMNS = tuple(f"{d}_{m}" for d in DIRECTIONS for m in _MEASURES) + _MEASURES
 _PARAMS = frozenset({"date_start", "date_end", "group_by", "format"})
+# The longest range one report counts: a year, leap or not. It bounds the rows a report reads
+# (each message in range is one index entry); a longer history is asked for a year at a time.
+MAX_DAYS = 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +84,14 @@ def _moment(name: str, text: str, tz: timezone, errors: dict[str, str],
     return moment
 
 
+def _days(span: timedelta) -> int:
+    return -(-span // timedelta(days=1))  # started days: 366 days and a second is 367
+
+
 def parse_query(params: Mapping[str, str], tz: timezone, now: datetime) -> UsageQuery:
     """Validate `date_start`, `date_end`, `group_by` and `format`; each problem is a field
-    error named for its parameter. Defaults: this month so far (in `tz`), by country, JSON."""
+    error named for its parameter. Defaults: this month so far (in `tz`), by country, JSON.
+    The range spans at most MAX_DAYS days."""
     errors: dict[str, str] = {}
     for name in sorted(set(params) - _PARAMS):
         errors[name] = f"Unknown parameter {name!r} (known: {', '.join(sorted(_PARAMS))})."
@@ -102,6 +110,11 @@ def parse_query(params: Mapping[str, str], tz: timezone, now: datetime) -> Usage
         if "date_end" in params else tomorrow
     if start is not None and end is not None and end <= start:
         errors["date_end"] = "date_end must be after date_start."
+    elif start is not None and end is not None and end - start > timedelta(days=MAX_DAYS):
+        # named for what the caller gave: the default of the other one is not their doing
+        name = "date_end" if "date_end" in params else "date_start"
+        errors[name] = (f"{name}: a report covers at most {MAX_DAYS} days (this range spans"
+                        f" {_days(end - start)}); ask for a year at a time.")
     if errors or start is None or end is None:
         raise ValidationFailed(errors)
     return UsageQuery(start.astimezone(UTC), end.astimezone(UTC), group_by, fmt, tz)
@@ -112,7 +125,7 @@ class UsageCount:
     """What the store counted: messages of one direction, key and per-message cost."""
 
     direction: str
-    key: str | None  # the priced phone (group_by country), our number, or a day
+    key: str | None  # the priced country, our number, or a day (None: "unknown")
     cost: str | None  # the cost of each of these messages (None: no rate, counts as 0)
     messages: int
     segments: int
@@ -144,22 +157,15 @@ def _cents(text: str | None) -> Decimal:
         return Decimal(0)
 
 
-def _key_function(group_by: str) -> Callable[[str | None], str]:
-    if group_by == "country":
-        return lambda phone: (country_of(phone) if phone else None) or "unknown"
-    return lambda key: key or "unknown"
-
-
 def summarize(query: UsageQuery, counts: Iterable[UsageCount]) -> UsageReport:
     """One row per key (sorted), each with both directions, plus totals."""
-    key_of = _key_function(query.group_by)
     rows: dict[str, dict[str, _Tally]] = {}
     totals = {d: _Tally() for d in DIRECTIONS}
     for count in counts:
         if count.direction not in totals:
             continue
         tally = _Tally(count.messages, count.segments, _cents(count.cost) * count.messages)
-        row = rows.setdefault(key_of(count.key), {d: _Tally() for d in DIRECTIONS})
+        row = rows.setdefault(count.key or "unknown", {d: _Tally() for d in DIRECTIONS})
         row[count.direction].add(tally)
         totals[count.direction].add(tally)
     return UsageReport(query, tuple(sorted(rows.items())), totals)

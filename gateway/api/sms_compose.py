@@ -16,7 +16,7 @@ from gateway.config import Config
 from gateway.errors import ValidationFailed
 from gateway.lifecycle import failed_locally
 from gateway.models import Contact, Lead, PhoneNumber, Sms
-from gateway.pricing import cost_of
+from gateway.pricing import cost_of, priced_country
 from gateway.sms_rules import (
     CREATE_STATUSES,
     EDIT_STATUSES,
@@ -91,8 +91,7 @@ class Composer:
                            None)
         body = text if isinstance(text, str) else ""
         seg = segment(body)
-        priced = country_of(remote) if direction == "outbound" and remote else (
-            country_of(local) if local else None)
+        priced = priced_country(direction, local, remote)
         now = dates.iso(self.now)
         sms = Sms(
             id=existing.id if existing else new_id, organization_id=self.org_id,

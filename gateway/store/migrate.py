@@ -3,16 +3,22 @@
 
 Both folders hold the same numbers and names: a version means the same schema on either
 database (checked by `migrations()`, so a migration added to one dialect only cannot ship).
+
+A migration that needs what SQL cannot do (011: phone metadata) has a Python step per dialect
+in `_SQLITE_STEPS` / `_PG_STEPS`, run right after its script in the same transaction.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from importlib import resources
 
 import asyncpg
+
+from gateway.store import country_fill
 
 __all__ = ["DIALECTS", "Migration", "apply_migrations", "apply_pg_migrations", "migrations"]
 
@@ -22,6 +28,11 @@ _NAME = re.compile(r"^(\d{3})_(\w+)\.sql$")
 _MIGRATION_LOCK = 0x736D736C6162  # "smslab"
 _RECORD_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations ("
                  " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+
+# version -> what runs after that migration's script, in its transaction
+_SQLITE_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {11: country_fill.fill_sqlite}
+_PG_STEPS: dict[int, Callable[[asyncpg.Connection], Awaitable[None]]] = {
+    11: country_fill.fill_pg}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +96,8 @@ def apply_migrations(db: sqlite3.Connection, now: str) -> list[int]:
                           (migration.version,)).fetchone() is None:
                 for statement in _statements(migration.sql):
                     db.execute(statement)
+                if step := _SQLITE_STEPS.get(migration.version):
+                    step(db)
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                            (migration.version, migration.name, now))
                 applied.append(migration.version)
@@ -109,6 +122,8 @@ async def apply_pg_migrations(conn: asyncpg.Connection, now: str) -> list[int]:
                 continue
             async with conn.transaction():
                 await conn.execute(migration.sql)  # no arguments: a multi-statement script
+                if step := _PG_STEPS.get(migration.version):
+                    await step(conn)
                 await conn.execute("INSERT INTO schema_migrations VALUES ($1, $2, $3)",
                                    migration.version, migration.name, now)
             applied.append(migration.version)

@@ -20,19 +20,26 @@ from gateway.models import DueSms, Sms, SmsQuery
 from gateway.pacing import grant
 from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
 from gateway.store.pg_keys import answer_key
-from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row, suppressed
+from gateway.store.rows import (
+    SMS_FIELDS,
+    SMS_UPDATABLE,
+    SMS_WRITTEN,
+    outcome_of,
+    sms_from_row,
+    sms_values,
+    suppressed,
+)
 
 __all__ = ["PgSmsQueries", "insert_sms_row", "lock_sid", "move_forward"]
 
 _COLUMNS = ", ".join(SMS_FIELDS)
-_UPDATABLE = [f for f in SMS_FIELDS if f not in ("id", "organization_id", "date_created")]
-_INSERT = (f"INSERT INTO sms ({_COLUMNS})"
-           f" VALUES ({', '.join(f'${n}' for n in range(1, len(SMS_FIELDS) + 1))})")
+_INSERT = (f"INSERT INTO sms ({', '.join(SMS_WRITTEN)})"
+           f" VALUES ({', '.join(f'${n}' for n in range(1, len(SMS_WRITTEN) + 1))})")
 _OUTCOME = "status, delivery_status, error_code, error_reason, error_message"
 
 
 async def insert_sms_row(db: asyncpg.Connection | asyncpg.Pool, sms: Sms) -> None:
-    await db.execute(_INSERT, *(getattr(sms, name) for name in SMS_FIELDS))
+    await db.execute(_INSERT, *sms_values(sms))
 
 
 async def lock_sid(db: asyncpg.Connection, carrier_sid: str) -> None:
@@ -93,12 +100,12 @@ class PgSmsQueries(PgDb):
         return [sms_from_row(row) for row in rows]
 
     async def update_sms(self, sms: Sms, expected_status: str, now: str) -> bool:
-        n = len(_UPDATABLE)
+        n = len(SMS_UPDATABLE)
         changed = await self._changes(
-            f"UPDATE sms SET {', '.join(f'{c} = ${i}' for i, c in enumerate(_UPDATABLE, 1))}"
+            f"UPDATE sms SET {', '.join(f'{c} = ${i}' for i, c in enumerate(SMS_UPDATABLE, 1))}"
             f" WHERE id = ${n + 1} AND organization_id = ${n + 2} AND status = ${n + 3}"
             f" AND carrier_sid IS NULL AND (claimed_until IS NULL OR claimed_until < ${n + 4})",
-            [*(getattr(sms, c) for c in _UPDATABLE), sms.id, sms.organization_id,
+            [*sms_values(sms, SMS_UPDATABLE), sms.id, sms.organization_id,
              expected_status, now],
         )
         return changed == 1

@@ -13,7 +13,7 @@ __all__ = ["PgUsageQueries"]
 _BILLED_AT = "COALESCE(date_sent, date_created)"
 
 _KEYS = {
-    "country": "CASE direction WHEN 'outbound' THEN remote_phone ELSE local_phone END",
+    "country": "country",
     "number": "local_phone",
     # the day in the caller's time zone; the offset is bound, never formatted in
     "day": f"to_char(({_BILLED_AT})::timestamptz AT TIME ZONE 'UTC'"

@@ -20,15 +20,24 @@ from gateway.models import (
     Suppression,
     SuppressionClearing,
 )
+from gateway.pricing import priced_country
 from gateway.whitelist import WhitelistRequest
 from telecom.keywords import normalized
 
-__all__ = ["CLEARING_COLUMNS", "NUMBER_COLUMNS", "SMS_FIELDS", "SUPPRESSION_COLUMNS",
-           "WHITELIST_COLUMNS", "clearing_from_row", "contacts_from_rows", "inbound_suppression",
-           "leads_from_rows", "number_from_row", "outcome_of", "sms_from_row", "suppressed",
-           "suppression_from_row", "whitelist_request_from_row"]
+__all__ = ["CLEARING_COLUMNS", "NUMBER_COLUMNS", "SMS_FIELDS", "SMS_UPDATABLE",
+           "SMS_WRITTEN", "SUPPRESSION_COLUMNS", "WHITELIST_COLUMNS", "clearing_from_row",
+           "contacts_from_rows", "inbound_suppression", "leads_from_rows", "number_from_row",
+           "outcome_of", "sms_from_row", "sms_values", "suppressed", "suppression_from_row",
+           "whitelist_request_from_row"]
 
-SMS_FIELDS = tuple(f.name for f in dataclasses.fields(Sms))
+SMS_FIELDS = tuple(f.name for f in dataclasses.fields(Sms))  # what a read selects
+# What a write sets: the record's fields plus `country`, the country that priced it
+# (gateway.pricing.priced_country), so that usage reports group in SQL (migration 011).
+# It is derived from the record at every write, never read back nor set by callers, so it
+# cannot disagree with the message's direction and phones.
+SMS_WRITTEN = (*SMS_FIELDS, "country")
+SMS_UPDATABLE = tuple(f for f in SMS_WRITTEN if f not in ("id", "organization_id",
+                                                          "date_created"))
 NUMBER_COLUMNS = (
     "id, organization_id, number, label, type, country, sms_enabled, supports_sms_to_countries,"
     " carrier_sid, date_created, date_updated"
@@ -49,6 +58,13 @@ def suppressed(org_column: str, phone_column: str) -> str:
     """SQL (either dialect) that is true when that organization's list has that phone."""
     return (f"EXISTS (SELECT 1 FROM suppressions AS sup WHERE sup.organization_id = {org_column}"
             f" AND sup.phone = {phone_column})")
+
+
+def sms_values(sms: Sms, columns: tuple[str, ...] = SMS_WRITTEN) -> tuple[Any, ...]:
+    """The values of `columns` (SMS_WRITTEN or SMS_UPDATABLE) for writing `sms`."""
+    # not dataclasses.astuple: it deep-copies every field, a visible cost per message
+    country = priced_country(sms.direction, sms.local_phone, sms.remote_phone)
+    return tuple(country if name == "country" else getattr(sms, name) for name in columns)
 
 
 def sms_from_row(row: Any) -> Sms:

@@ -9,19 +9,21 @@ from typing import Any
 from gateway.idempotency import KeyAnswer
 from gateway.lifecycle import Outcome, on_callback
 from gateway.models import DueSms, Sms, SmsQuery
-from gateway.store.rows import SMS_FIELDS, outcome_of, sms_from_row, suppressed
+from gateway.store.rows import (
+    SMS_FIELDS,
+    SMS_UPDATABLE,
+    SMS_WRITTEN,
+    outcome_of,
+    sms_from_row,
+    sms_values,
+    suppressed,
+)
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
 from gateway.store.sqlite_keys import answer_key
 
 __all__ = ["SmsQueries"]
 
 _COLUMNS = ", ".join(SMS_FIELDS)
-_UPDATABLE = [f for f in SMS_FIELDS if f not in ("id", "organization_id", "date_created")]
-
-
-def _values(sms: Sms) -> tuple[Any, ...]:
-    # not dataclasses.astuple: it deep-copies every field, a visible cost per message
-    return tuple(getattr(sms, name) for name in SMS_FIELDS)
 
 
 def _in(column: str, values: tuple[str, ...], where: list[str], params: list[Any]) -> None:
@@ -30,11 +32,12 @@ def _in(column: str, values: tuple[str, ...], where: list[str], params: list[Any
         params.extend(values)
 
 
-_INSERT = f"INSERT INTO sms ({_COLUMNS}) VALUES ({','.join('?' * len(SMS_FIELDS))})"
+_INSERT = (f"INSERT INTO sms ({', '.join(SMS_WRITTEN)})"
+           f" VALUES ({','.join('?' * len(SMS_WRITTEN))})")
 
 
 def insert_sms_row(db: sqlite3.Connection, sms: Sms) -> None:
-    db.execute(_INSERT, _values(sms))
+    db.execute(_INSERT, sms_values(sms))
 
 
 _APPLY = ("UPDATE sms SET status = ?, delivery_status = ?, error_code = ?, error_reason = ?,"
@@ -84,7 +87,7 @@ def _accept(db: sqlite3.Connection, sms_id: str, carrier_sid: str, outcome: Outc
 class SmsQueries(SqliteDb):
     async def insert_sms(self, sms: Sms, answer: KeyAnswer | None = None) -> None:
         def insert(db: sqlite3.Connection) -> None:
-            db.execute(_INSERT, _values(sms))
+            db.execute(_INSERT, sms_values(sms))
             answer_key(db, answer)
 
         await self._run(insert)
@@ -115,10 +118,10 @@ class SmsQueries(SqliteDb):
 
     async def update_sms(self, sms: Sms, expected_status: str, now: str) -> bool:
         changed = await self._changes(
-            f"UPDATE sms SET {', '.join(f'{c} = ?' for c in _UPDATABLE)}"
+            f"UPDATE sms SET {', '.join(f'{c} = ?' for c in SMS_UPDATABLE)}"
             " WHERE id = ? AND organization_id = ? AND status = ? AND carrier_sid IS NULL"
             " AND (claimed_until IS NULL OR claimed_until < ?)",
-            [*(getattr(sms, c) for c in _UPDATABLE), sms.id, sms.organization_id,
+            [*sms_values(sms, SMS_UPDATABLE), sms.id, sms.organization_id,
              expected_status, now],
         )
         return changed == 1

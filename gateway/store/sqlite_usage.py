@@ -14,8 +14,8 @@ __all__ = ["UsageQueries"]
 _BILLED_AT = "COALESCE(date_sent, date_created)"
 
 _KEYS = {
-    # the phone whose country priced the message (as pricing.cost_of was given it)
-    "country": "CASE direction WHEN 'outbound' THEN remote_phone ELSE local_phone END",
+    # the country that priced the message, stored with it (migration 011)
+    "country": "country",
     "number": "local_phone",
     # the day in the caller's time zone; the offset is bound, never formatted in
     "day": f"substr(datetime({_BILLED_AT}, ? || ' minutes'), 1, 10)",

@@ -83,6 +83,8 @@ def _auth(key: str) -> dict[str, str]:
     ({"date_start": "last week"}, "date_start"), ({"date_end": "2026-02-30"}, "date_end"),
     ({"date_start": "2026-11-02", "date_end": "2026-11-01"}, "date_end"),
     ({"group": "day"}, "group"),
+    ({"date_start": "2025-01-01", "date_end": "2026-01-02"}, "date_end"),  # 367 days
+    ({"date_start": "2000-01-01"}, "date_start"),
 ])
 async def test_a_bad_query_string_is_400_naming_the_parameter(
         harness: Harness, params: dict[str, str], name: str) -> None:

@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from gateway.errors import ValidationFailed
-from gateway.usage import COLUMNS, UsageCount, parse_query, render_csv, render_json, summarize
+from gateway.usage import (
+    COLUMNS,
+    MAX_DAYS,
+    UsageCount,
+    parse_query,
+    render_csv,
+    render_json,
+    summarize,
+)
 
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
 
@@ -55,32 +63,48 @@ def test_each_bad_parameter_is_named(params: dict[str, str], name: str) -> None:
     assert set(errors) == {name} and name in errors[name]
 
 
+def test_a_report_spans_at_most_a_leap_year() -> None:
+    assert MAX_DAYS == 366
+    leap = parse_query({"date_start": "2024-01-01", "date_end": "2024-12-31"}, UTC, NOW)
+    assert leap.end - leap.start == timedelta(days=366)
+    longer = _errors({"date_start": "2024-01-01", "date_end": "2025-01-01"})
+    assert list(longer) == ["date_end"] and "at most 366 days" in longer["date_end"]
+    assert "spans 367" in longer["date_end"]
+    # a second too many is a started day too many
+    assert list(_errors({"date_start": "2024-01-01T00:00:00Z",
+                         "date_end": "2025-01-01T00:00:01Z"})) == ["date_end"]
+    # only date_start given: the default end (tomorrow) is not the caller's, date_start is
+    assert list(_errors({"date_start": "2020-01-01"})) == ["date_start"]
+    assert list(_errors({"date_end": "2030-01-01"})) == ["date_end"]
+
+
 def _report(group_by: str, counts: list[UsageCount]) -> dict[str, object]:
     query = parse_query({"group_by": group_by}, UTC, NOW)
     return render_json(summarize(query, counts))
 
 
 def test_counts_become_rows_per_key_with_both_directions_and_totals() -> None:
-    counts = [
-        UsageCount("outbound", "+14155550199", "0.83", 3, 3),
-        UsageCount("outbound", "+14155550198", "1.66", 2, 4),
-        UsageCount("outbound", "+16135550100", "0.83", 1, 1),  # Canada
-        UsageCount("inbound", "+14155550100", "0.83", 2, 2),
-        UsageCount("outbound", "+447400100001", "4.6", 1, 1),
-        UsageCount("outbound", "+33612345678", None, 1, 2),  # no rate: counted, costs 0
+    counts = [  # the store counts by the country it stored with each message
+        UsageCount("outbound", "US", "0.83", 3, 3),
+        UsageCount("outbound", "US", "1.66", 2, 4),
+        UsageCount("outbound", "CA", "0.83", 1, 1),
+        UsageCount("inbound", "US", "0.83", 2, 2),
+        UsageCount("outbound", "GB", "4.6", 1, 1),
+        UsageCount("outbound", "FR", None, 1, 2),  # no rate: counted, costs 0
+        UsageCount("outbound", None, None, 1, 1),  # no country (not a valid number)
     ]
     report = _report("country", counts)
     rows = {row["country"]: row for row in report["data"]}  # type: ignore[attr-defined]
-    assert list(rows) == ["CA", "FR", "GB", "US"]
+    assert list(rows) == ["CA", "FR", "GB", "US", "unknown"]
     assert rows["US"] == {
         "country": "US", "outbound_messages": 5, "outbound_segments": 7,
         "outbound_cost": "5.81", "inbound_messages": 2, "inbound_segments": 2,
         "inbound_cost": "1.66", "messages": 7, "segments": 9, "cost": "7.47"}
     assert (rows["FR"]["messages"], rows["FR"]["cost"]) == (1, "0")
     assert report["totals"] == {
-        "outbound_messages": 8, "outbound_segments": 11, "outbound_cost": "11.24",
+        "outbound_messages": 9, "outbound_segments": 12, "outbound_cost": "11.24",
         "inbound_messages": 2, "inbound_segments": 2, "inbound_cost": "1.66",
-        "messages": 10, "segments": 13, "cost": "12.9"}
+        "messages": 11, "segments": 14, "cost": "12.9"}
     assert report["cost_unit"] == "US cents" and report["group_by"] == "country"
 
 
