@@ -280,3 +280,46 @@ async def test_lost_callbacks_are_reconciled_from_the_carrier(rig: Any, after: f
         await asyncio.sleep(0.6)
         assert await settled() is None  # without reconciliation it waits for ever
         assert not [m for m, *_ in r.fake.seen if m == "GET"]
+
+
+async def test_readyz_and_metrics_answer_on_the_ops_listener_only(rig: Any) -> None:
+    """/metrics shows every organization's message counts: not on the API's port."""
+    r = await rig()
+    assert r.gateway.app[OPS_URL] != r.gateway.url
+    for path in ("/metrics", "/readyz"):
+        async with r.session.get(f"{r.gateway.url}{path}") as response:
+            assert response.status == 404, path
+    assert await r.ops("/readyz") == (200, {"status": "ready"})
+    assert "smslab_queue_depth" in await r.metrics()
+    for url in (r.gateway.url, r.gateway.app[OPS_URL]):  # alive: open on both
+        async with r.session.get(f"{url}/healthz") as response:
+            assert (response.status, await response.json()) == (200, {"status": "ok"})
+
+
+async def test_carrier_events_past_retention_are_purged_and_orphans_counted(rig: Any) -> None:
+    r = await rig(events_retention=0.3, events_purge_interval=0.05, max_age=0.5,
+                  carrier_timeout=0.1)
+    sms = await r.send()
+
+    async def sent() -> bool:
+        data = (await r.call("GET", f"/api/v1/activity/sms/{sms['id']}/"))[1]
+        return data["status"] == "sent"
+
+    await eventually(sent, 5)
+    stored = await r.gateway.app[STORE].get_sms(sms["organization_id"], sms["id"])
+    assert stored is not None and stored.carrier_sid
+    assert await _callback(r, {"MessageSid": stored.carrier_sid,
+                               "MessageStatus": "delivered"}) == 200
+    assert await _callback(r, {"MessageSid": "SM" + "e" * 32, "MessageStatus": "sent"}) == 200
+    store = r.gateway.app[STORE]
+    assert await store.unmatched_callbacks() == 1
+
+    async def purged() -> bool:
+        metrics = await r.metrics()
+        return 'smslab_carrier_events_purged_total{matched="no"} 1.0' in metrics and \
+            'smslab_carrier_events_purged_total{matched="yes"} 1.0' in metrics
+
+    await eventually(purged, 5)
+    assert await store.unmatched_callbacks() == 0
+    kept = await store.get_sms(sms["organization_id"], sms["id"])
+    assert kept is not None and kept.delivery_status == "delivered"  # the message stays
