@@ -31,7 +31,7 @@ _GROUP_BY = ("SELECT direction, status, error_reason, MIN(remote_phone), COUNT(*
              " GROUP BY direction, status, error_reason, substr(remote_phone, 1, 5)")
 
 
-def _sms(i: int, remote: str = "+14155550199", **changes: Any) -> Sms:
+def _sms(i: int, remote: str | None = "+14155550199", **changes: Any) -> Sms:
     sms = Sms(id=f"acti_{i}", organization_id="orga_a", lead_id=None, contact_id=None,
               direction="outbound", status="outbox", text="hi", local_phone="+14155550100",
               remote_phone=remote, date_created=T0, date_updated=T0, due_at=T0, due_since=T0)
