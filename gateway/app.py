@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -19,6 +20,7 @@ from gateway.auth import auth_middleware
 from gateway.carrier import CarrierClient
 from gateway.config import Config, is_postgres_url
 from gateway.dispatcher import Dispatcher
+from gateway.housekeeping import Housekeeper
 from gateway.intake import setup as setup_intake
 from gateway.keys import (
     API_KEY_CACHE,
@@ -27,6 +29,7 @@ from gateway.keys import (
     DISPATCHER,
     LIVE_CONFIG,
     METRICS,
+    OPS_URL,
     SHUTTING_DOWN,
     STORE,
 )
@@ -35,8 +38,7 @@ from gateway.metrics import Metrics
 from gateway.middleware import error_middleware
 from gateway.nul import nul_middleware
 from gateway.openapi import setup as setup_openapi
-from gateway.ops import callback_observer, refuse_when_stopping
-from gateway.ops import setup as setup_ops
+from gateway.ops import callback_observer, healthz, ops_app, refuse_when_stopping
 from gateway.pacing import Pace
 from gateway.reconcile import Reconciler
 from gateway.reload import LiveConfig
@@ -101,8 +103,30 @@ async def _reconciler_ctx(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+async def _housekeeping_ctx(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(Housekeeper(app[STORE], app[CONFIG], app[METRICS]).run(),
+                               name="housekeeping")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _ops_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The ops listener (/readyz, /metrics, /healthz): started after the parts it reports on,
+    closed before them."""
+    config = app[CONFIG]
+    runner = web.AppRunner(ops_app(app), handle_signals=False, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, config.ops_host, config.ops_port).start()
+        host, port = runner.addresses[0][:2]
+        app[OPS_URL] = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        logging.getLogger("gateway").info("ops endpoints (/readyz, /metrics) on %s",
+                                          app[OPS_URL])
+        yield
+    finally:
+        await runner.cleanup()
 
 
 def stop_taking(app: web.Application) -> None:
@@ -133,12 +157,12 @@ def create_app(config: Config) -> web.Application:
     app[METRICS] = Metrics()
     app[SHUTTING_DOWN] = asyncio.Event()
     app[API_KEY_CACHE] = {}
-    app.cleanup_ctx.extend([_store_ctx, _carrier_ctx, _dispatcher_ctx, _reconciler_ctx])
+    app.cleanup_ctx.extend([_store_ctx, _carrier_ctx, _dispatcher_ctx, _reconciler_ctx,
+                            _housekeeping_ctx, _ops_ctx])
     app.on_shutdown.append(_stop_taking)
     setup_routes(app.router)
     setup_intake(app.router)
-    app.router.add_get("/healthz", healthz)
-    setup_ops(app.router)
+    app.router.add_get("/healthz", healthz)  # the API's own port: alive, nothing more
     setup_openapi(app.router)
     if config.ui:
         setup_ui(app, config)

@@ -59,6 +59,10 @@ class Config:
     carrier_deduplicates_creates: bool = False
     host: str = "127.0.0.1"
     port: int = 8080
+    # /readyz and /metrics (every organization's message counts) on a listener of their own,
+    # loopback unless told otherwise; 0: any free port (tests, embedded gateways)
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 8081
     public_url: str = "http://127.0.0.1:8080"  # where the carrier reaches us
     ui: bool = True  # the web console under /ui/ (gateway.ui)
     # signs the console's session cookies; unset: a random one per process (sessions end
@@ -101,6 +105,9 @@ class Config:
     # callbacks); 0 turns it off
     reconcile_after: float = 600.0
     reconcile_interval: float = 60.0
+    # seconds a stored carrier event (raw callback payload) is kept; 0: for ever
+    events_retention: float = 30 * 86400.0
+    events_purge_interval: float = 60.0  # seconds between housekeeping rounds
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -165,6 +172,14 @@ def _non_negative_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(f"{key}: expected an integer >= 0, got {value!r}")
     return value
+
+
+def _days(key: str, value: Any) -> float:
+    days = _non_negative(key, value)
+    if days > 36500:  # also refuses .inf: a date that far back is out of the calendar
+        raise ConfigError(f"{key}: expected at most 36500 days (0 keeps them for ever),"
+                          f" got {value!r}")
+    return days * 86400
 
 
 def _level(key: str, value: Any) -> str:
@@ -242,6 +257,7 @@ def _rates(key: str, value: Any) -> Mapping[str, Rate]:
 
 _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
     "server": {"host": ("host", _text), "port": ("port", _port),
+               "ops_host": ("ops_host", _text), "ops_port": ("ops_port", _port),
                "public_url": ("public_url", _url),
                "grace_period": ("grace_period", _non_negative),
                "ui": ("ui", _flag), "ui_secret": ("ui_secret", _text),
@@ -252,7 +268,9 @@ _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
     "carrier": {"url": ("carrier_url", _url), "account_sid": ("carrier_account_sid", _text),
                 "auth_token": ("carrier_auth_token", _text),
                 "timeout": ("carrier_timeout", _positive),
-                "deduplicates_creates": ("carrier_deduplicates_creates", _flag)},
+                "deduplicates_creates": ("carrier_deduplicates_creates", _flag),
+                "events_retention_days": ("events_retention", _days),
+                "events_purge_interval": ("events_purge_interval", _positive)},
     "sms": {"default_region": ("default_region", _country), "countries": ("countries", _countries),
             "rates": ("rates", _rates), "help_reply": ("help_reply", _text)},
     "dispatcher": {"enabled": ("dispatcher_enabled", _flag),

@@ -14,8 +14,9 @@ from gateway.metrics import Metrics
 from gateway.reload import LiveConfig
 from gateway.store import Store
 
-__all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "KEY_CLAIM", "LIVE_CONFIG",
-           "METRICS", "ORGANIZATION", "SHUTTING_DOWN", "SIGNED_FORM", "STORE"]
+__all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "GATEWAY", "KEY_CLAIM",
+           "LIVE_CONFIG", "METRICS", "OPS_URL", "ORGANIZATION", "SHUTTING_DOWN", "SIGNED_FORM",
+           "STORE"]
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)
@@ -26,6 +27,8 @@ API_KEY_CACHE = web.AppKey("api_key_cache", dict[str, str])  # key hash -> organ
 LIVE_CONFIG = web.AppKey("live_config", LiveConfig)  # CONFIG plus what SIGHUP reloaded
 METRICS = web.AppKey("metrics", Metrics)
 SHUTTING_DOWN = web.AppKey("shutting_down", asyncio.Event)  # set when SIGTERM/stop begins
+OPS_URL = web.AppKey("ops_url", str)  # where the ops listener listens, once started
+GATEWAY = web.AppKey("gateway", web.Application)  # on the ops listener's app: the gateway
 
 ORGANIZATION = web.RequestKey("organization_id", str)
 # set on a creating POST sent with an Idempotency-Key (gateway.api.idempotent)

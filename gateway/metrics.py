@@ -1,6 +1,7 @@
 """The gateway's Prometheus metrics: one `CollectorRegistry` per app (no global state, so tests
 can build several apps), the events counted where they happen, and the database's view
-(messages by status, reason and country; queue depth; unmatched callbacks) read at scrape time.
+(messages by status, reason and country, from counts the database keeps on write; queue depth;
+unmatched callbacks) read at scrape time.
 
 Every name starts with `smslab_`; `deploy/README-ops.md` lists them.
 """
@@ -59,6 +60,10 @@ class Metrics:
         self.orphan_callbacks = Counter(
             "smslab_orphan_callbacks", "Status callbacks for a sid no message had when it"
             " arrived", registry=registry)
+        self.events_purged = Counter(
+            "smslab_carrier_events_purged", "Stored carrier events (callbacks, inbound,"
+            " whitelist decisions) deleted past carrier.events_retention_days; matched=no:"
+            " orphans, whose sid no message ever had", ["matched"], registry=registry)
         self.callback_lag = Histogram(
             "smslab_callback_lag_seconds", "From the carrier accepting a message to each of"
             " its status callbacks arriving", ["status"], buckets=_DELAY_BUCKETS,

@@ -1,6 +1,7 @@
-"""Operations endpoints: `/readyz` (database writable, carrier reachable), `/metrics`
-(Prometheus text), and the middleware that counts status callbacks (orphans, lag) and puts
-the activity id on every log line written while one is handled."""
+"""Operations endpoints: `/readyz` (database writable, carrier reachable) and `/metrics`
+(Prometheus text) on the ops listener (`server.ops_host`/`ops_port`: `ops_app`), `/healthz`
+on both listeners, and the middleware that counts status callbacks (orphans, lag) and puts the
+activity id on every log line written while one is handled."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from aiohttp.typedefs import Handler
 from gateway import dates
 from gateway.breaker import BreakerState
 from gateway.intake import signed_form
-from gateway.keys import CONFIG, DISPATCHER, METRICS, SHUTTING_DOWN, STORE
+from gateway.keys import CONFIG, DISPATCHER, GATEWAY, METRICS, SHUTTING_DOWN, STORE
 from gateway.logs import ACTIVITY_ID
 from gateway.nul import NUL_MESSAGE, first_nul_field
 
-__all__ = ["callback_observer", "refuse_when_stopping", "setup"]
+__all__ = ["callback_observer", "healthz", "ops_app", "refuse_when_stopping"]
 
 log = logging.getLogger("gateway.ops")
 _PROBE_TIMEOUT = 2.0
@@ -42,8 +43,12 @@ async def _carrier_reachable(url: str) -> str | None:
     return None
 
 
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
 async def readyz(request: web.Request) -> web.Response:
-    app = request.app
+    app = request.app[GATEWAY]
     problems: dict[str, str] = {}
     try:
         await asyncio.wait_for(app[STORE].check_writable(), _PROBE_TIMEOUT)
@@ -65,7 +70,9 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    app = request.app
+    """Cheap whatever the database holds: the message counts are kept on write (migration
+    010), the queue depth and unmatched callbacks are partial-index counts."""
+    app = request.app[GATEWAY]
     registry, store = app[METRICS], app[STORE]
     registry.census(await store.sms_census())
     due, later = await store.queue_depth(dates.iso(dates.now()))
@@ -135,6 +142,13 @@ def _count(app: web.Application, sid: str, status: str,
         registry.callback_lag.labels(status or "unknown").observe(max(0.0, lag))
 
 
-def setup(router: web.UrlDispatcher) -> None:
-    router.add_get("/readyz", readyz)
-    router.add_get("/metrics", metrics)
+def ops_app(gateway: web.Application) -> web.Application:
+    """The ops listener's app: its handlers read the gateway's store, dispatcher and
+    metrics. Kept off the API's port, where anyone could read every organization's counts
+    and each probe would queue with the API's requests."""
+    app = web.Application()
+    app[GATEWAY] = gateway
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    return app

@@ -42,7 +42,8 @@ _PG = ("postgresql://", "postgres://")
 def _config(port: int, sim_port: int, database: str) -> str:
     where = f'url: "{database}"' if database.startswith(_PG) else f'path: "{database}"'
     return f"""
-server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"}}
+server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}",
+         ops_port: 0}}
 database: {{{where}}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN}}}
 dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05}}

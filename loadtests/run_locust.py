@@ -32,7 +32,8 @@ latency: {{sent: 0, delivered: 0}}
 
 def _gateway_config(folder: Path, port: int, sim_port: int) -> str:
     return f"""
-server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"}}
+server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}",
+         ops_port: 0}}
 database: {{path: "{folder / "loadtest.db"}"}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN}}}
 dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05}}

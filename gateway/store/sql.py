@@ -8,7 +8,13 @@ from typing import Any
 from gateway.lifecycle import Outcome
 from gateway.search.compile import Dialect
 
-__all__ = ["end_unsent", "end_unsent_values"]
+__all__ = ["CENSUS", "end_unsent", "end_unsent_values", "purge_events"]
+
+# smslab_messages from the counts migration 010 keeps on write: one row per group on SQLite,
+# deltas to sum on PostgreSQL; (direction, status, error_reason, a sample phone, count)
+CENSUS = ("SELECT direction, status, NULLIF(error_reason, ''), MIN(sample), SUM(n)"
+          " FROM sms_census GROUP BY direction, status, error_reason, prefix"
+          " HAVING SUM(n) <> 0")
 
 
 def end_unsent(dialect: Dialect) -> str:
@@ -28,3 +34,15 @@ def end_unsent_values(outcome: Outcome, now: str, org_id: str, local_phone: str
                       ) -> tuple[Any, ...]:
     return (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
             outcome.error_message, now, org_id, local_phone)
+
+
+def purge_events(dialect: Dialect) -> str:
+    """Delete one batch of the oldest carrier events: applied ones received before {1},
+    unapplied ones (still waiting for their message's sid) before {2}; at most {3} rows.
+    Returns each deleted event's kind and applied flag."""
+    p = dialect.placeholder.format
+    return (
+        f"DELETE FROM carrier_events WHERE id IN (SELECT id FROM carrier_events"
+        f" WHERE received_at < {p(1)} AND (applied = {dialect.true} OR received_at < {p(2)})"
+        f" ORDER BY received_at LIMIT {p(3)}) RETURNING kind, applied"
+    )

@@ -1,11 +1,14 @@
-"""What operations ask of SQLite: the census behind /metrics, the readiness probe, and the
-lookup that ties a status callback to its activity (for its lag and log lines)."""
+"""What operations ask of SQLite: the census behind /metrics, the readiness probe, the
+carrier_events purge, and the lookup that ties a status callback to its activity (for its lag
+and log lines)."""
 
 from __future__ import annotations
 
 import json
 
-from gateway.store.sqlite_db import SqliteDb
+from gateway.search.compile import SQLITE
+from gateway.store.sql import CENSUS, purge_events
+from gateway.store.sqlite_db import SqliteDb, fetch_all
 
 __all__ = ["OpsQueries"]
 
@@ -17,11 +20,13 @@ class OpsQueries(SqliteDb):
     async def sms_census(self) -> list[CensusRow]:
         """Messages by direction, status and reason, split by the first four digits of the
         remote phone: enough to tell its country (country codes have 1-3 digits; NANP
-        countries differ by area code), so the caller names the country from one sample."""
-        rows = await self._all(
-            "SELECT direction, status, error_reason, MIN(remote_phone), COUNT(*) FROM sms"
-            " GROUP BY direction, status, error_reason, substr(remote_phone, 1, 5)")
+        countries differ by area code), so the caller names the country from one sample.
+        From the counts migration 010 keeps on write: a few rows, whatever the table holds."""
+        rows = await self._all(CENSUS)
         return [(r[0], r[1], r[2], r[3], int(r[4])) for r in rows]
+
+    async def compact_census(self) -> None:
+        """Nothing to fold: SQLite keeps one row per group (one writer, no lock to share)."""
 
     async def queue_depth(self, now: str) -> tuple[int, int]:
         """Outbound messages not handed over yet: (due now, due later)."""
@@ -41,9 +46,17 @@ class OpsQueries(SqliteDb):
         return (row[0], row[1]) if row else None
 
     async def check_writable(self) -> None:
-        """Take the write lock (with the next write group) and let it go: raises if the
-        database cannot be written."""
-        await self._run(lambda db: None)
+        """Raises if the database cannot be written: from the writer's last group while it is
+        busy, else one empty group (gateway.store.sqlite_threads.GroupWriter)."""
+        await self._writer.check_writable()
+
+    async def purge_carrier_events(self, applied_before: str, unapplied_before: str,
+                                   limit: int) -> tuple[int, int]:
+        """Delete one batch (one transaction) of the oldest events past their retention:
+        (how many, how many of them had never matched a message)."""
+        rows = await self._run(lambda db: fetch_all(
+            db, purge_events(SQLITE), (applied_before, unapplied_before, limit)))
+        return len(rows), sum(1 for row in rows if not row[1])
 
     async def unsettled_sids(self, sent_after: str, sent_before: str, limit: int,
                              skip: frozenset[str]) -> list[str]:

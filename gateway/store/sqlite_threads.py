@@ -19,6 +19,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -121,8 +122,31 @@ class Reader(_OpThread):
     name = "sqlite-reader"
 
 
+# A write group this recent answers "writable?" without one more (gateway.ops' /readyz)
+_FRESH = 5.0
+
+
 class GroupWriter(_OpThread):
     name = "sqlite-writer"
+
+    def __init__(self, db: sqlite3.Connection, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(db, loop)
+        # (time.monotonic(), the group's error or None) of the last group; set by the thread
+        self._last: tuple[float, BaseException | None] | None = None
+        self._probe: asyncio.Future[None] | None = None
+
+    async def check_writable(self) -> None:
+        """Raises if the database cannot be written. A busy writer answers from its last
+        group; an idle one runs one empty group, shared by every probe waiting meanwhile, so
+        probes cost at most one lock each `_FRESH` seconds, never a group per call."""
+        last = self._last
+        if last is not None and time.monotonic() - last[0] < _FRESH:
+            if last[1] is not None:
+                raise sqlite3.OperationalError(f"the last write failed: {last[1]!r}")
+            return
+        if self._probe is None or self._probe.done():
+            self._probe = self.submit(lambda db: None)
+        await asyncio.shield(self._probe)  # a caller's timeout must not cancel the others'
 
     def _run(self, group: list[_Queued]) -> list[_Done]:
         db, done = self._db, list[_Done]()
@@ -144,5 +168,7 @@ class GroupWriter(_OpThread):
             if db.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     db.execute("ROLLBACK")
+            self._last = (time.monotonic(), exc)
             return [(future, None, exc) for _op, future in group]
+        self._last = (time.monotonic(), None)
         return done

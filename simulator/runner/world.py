@@ -124,6 +124,7 @@ async def in_process(scenario: Scenario, database: str | None = None
             # the scenario's rates pace the traffic; the gateway must not add its own
             messages_per_second=10_000.0, poll_interval=0.02, max_in_flight=128,
             retry_base=0.05, retry_max=0.5, max_limit=1000,
+            ops_port=0,  # several runs at once: no fixed port for /metrics
         ).with_database(database)
         gw_url = await stack.enter_async_context(
             _served(gw_thread, lambda url: create_gateway(config.replace(public_url=url))))

@@ -62,7 +62,8 @@ def gateway_yaml(port: int, sim_port: int, db: str, extra: str = "",
                  carrier_timeout: float = 5, dispatcher_extra: str = "") -> str:
     database = f'url: "{db}"' if is_postgres_url(db) else f'path: "{db}", synchronous: NORMAL'
     return f"""
-server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}"{server_extra}}}
+server: {{host: 127.0.0.1, port: {port}, public_url: "http://127.0.0.1:{port}", ops_port: 0
+         {server_extra}}}
 database: {{{database}}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN},
           timeout: {carrier_timeout}{carrier_extra}}}

@@ -28,7 +28,7 @@ async def _not_twilio(kind: str) -> Served:
 
 
 async def _ready(harness: Harness) -> tuple[int, Any]:
-    return await harness.request(None, "GET", "/readyz")
+    return await harness.ops("/readyz")
 
 
 async def _setup(harness: Harness) -> tuple[str, list[dict[str, Any]]]:
@@ -80,7 +80,7 @@ async def test_a_misconfigured_carrier_keeps_the_queue_until_the_fix(
 
         problem = (await eventually(unready))["problems"]["carrier"]
         assert problem.startswith("misconfigured: ") and named in problem, problem
-        _, metrics = await harness.request(None, "GET", "/metrics")
+        _, metrics = await harness.ops("/metrics")
         state = next(line for line in metrics.splitlines()
                      if line.startswith("smslab_carrier_breaker_state{"))
         assert state.endswith((" 2.0", " 1.0")), state  # open, or half-open for a probe

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from gateway import Config, create_app
 from gateway.auth import create_organization
-from gateway.keys import STORE
+from gateway.keys import OPS_URL, STORE
 from simulator.app import create_app as create_simulator
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, Scenario
 from tests.databases import database_for
@@ -67,6 +67,7 @@ def gateway_config(db: str, carrier_url: str, public_url: str, **overrides: Any)
         carrier_auth_token=DEFAULT_AUTH_TOKEN, carrier_timeout=5.0, public_url=public_url,
         messages_per_second=1000.0, poll_interval=0.05,
         retry_base=0.05, retry_max=0.2, breaker_cooldown=0.3,  # tests' outages last ~1 s
+        ops_port=0,  # /readyz and /metrics: `Harness.ops`
     )
     return base.with_database(db).replace(**overrides)
 
@@ -141,6 +142,15 @@ class Harness:
             headers["Authorization"] = aiohttp.encode_basic_auth(key, "")
         async with self.session.request(method, f"{self.url}{path}", headers=headers,
                                         **kwargs) as response:
+            text = await response.text()
+            try:
+                return response.status, json.loads(text) if text else None
+            except ValueError:
+                return response.status, text
+
+    async def ops(self, path: str) -> tuple[int, Any]:
+        """GET on the ops listener (/readyz, /metrics): JSON, or text where it is not."""
+        async with self.session.get(f"{self.app[OPS_URL]}{path}") as response:
             text = await response.text()
             try:
                 return response.status, json.loads(text) if text else None

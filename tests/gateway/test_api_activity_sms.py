@@ -170,4 +170,4 @@ async def test_error_shapes_and_paths(harness: Harness) -> None:
 
 async def test_health(harness: Harness) -> None:
     assert await harness.request(None, "GET", "/healthz") == (200, {"status": "ok"})
-    assert await harness.request(None, "GET", "/readyz") == (200, {"status": "ready"})
+    assert await harness.ops("/readyz") == (200, {"status": "ready"})

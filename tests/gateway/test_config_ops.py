@@ -28,6 +28,19 @@ def test_ops_keys_parse() -> None:
     assert parse_config({"api": {"auth_failures_per_second": 0}}).auth_failure_rate == 0.0
 
 
+def test_ops_listener_and_retention_keys_parse() -> None:
+    config = parse_config({
+        "server": {"ops_host": "0.0.0.0", "ops_port": 9464},
+        "carrier": {"events_retention_days": 7, "events_purge_interval": 5},
+    })
+    assert (config.ops_host, config.ops_port) == ("0.0.0.0", 9464)
+    assert (config.events_retention, config.events_purge_interval) == (7 * 86400.0, 5.0)
+    defaults = parse_config({})
+    assert (defaults.ops_host, defaults.ops_port) == ("127.0.0.1", 8081)  # loopback
+    assert defaults.events_retention == 30 * 86400.0
+    assert parse_config({"carrier": {"events_retention_days": 0}}).events_retention == 0.0
+
+
 @pytest.mark.parametrize(("data", "key"), [
     ({"server": {"grace_period": -1}}, "server.grace_period"),
     ({"logging": {"level": "LOUD"}}, "logging.level"),
@@ -42,6 +55,11 @@ def test_ops_keys_parse() -> None:
     ({"dispatcher": {"breaker_cooldown": -2}}, "dispatcher.breaker_cooldown"),
     ({"dispatcher": {"reconcile_after": -1}}, "dispatcher.reconcile_after"),
     ({"dispatcher": {"reconcile_interval": 0}}, "dispatcher.reconcile_interval"),
+    ({"server": {"ops_port": 70000}}, "server.ops_port"),
+    ({"server": {"ops_host": ""}}, "server.ops_host"),
+    ({"carrier": {"events_retention_days": -1}}, "carrier.events_retention_days"),
+    ({"carrier": {"events_retention_days": float("inf")}}, "carrier.events_retention_days"),
+    ({"carrier": {"events_purge_interval": 0}}, "carrier.events_purge_interval"),
 ])
 def test_bad_ops_values_name_their_key(data: dict, key: str) -> None:
     with pytest.raises(ConfigError, match=rf"^{key}:"):

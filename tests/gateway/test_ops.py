@@ -18,7 +18,7 @@ import pytest
 from gateway import create_app
 from gateway.api.common import config_of
 from gateway.auth import create_organization
-from gateway.keys import LIVE_CONFIG, STORE
+from gateway.keys import LIVE_CONFIG, OPS_URL, STORE
 from gateway.logs import JsonFormatter
 from gateway.models import PhoneNumber
 from gateway.signals import reload_config
@@ -60,8 +60,12 @@ class Rig:
         assert status == 200, sms
         return dict(sms)
 
+    async def ops(self, path: str) -> tuple[int, Any]:
+        async with self.session.get(f"{self.gateway.app[OPS_URL]}{path}") as response:
+            return response.status, await response.json()
+
     async def metrics(self) -> str:
-        async with self.session.get(f"{self.gateway.url}/metrics") as response:
+        async with self.session.get(f"{self.gateway.app[OPS_URL]}/metrics") as response:
             assert response.status == 200
             assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
             return await response.text()
@@ -110,7 +114,7 @@ async def test_breaker_stops_calls_while_open_and_a_probe_closes_it(rig: Any) ->
     await eventually(lambda: asyncio.sleep(0, len(r.fake.creates()) >= 3), 5)
     await asyncio.sleep(0.5)  # without the breaker: another ~25 attempts in this time
     assert len(r.fake.creates()) == 3
-    status, ready = await r.call("GET", "/readyz")
+    status, ready = await r.ops("/readyz")
     assert status == 503 and "breaker" in ready["problems"]["carrier"]
     metrics = await r.metrics()
     assert _value(metrics, "smslab_carrier_breaker_state") == 2
@@ -124,7 +128,7 @@ async def test_breaker_stops_calls_while_open_and_a_probe_closes_it(rig: Any) ->
     await eventually(sent, 5)
     assert len(r.fake.creates()) == 4  # one probe, and it went through
     assert _value(await r.metrics(), "smslab_carrier_breaker_state") == 0
-    assert (await r.call("GET", "/readyz")) == (200, {"status": "ready"})
+    assert (await r.ops("/readyz")) == (200, {"status": "ready"})
 
 
 async def test_metrics_census_and_histograms(rig: Any) -> None:
@@ -230,7 +234,7 @@ async def test_readyz_names_an_unreachable_carrier(tmp_path: Path) -> None:
         database_for(tmp_path, "gw"), "http://127.0.0.1:9", url)))  # nothing listens on 9
     try:
         async with aiohttp.ClientSession() as session, \
-                session.get(f"{gateway.url}/readyz") as response:
+                session.get(f"{gateway.app[OPS_URL]}/readyz") as response:
             assert response.status == 503
             body = await response.json()
         assert body["status"] == "unready" and "127.0.0.1:9" in body["problems"]["carrier"]
@@ -276,3 +280,46 @@ async def test_lost_callbacks_are_reconciled_from_the_carrier(rig: Any, after: f
         await asyncio.sleep(0.6)
         assert await settled() is None  # without reconciliation it waits for ever
         assert not [m for m, *_ in r.fake.seen if m == "GET"]
+
+
+async def test_readyz_and_metrics_answer_on_the_ops_listener_only(rig: Any) -> None:
+    """/metrics shows every organization's message counts: not on the API's port."""
+    r = await rig()
+    assert r.gateway.app[OPS_URL] != r.gateway.url
+    for path in ("/metrics", "/readyz"):
+        async with r.session.get(f"{r.gateway.url}{path}") as response:
+            assert response.status == 404, path
+    assert await r.ops("/readyz") == (200, {"status": "ready"})
+    assert "smslab_queue_depth" in await r.metrics()
+    for url in (r.gateway.url, r.gateway.app[OPS_URL]):  # alive: open on both
+        async with r.session.get(f"{url}/healthz") as response:
+            assert (response.status, await response.json()) == (200, {"status": "ok"})
+
+
+async def test_carrier_events_past_retention_are_purged_and_orphans_counted(rig: Any) -> None:
+    r = await rig(events_retention=0.3, events_purge_interval=0.05, max_age=0.5,
+                  carrier_timeout=0.1)
+    sms = await r.send()
+
+    async def sent() -> bool:
+        data = (await r.call("GET", f"/api/v1/activity/sms/{sms['id']}/"))[1]
+        return data["status"] == "sent"
+
+    await eventually(sent, 5)
+    stored = await r.gateway.app[STORE].get_sms(sms["organization_id"], sms["id"])
+    assert stored is not None and stored.carrier_sid
+    assert await _callback(r, {"MessageSid": stored.carrier_sid,
+                               "MessageStatus": "delivered"}) == 200
+    assert await _callback(r, {"MessageSid": "SM" + "e" * 32, "MessageStatus": "sent"}) == 200
+    store = r.gateway.app[STORE]
+    assert await store.unmatched_callbacks() == 1
+
+    async def purged() -> bool:
+        metrics = await r.metrics()
+        return 'smslab_carrier_events_purged_total{matched="no"} 1.0' in metrics and \
+            'smslab_carrier_events_purged_total{matched="yes"} 1.0' in metrics
+
+    await eventually(purged, 5)
+    assert await store.unmatched_callbacks() == 0
+    kept = await store.get_sms(sms["organization_id"], sms["id"])
+    assert kept is not None and kept.delivery_status == "delivered"  # the message stays
