@@ -17,9 +17,11 @@ import aiohttp
 
 from simulator.runner.clients import CarrierControl, GatewayApi, RunFailed
 from simulator.runner.drive import Driver, SimTime
+from simulator.runner.figures import figures
 from simulator.runner.invariants import invariants, is_final
 from simulator.runner.judge import judge
 from simulator.runner.outcome import Check, Observed, ScenarioResult
+from simulator.runner.timeline import events, timed
 from simulator.runner.world import Endpoints, in_process
 from simulator.scenario.plan import Plan, WhitelistStep
 
@@ -74,8 +76,12 @@ async def run_plan(plan: Plan, target: Target | None = None,
         error = str(cause) or type(cause).__name__
         return ScenarioResult(name, plan.file, (), 0, error, time.monotonic() - started)
     checks = [*judge(plan.expect, seen), _traffic_check(seen), *invariants(seen)]
+    shown = {"seed": plan.scenario.seed, "time_scale": plan.scenario.time_scale,
+             "description": plan.scenario.description, "events": events(plan.scenario),
+             **figures(seen)}
     return ScenarioResult(name, plan.file, tuple(checks), len(seen.outbound), None,
-                          time.monotonic() - started)
+                          time.monotonic() - started, shown,
+                          timed(seen, plan.scenario, shown["messages"]))
 
 
 def _first(group: BaseException) -> BaseException:
@@ -118,6 +124,8 @@ async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
         carrier_whitelist=tuple(await carrier.whitelist()),
         usage=usage,
         labels=dict(driver.labels),
+        accepted=dict(driver.accepted),
+        simulated_seconds=round(clock.now(), 3),
     )
 
 
