@@ -20,7 +20,7 @@ from simulator.runner.outcome import Observed, Record
 __all__ = ["figures", "message_key", "oracle_by_activity"]
 
 FAILED = "failed"  # the breakdowns' name for a message that ended in Close status `error`
-UNKNOWN = "unknown"  # no country (phonenumbers finds none valid), reason or code
+UNKNOWN = "(none)"  # no country (phonenumbers finds none valid), reason or code
 
 
 def message_key(label: str) -> tuple[Any, ...]:
@@ -115,7 +115,7 @@ def figures(seen: Observed) -> dict[str, Any]:
                       key=lambda m: message_key(str(m["label"])))
     failed = [m for m in messages if m["outcome"] == FAILED]
     return {
-        "messages": messages,
+        "fates": messages,
         "counts": {
             "outcome": _counts(messages, "outcome"),
             "status": _counts(messages, "status"),
