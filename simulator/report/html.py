@@ -215,6 +215,7 @@ def render(document: Mapping[str, Any]) -> str:
     return (
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'  # or a browser asks the disk for favicon.ico
         "<title>smslab deliverability report</title>"
         f"<style>{STYLE}</style></head><body>"
         f"<header><h1>{_verdict(bool(document.get('passed')))} smslab deliverability report</h1>"

@@ -83,6 +83,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     results = asyncio.run(run_files(files, target))
     print(to_text(results))
+    for path in (args.junit, args.json):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
     if args.junit:
         args.junit.write_text(to_junit(results), encoding="utf-8")
     if args.json:
