@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The report lands in build/report/ (git-ignored): HTML, JSON and JUnit; its path is printed last.
 run: $(STAMP)
-	$(BIN)/sms-simulator run scenarios/
+	$(BIN)/sms-simulator run scenarios/ --html build/report/report.html \
+		--json build/report/report.json --junit build/report/junit.xml
 
 serve-simulator: $(STAMP)
 	$(BIN)/sms-simulator serve --scenario scenarios/mixed.yaml --port 8090

@@ -1,4 +1,4 @@
-"""`sms-simulator serve`, `sms-simulator check` and `sms-simulator run`."""
+"""`sms-simulator serve`, `check`, `run`, `report` and `diff`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from aiohttp import web
 
 from simulator.app import create_app
 from simulator.config import SimulatorConfig
+from simulator.report import command as report_command
 from simulator.runner import command as runner_command
 from simulator.scenario import ScenarioError, load
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID
@@ -32,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", type=Path)
     run = commands.add_parser("run", help="run scenarios through the gateway and judge them")
     runner_command.add_arguments(run)
+    report = commands.add_parser("report", help="render a run's JSON as the HTML report")
+    report_command.add_report_arguments(report)
+    diff = commands.add_parser("diff", help="compare two runs' JSON; exit 1 if worse")
+    report_command.add_diff_arguments(diff)
     return parser
 
 
@@ -79,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args.files)
     if args.command == "run":
         return runner_command.main(args)
+    if args.command == "report":
+        return report_command.report_main(args)
+    if args.command == "diff":
+        return report_command.diff_main(args)
     return _serve(
         SimulatorConfig(
             host=args.host,

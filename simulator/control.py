@@ -39,6 +39,8 @@ def _oracle_entry(record: MessageRecord, wall: Any) -> dict[str, Any]:
         "callbacks": [{"status": s, "error_code": c} for s, c in record.callbacks],
         "date_created": rfc2822(wall(record.created_at)),
         "sent_at": record.sent_at,  # simulated seconds: when it left the sender's queue
+        "created_at": round(record.created_at, 3),  # simulated seconds: the carrier took it
+        "updated_at": round(record.updated_at, 3),  # simulated seconds: its latest status
     }
 
 

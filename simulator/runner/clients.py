@@ -12,7 +12,8 @@ from simulator.runner.outcome import SearchResult, UsageResult
 __all__ = ["CarrierControl", "GatewayApi", "RunFailed"]
 
 _SMS_FIELDS = ("id,lead_id,contact_id,direction,status,delivery_status,error_code,error_reason,"
-               "text,local_phone,remote_phone,source")
+               "text,local_phone,remote_phone,source,remote_country_iso,segments,cost,"
+               "date_created,date_updated")
 _NUMBER_FIELDS = "id,number,whitelisted,spam_flagged_count"
 
 

@@ -82,6 +82,9 @@ class Driver:
         # activity id -> the traffic step, lead and phone it was sent for: what a report names
         # instead of the id, which is random (two runs of one seed must read the same)
         self.labels: dict[str, str] = {}
+        # activity id -> the simulated time it was due: the gateway's 200, or its send_at if
+        # scheduled (the report's latencies start here)
+        self.accepted: dict[str, float] = {}
 
     async def play(self, steps: tuple[TrafficStep, ...]) -> None:
         for step in steps:
@@ -170,6 +173,7 @@ class Driver:
             if 200 <= status < 300:
                 ids[k] = data["id"]
                 self.labels[data["id"]] = f"{step.path} (i={i}) to {lead.name} {lead.phone}"
+                self.accepted[data["id"]] = max(self.clock.now(), step.send_at or 0.0)
             else:
                 self.errors.append(f"{step.path} (i={i}): HTTP {status}: {data}")
 

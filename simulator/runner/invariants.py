@@ -15,7 +15,7 @@ from collections import defaultdict
 from simulator.runner.outcome import Check, Observed, Record
 from telecom.errors import lookup
 
-__all__ = ["FINAL_DELIVERY", "invariants", "is_final", "reached_carrier"]
+__all__ = ["FINAL_DELIVERY", "fate_problem", "invariants", "is_final", "reached_carrier"]
 
 FINAL_DELIVERY = frozenset({"delivered", "undelivered", "failed", "canceled"})
 _DETAILS = 10  # examples listed under a failed invariant
@@ -108,7 +108,7 @@ def _fates(seen: Observed, by_key: dict[str, list[Record]]) -> Check:
         messages = by_key.get(str(sms.get("id")))
         if not messages or messages[0].get("intended_status") is None:
             continue
-        problem = _fate_problem(sms, messages[0])
+        problem = fate_problem(sms, messages[0])
         if problem:
             problems.append(f"{seen.label(sms)}: {problem}")
     return _check("fate_matches_oracle",
@@ -116,7 +116,7 @@ def _fates(seen: Observed, by_key: dict[str, list[Record]]) -> Check:
                   "all match")
 
 
-def _fate_problem(sms: Record, message: Record) -> str | None:
+def fate_problem(sms: Record, message: Record) -> str | None:
     intended, code = message.get("intended_status"), message.get("intended_error_code")
     shown = (f"gateway {sms.get('status')}/{sms.get('delivery_status')}/{sms.get('error_code')}"
              f", carrier intended {intended}/{code} ({message.get('cause')})")

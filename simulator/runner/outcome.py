@@ -48,6 +48,8 @@ class Observed:
     carrier_whitelist: tuple[Record, ...] = ()  # the carrier's (`GET /_sim/whitelist`)
     usage: UsageResult | None = None  # fetched when the scenario expects usage
     labels: Mapping[str, str] = field(default_factory=dict)  # activity id -> step, lead, phone
+    accepted: Mapping[str, float] = field(default_factory=dict)  # activity id -> simulated t
+    simulated_seconds: float = 0.0  # the carrier's clock when the outcome was read
 
     def label(self, sms: Record) -> str:
         """An activity as a report names it: its traffic step, lead and phone, never its
@@ -92,6 +94,10 @@ class ScenarioResult:
     messages: int  # outbound SMS activities
     error: str | None = None  # the run could not happen at all (a setup failure)
     seconds: float = 0.0  # wall time: reported apart, never in the reproducible JSON
+    # what the HTML report shows beyond the checks: reproducible (runner.figures, the
+    # scenario's timeline events) and read off clocks (runner.timeline.timed, under timings)
+    figures: Mapping[str, Any] = field(default_factory=dict)
+    timed: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:

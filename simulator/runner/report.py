@@ -1,7 +1,9 @@
 """Results as a readable table, as JSON and as JUnit XML: pure renderers.
 
 The JSON of a result is reproducible: the same scenario gives the same document, byte for
-byte, on every run; wall times live only under `timings`, which comparisons leave out.
+byte, on every run. What is read off a clock lives only under `timings`, which comparisons
+leave out: wall seconds, and the simulated times of each message, the time series and the
+latencies (simulated time follows real time, so they move a little from run to run).
 """
 
 from __future__ import annotations
@@ -61,12 +63,13 @@ def to_json(results: Sequence[ScenarioResult], timings: bool = True) -> str:
         "passed": all(r.passed for r in results),
         "scenarios": [
             {"name": r.name, "file": r.file, "passed": r.passed, "messages": r.messages,
-             "error": r.error, "checks": [_check_json(c) for c in r.checks]}
+             "error": r.error, "checks": [_check_json(c) for c in r.checks], **r.figures}
             for r in results
         ],
     }
     if timings:
-        document["timings"] = {r.name: round(r.seconds, 3) for r in results}
+        document["timings"] = {r.name: {"seconds": round(r.seconds, 3), **r.timed}
+                               for r in results}
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 

@@ -17,16 +17,18 @@ import aiohttp
 
 from simulator.runner.clients import CarrierControl, GatewayApi, RunFailed
 from simulator.runner.drive import Driver, SimTime
+from simulator.runner.figures import figures
 from simulator.runner.invariants import invariants, is_final
 from simulator.runner.judge import judge
 from simulator.runner.outcome import Check, Observed, ScenarioResult
+from simulator.runner.timeline import events, timed
 from simulator.runner.world import Endpoints, in_process
 from simulator.scenario.plan import Plan, WhitelistStep
 
 __all__ = ["Target", "run_plan"]
 
 _POLL = 0.1  # real seconds between looks while waiting for messages to settle
-_PROGRESS = 3.0  # real seconds between progress lines on stderr
+_PROGRESS = 3.0  # real seconds between progress lines, by default
 # Usage is asked for from this long before the run started to this long after it settled:
 # the gateway may be another machine whose clock is a little off, and its organization holds
 # this run alone.
@@ -58,15 +60,17 @@ async def _attached(plan: Plan, target: Target) -> AsyncIterator[Endpoints]:
 
 
 async def run_plan(plan: Plan, target: Target | None = None,
-                   progress: Progress = _stderr, database: str | None = None) -> ScenarioResult:
+                   progress: Progress = _stderr, database: str | None = None,
+                   progress_every: float = _PROGRESS) -> ScenarioResult:
     """`database`: the in-process gateway's store (see world.in_process); unused when
-    `target` names servers already running."""
+    `target` names servers already running. `progress` gets a line every `progress_every`
+    real seconds while the traffic plays and the messages settle."""
     started = time.monotonic()
     name = plan.scenario.name
     world = in_process(plan.scenario, database) if target is None else _attached(plan, target)
     try:
         async with world as ends, aiohttp.ClientSession() as session:
-            seen = await _run(plan, ends, session, progress)
+            seen = await _run(plan, ends, session, progress, progress_every)
     except (RunFailed, aiohttp.ClientError, OSError, ExceptionGroup) as exc:
         cause = _first(exc)
         if not isinstance(cause, RunFailed | aiohttp.ClientError | OSError):
@@ -74,8 +78,12 @@ async def run_plan(plan: Plan, target: Target | None = None,
         error = str(cause) or type(cause).__name__
         return ScenarioResult(name, plan.file, (), 0, error, time.monotonic() - started)
     checks = [*judge(plan.expect, seen), _traffic_check(seen), *invariants(seen)]
+    shown = {"seed": plan.scenario.seed, "time_scale": plan.scenario.time_scale,
+             "description": plan.scenario.description, "events": events(plan.scenario),
+             **figures(seen)}
     return ScenarioResult(name, plan.file, tuple(checks), len(seen.outbound), None,
-                          time.monotonic() - started)
+                          time.monotonic() - started, shown,
+                          timed(seen, plan.scenario, shown["fates"]))
 
 
 def _first(group: BaseException) -> BaseException:
@@ -85,16 +93,26 @@ def _first(group: BaseException) -> BaseException:
 
 
 async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
-               progress: Progress) -> Observed:
+               progress: Progress, every: float) -> Observed:
     gateway = GatewayApi(session, ends.gateway_url, ends.api_key)
     carrier = CarrierControl(session, ends.simulator_url)
     clock = await SimTime.of(carrier, plan.scenario.time_scale)
     driver = Driver(gateway, carrier, clock)
     started = datetime.now(UTC)
-    await driver.play(plan.traffic)
+    playing = asyncio.create_task(driver.play(plan.traffic))
+    try:
+        while not playing.done():
+            await asyncio.wait([playing], timeout=every)
+            if not playing.done():
+                progress(f"{plan.scenario.name}: simulated t={clock.now():.0f}s, sending: "
+                         f"{len(driver.labels)} SMS accepted so far")
+        await playing
+    finally:
+        playing.cancel()  # the run failed or was cancelled: the traffic stops with it
     deadline = clock.now() + plan.expect.deadline
     whitelist = any(isinstance(step, WhitelistStep) for step in plan.traffic)
-    settled = await _settle(plan.scenario.name, gateway, carrier, deadline, whitelist, progress)
+    settled = await _settle(plan.scenario.name, gateway, carrier, deadline, whitelist, progress,
+                            every)
     queries = {s.query: s.leads is not None for s in plan.expect.search}
     search = {}
     for query, names in queries.items():
@@ -118,6 +136,8 @@ async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
         carrier_whitelist=tuple(await carrier.whitelist()),
         usage=usage,
         labels=dict(driver.labels),
+        accepted=dict(driver.accepted),
+        simulated_seconds=round(clock.now(), 3),
     )
 
 
@@ -126,7 +146,7 @@ def _iso(moment: datetime) -> str:
 
 
 async def _settle(name: str, gateway: GatewayApi, carrier: CarrierControl, deadline: float,
-                  whitelist: bool, progress: Progress) -> bool:
+                  whitelist: bool, progress: Progress, every: float) -> bool:
     """Wait until the carrier has nothing left to do, nothing waits to be sent, every SMS is
     final and (`whitelist`) every whitelist request decided, or until simulated time passes
     the deadline."""
@@ -135,7 +155,7 @@ async def _settle(name: str, gateway: GatewayApi, carrier: CarrierControl, deadl
         health = await carrier.health()
         quiet = health["pending_events"] == 0 and not await gateway.any_unsent() \
             and not (whitelist and await gateway.any_undecided())
-        due = time.monotonic() - shown >= _PROGRESS
+        due = time.monotonic() - shown >= every
         if quiet or due:
             sms = [s for s in await gateway.all_sms() if s.get("direction") == "outbound"]
             final = sum(1 for s in sms if is_final(s))

@@ -40,7 +40,7 @@ def test_table_shows_each_check_and_the_failures_below() -> None:
 
 def test_json_keeps_timings_apart() -> None:
     document = json.loads(to_json([RESULT]))
-    assert document.pop("timings") == {"landline": 1.25}
+    assert document.pop("timings") == {"landline": {"seconds": 1.25}}
     assert document["passed"] is False
     assert "seconds" not in json.dumps(document)
     assert json.loads(to_json([RESULT], timings=False)) == document
