@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telecom import Reason, reason_for, reason_message
+from telecom import Reason, error_message, reason_for, reason_message
 
 __all__ = [
     "FINAL_DELIVERY",
@@ -50,7 +50,9 @@ class Outcome:
 
 
 def _error(delivery_status: str | None, code: int | None, reason: Reason) -> Outcome:
-    return Outcome("error", delivery_status, code, reason.value, reason_message(reason))
+    # a code's own words where it has them (21606 is not "unknown", whatever its reason)
+    message = error_message(code) if code is not None else reason_message(reason)
+    return Outcome("error", delivery_status, code, reason.value, message)
 
 
 _TAKEN = Outcome("sent", "queued")

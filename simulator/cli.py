@@ -13,7 +13,7 @@ from simulator.app import create_app
 from simulator.config import SimulatorConfig
 from simulator.report import command as report_command
 from simulator.runner import command as runner_command
-from simulator.scenario import ScenarioError, load
+from simulator.scenario import ScenarioError, load_plan
 from simulator.scenario.model import DEFAULT_ACCOUNT_SID
 
 __all__ = ["main"]
@@ -29,8 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--account-sid", help=f"account sid (default: {DEFAULT_ACCOUNT_SID})")
     serve.add_argument("--auth-token", help="auth token of that account")
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
-    check = commands.add_parser("check", help="validate scenario files")
-    check.add_argument("files", nargs="+", type=Path)
+    check = commands.add_parser(
+        "check", help="validate scenario files as `run` does, without running them")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help="scenario files, or folders of *.yaml")
     run = commands.add_parser("run", help="run scenarios through the gateway and judge them")
     runner_command.add_arguments(run)
     report = commands.add_parser("report", help="render a run's JSON as the HTML report")
@@ -40,11 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check(files: list[Path]) -> int:
+def _check(paths: list[Path]) -> int:
+    """What `run` validates before it plays anything (the carrier's scenario, the traffic and
+    the expectations, checked together), so a CI job can lint what it will run."""
+    files = runner_command.scenario_files(paths)
+    if not files:
+        print("sms-simulator check: no scenario files found", file=sys.stderr)
+        return 2
     failed = 0
     for path in files:
         try:
-            scenario = load(path)
+            plan = load_plan(path)
         except ScenarioError as exc:
             failed += 1
             print(exc, file=sys.stderr)
@@ -52,7 +60,9 @@ def _check(files: list[Path]) -> int:
             failed += 1
             print(f"{path}: {exc.strerror}", file=sys.stderr)
         else:
-            print(f"{path}: ok ({scenario.name}, seed {scenario.seed})")
+            scenario = plan.scenario
+            print(f"{path}: ok ({scenario.name}, seed {scenario.seed}, "
+                  f"{len(plan.traffic)} traffic step(s))")
     return 1 if failed else 0
 
 
@@ -81,7 +91,7 @@ def _serve(config: SimulatorConfig, access_log_on: bool = False) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
-        return _check(args.files)
+        return _check(args.paths)
     if args.command == "run":
         return runner_command.main(args)
     if args.command == "report":

@@ -1,6 +1,14 @@
 """Pure facts the gateway and the simulator share. No I/O, no imports from other packages."""
 
-from telecom.errors import CATALOGUE, CarrierError, Reason, lookup, reason_for, reason_message
+from telecom.errors import (
+    CATALOGUE,
+    CarrierError,
+    Reason,
+    error_message,
+    lookup,
+    reason_for,
+    reason_message,
+)
 from telecom.keywords import Keyword, keyword_of
 from telecom.numbers import (
     InvalidNumber,
@@ -36,6 +44,7 @@ __all__ = [
     "country_of",
     "dlr_done_date",
     "error_body",
+    "error_message",
     "format_international",
     "is_sid",
     "keyword_of",

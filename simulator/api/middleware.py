@@ -20,6 +20,8 @@ __all__ = ["auth_middleware", "error_middleware", "outage_middleware"]
 
 log = logging.getLogger("simulator.api")
 _PREFIX = f"/{API_VERSION}/Accounts/"
+# The code an outage answers with its HTTP status: Twilio's own for these, else 20500
+_OUTAGE_CODES = {429: 20429, 503: 20503, 504: 20504}
 
 
 def _twilio_error(code: int, message: str, status: int) -> web.Response:
@@ -73,6 +75,11 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
+def _outage_error(status: int) -> web.Response:
+    code = _OUTAGE_CODES.get(status, 20500)
+    return _twilio_error(code, "Service Unavailable (carrier outage)", status)
+
+
 @web.middleware
 async def outage_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith(_PREFIX):
@@ -84,9 +91,7 @@ async def outage_middleware(request: web.Request, handler: Handler) -> web.Strea
     if outage is None:
         return await handler(request)
     if outage.mode is OutageMode.ERROR:
-        return _twilio_error(
-            20000 + outage.status, "Service Unavailable (carrier outage)", outage.status
-        )
+        return _outage_error(outage.status)
     if outage.mode is OutageMode.RESET:
         if request.transport is not None:
             request.transport.abort()
@@ -100,9 +105,7 @@ async def outage_middleware(request: web.Request, handler: Handler) -> web.Strea
         # Idempotency-Key, getting the message as it is by then.
         with contextlib.suppress(TwilioError):  # a refusal created nothing; 5xx all the same
             await handler(request)
-        return _twilio_error(
-            20000 + outage.status, "Service Unavailable (carrier outage)", outage.status
-        )
+        return _outage_error(outage.status)
     # SLOW: the carrier does the work, then answers late. A client that gives up first has
     # still created the message: the "created, but the answer was lost" case that an
     # Idempotency-Key guards against.

@@ -14,7 +14,6 @@ from telecom.wire import API_VERSION, rfc2822
 __all__ = ["available_json", "message_json", "number_json", "whitelist_json"]
 
 Wall = Callable[[float], datetime]
-_DEFAULT_SERVICE = "MG" + "0" * 32
 
 
 def _accounts(account_sid: str) -> str:
@@ -39,7 +38,7 @@ def message_json(record: MessageRecord, wall: Wall) -> dict[str, Any]:
         "error_code": record.error_code,
         "error_message": entry.title if entry else None,
         "from": record.from_,
-        "messaging_service_sid": record.messaging_service_sid or _DEFAULT_SERVICE,
+        "messaging_service_sid": record.messaging_service_sid,  # null when none was used
         "num_media": "0",
         "num_segments": str(record.num_segments),
         "price": record.price,

@@ -97,7 +97,8 @@ class Carrier:
             created_at=now,
             updated_at=now,
             num_segments=segments,
-            status_callback=request.status_callback or self._number_callback(sender),
+            # the message's own only: a number's StatusCallback is Twilio's voice setting
+            status_callback=request.status_callback,
             messaging_service_sid=request.messaging_service_sid or None,
             idempotency_key=request.idempotency_key,
             send_at=request.send_at,
@@ -109,10 +110,6 @@ class Carrier:
             record.status = "scheduled"
             return record, [Release(request.send_at, record.sid)]
         return record, self._launch(record, slot, now, request.validity, random.Random(key))
-
-    def _number_callback(self, sender: str) -> str:
-        number = self.numbers.by_phone.get(sender)
-        return number.status_callback if number else ""
 
     def _validate(self, account_sid: str, request: MessageRequest, now: float) -> tuple[str, str]:
         """Create-time checks in Twilio's order; returns (To, From) in E.164."""
@@ -136,7 +133,7 @@ class Carrier:
             raise TwilioError(21211, self._to_message(21211, request.to)) from None
         sender = self._sender(account_sid, request)
         if to == sender:
-            raise TwilioError(21211, "The 'To' number cannot be the same as the 'From' number.")
+            raise TwilioError(21266, f"'To' and 'From' numbers cannot be the same: {to}")
         if country_of(to) not in self.timeline.at(now).countries:
             raise TwilioError(21408, self._to_message(21408, to))
         kind, _ = classify(to, self.scenario.handsets)

@@ -55,6 +55,10 @@ def _compose(source: str, filename: str) -> yaml.Node:
         raise ScenarioError([Problem(filename, 1, 1, "", f"invalid YAML: {exc}")]) from exc
     if root is None:
         raise ScenarioError([Problem(filename, 1, 1, "", "the scenario is empty")])
+    if isinstance(root, yaml.MappingNode) and not root.value:  # `{}` says no more than nothing
+        mark = root.start_mark
+        raise ScenarioError([Problem(filename, mark.line + 1, mark.column + 1, "",
+                                     "the scenario is empty")])
     return root
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from telecom import reason_for, reason_message
+from telecom import error_message, reason_for
 from tests.e2e.procs import FINAL_SQL, Processes, auth, scenario_yaml
 
 pytestmark = pytest.mark.slow
@@ -160,13 +160,12 @@ def _fate(entry: dict[str, Any] | None, kind: str) -> Record | None:
         code = REFUSED_AT_CREATE.get(kind)
         if code is None:
             return None
-        reason = reason_for(code)
-        return Record("error", "failed", code, reason.value, reason_message(reason))
+        return Record("error", "failed", code, reason_for(code).value, error_message(code))
     if entry["intended_status"] == "delivered":
         return Record("sent", "delivered", None, None, None)
     code = entry["intended_error_code"]
-    reason = reason_for(code)
-    return Record("error", entry["intended_status"], code, reason.value, reason_message(reason))
+    return Record("error", entry["intended_status"], code, reason_for(code).value,
+                  error_message(code))
 
 
 def _timeline(outage: str, window: float) -> str:

@@ -3,7 +3,7 @@
 import pytest
 
 from gateway.lifecycle import Outcome, accepted, failed_locally, on_callback, rejected
-from telecom import Reason, reason_message
+from telecom import Reason, error_message, reason_message
 
 QUEUED = accepted("queued")
 SENT = Outcome("sent", "sent")
@@ -60,14 +60,24 @@ def test_on_callback(current: Outcome, status: str, code: int | None,
 @pytest.mark.parametrize(
     ("code", "reason"),
     [(21211, "invalid_number"), (21408, "unsupported_country"), (21610, "opted_out"),
-     (21614, "landline"), (21612, "unreachable"), (21617, "unknown"), (None, "unknown")],
+     (21614, "landline"), (21612, "unreachable"), (21617, "unknown"), (21606, "invalid_sender"),
+     (21266, "invalid_number"), (None, "unknown")],
 )
 def test_rejected_at_create(code: int | None, reason: str) -> None:
     outcome = rejected(code)
     assert (outcome.status, outcome.delivery_status) == ("error", "failed")
     assert outcome.error_code == code
     assert outcome.error_reason == reason
-    assert outcome.error_message == reason_message(Reason(reason))
+    assert outcome.error_message == error_message(code)
+
+
+def test_a_code_with_words_of_its_own_is_labelled_with_them() -> None:
+    assert rejected(21606).error_message == \
+        "The From number is not an SMS-capable number of this account"
+    assert rejected(21612).error_message != reason_message(Reason.UNREACHABLE)
+    assert on_callback(SENT, "undelivered", 30005) == Outcome(
+        "error", "undelivered", 30005, "invalid_number", error_message(30005))
+    assert error_message(30005) != reason_message(Reason.INVALID_NUMBER)
 
 
 def test_accepted_means_sent_in_close() -> None:

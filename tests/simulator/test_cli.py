@@ -37,6 +37,47 @@ def test_check_passes_the_library_and_names_file_line_and_field(tmp_path: Path) 
     assert f"{bad}:5:" in result.stderr and "spam_filters[0].regex" in result.stderr
 
 
+def test_check_validates_what_run_does_traffic_and_expect_included(tmp_path: Path) -> None:
+    """A send to a lead no step creates, a phone no lead has and a wrong expectation load as
+    a carrier scenario: `run` refuses them, so `check` must too, all problems at once."""
+    bad = tmp_path / "refs.yaml"
+    bad.write_text(
+        "seed: x\n"
+        "traffic:\n"
+        "  - numbers: {country: US}\n"
+        "  - send: {to: Nobody, from: US, text: hi}\n"
+        "  - send: {to: '+14155550100', from: US, text: hi}\n"
+        "expect:\n"
+        "  status: {snt: 1}\n")
+    result = _run("check", str(bad))
+    assert result.returncode == 1, result.stdout
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[1] for line in lines] == [
+        "seed", "traffic[1].send", "traffic[2].send", "expect.status"]
+    assert f"{bad}:4:" in lines[1] and "no lead is named 'Nobody'" in lines[1]
+    assert f"{bad}:5:" in lines[2] and "no lead has the phone '+14155550100'" in lines[2]
+
+
+def test_check_refuses_an_empty_mapping_as_an_empty_file(tmp_path: Path) -> None:
+    for text in ("", "{}\n"):
+        empty = tmp_path / "empty.yaml"
+        empty.write_text(text)
+        result = _run("check", str(empty))
+        assert result.returncode == 1
+        assert result.stderr.strip() == f"{empty}:1:1: the scenario is empty"
+
+
+def test_check_takes_folders_like_run(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("seed: 1\n")
+    (tmp_path / "b.yaml").write_text("seed: 2\ntraffic:\n  - cancel: later\n")
+    result = _run("check", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{tmp_path / 'a.yaml'}: ok (a, seed 1")
+    assert f"{tmp_path / 'b.yaml'}:3:" in result.stderr
+    (tmp_path / "none").mkdir()
+    assert _run("check", str(tmp_path / "none")).returncode == 2
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

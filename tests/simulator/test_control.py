@@ -26,6 +26,7 @@ class Hooks:
     def __init__(self, reply: str = "") -> None:
         self.received: list[tuple[str, dict[str, str], str]] = []
         self.reply = reply
+        self.status_url = ""  # a message's StatusCallback, once served
 
     async def handle(self, request: web.Request) -> web.Response:
         form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
@@ -62,6 +63,7 @@ async def _setup(aiohttp_client, aiohttp_server, scenario: str, reply: str = "")
         headers=AUTH,
     )
     assert bought.status == 201
+    hooks.status_url = str(hook_server.make_url("/status"))
     return client, hooks
 
 
@@ -225,7 +227,8 @@ async def test_duplicate_and_out_of_order_callbacks(aiohttp_client, aiohttp_serv
     await client.post(
         f"{BASE}/Messages.json",
         headers=AUTH,
-        data={"To": "+14165550123", "From": "+14155550100", "Body": "Hello"},
+        data={"To": "+14165550123", "From": "+14155550100", "Body": "Hello",
+              "StatusCallback": hooks.status_url},
     )
 
     async def four() -> Any:

@@ -178,13 +178,32 @@ def test_handsets_and_countries_by_rule_and_by_number_type() -> None:
     assert _send(gb, "+447400123456", "x").status == "delivered"
 
 
+def test_only_the_messages_own_status_callback_is_posted() -> None:
+    """The sender was bought with a StatusCallback (Twilio's voice setting for a number)."""
+    carrier = _carrier("seed: 1\n")
+    record, events = carrier.create(
+        ACCOUNT, MessageRequest(to="+14165550009", from_=SENDER, body="hi"), 0.0)
+    assert record.status_callback == "" and record.messaging_service_sid is None
+    assert [e for e in events if isinstance(e, StatusChange)]
+    assert not [e for e in events if isinstance(e, CallbackPost)]
+
+
+def test_to_equal_to_from_is_21266() -> None:
+    carrier = _carrier("seed: 1\n")
+    with pytest.raises(TwilioError) as caught:
+        carrier.create(ACCOUNT, MessageRequest(to=SENDER, from_=SENDER, body="me"), 0.0)
+    assert caught.value.code == 21266 and caught.value.status == 400
+
+
 def test_events_follow_the_fate_and_replies_follow_delivery() -> None:
     carrier = _carrier(
         "latency: {sent: 1, delivered: {min: 2, max: 4}}\n"
         "handsets: [{number: '+14165550009', kind: mobile, reply: {text: 'ok!', delay: 3}}]\n"
     )
     record, events = carrier.create(
-        ACCOUNT, MessageRequest(to="+14165550009", from_=SENDER, body="hi"), 10.0
+        ACCOUNT,
+        MessageRequest(to="+14165550009", from_=SENDER, body="hi", status_callback="http://cb"),
+        10.0,
     )
     changes = [e for e in events if isinstance(e, StatusChange)]
     assert next((c.status, c.at) for c in changes) == ("sent", 11.0)

@@ -604,6 +604,11 @@ def test_an_empty_file_is_an_error(tmp_path: Path) -> None:
     assert (problem.line, problem.message) == (1, "the scenario is empty")
 
 
+def test_an_empty_mapping_is_an_empty_scenario(tmp_path: Path) -> None:
+    problem = only_problem(tmp_path, "# a comment\n{}\n")
+    assert (problem.line, problem.field, problem.message) == (2, "", "the scenario is empty")
+
+
 def test_the_document_must_be_a_mapping(tmp_path: Path) -> None:
     problem = only_problem(tmp_path, "- seed: 1\n")
     assert (problem.line, problem.field) == (1, "")

@@ -94,9 +94,11 @@ def test_send_to_a_mobile_is_delivered_with_signed_callbacks_and_a_signed_reply(
     sim: tuple[Client, str], number: str, hooks: tuple[WebhookReceiver, str]
 ) -> None:
     client, _ = sim
-    receiver, _ = hooks
-    message = client.messages.create(to="+14155550114", from_=number, body="Shall we meet at 3?")
+    receiver, hook_url = hooks
+    message = client.messages.create(to="+14155550114", from_=number, body="Shall we meet at 3?",
+                                     status_callback=f"{hook_url}/status")
     assert message.status == "queued" and message.sid.startswith("SM")
+    assert message.messaging_service_sid is None  # none was used
     assert message.num_segments == "1" and message.date_created is not None
     final = _final(client, message.sid)
     assert final.status == "delivered" and final.error_code is None and final.date_sent
@@ -140,6 +142,32 @@ def test_create_time_failures(
     with pytest.raises(TwilioRestException) as caught:
         client.messages.create(to=to, from_=number, body=body)
     assert caught.value.code == code and caught.value.status == 400
+
+
+def test_only_the_messages_own_status_callback_is_used(
+    sim: tuple[Client, str], number: str, hooks: tuple[WebhookReceiver, str]
+) -> None:
+    """The number was bought with a StatusCallback: on Twilio that is the number's voice
+    setting, so a message created without one gets no status callbacks."""
+    client, _ = sim
+    receiver, hook_url = hooks
+    assert client.incoming_phone_numbers.list(phone_number=number)[0].status_callback \
+        == f"{hook_url}/status"
+    silent = client.messages.create(to="+14155550114", from_=number, body="no callback please")
+    told = client.messages.create(to="+14155550114", from_=number, body="callback please",
+                                  status_callback=f"{hook_url}/status")
+    _final(client, silent.sid)
+    _final(client, told.sid)
+    wait_for(lambda: len([h for h in receiver.at("/status")
+                          if h.form["MessageSid"] == told.sid]) >= 2)
+    assert not [h for h in receiver.at("/status") if h.form["MessageSid"] == silent.sid]
+
+
+def test_to_equal_to_from_is_21266(sim: tuple[Client, str], number: str) -> None:
+    client, _ = sim
+    with pytest.raises(TwilioRestException) as caught:
+        client.messages.create(to=number, from_=number, body="hello me")
+    assert (caught.value.code, caught.value.status) == (21266, 400)
 
 
 def test_from_a_number_that_is_not_ours_is_21606(sim: tuple[Client, str], number: str) -> None:
@@ -194,6 +222,7 @@ def test_cancel_a_scheduled_message_and_delete_a_final_one(
         send_at=datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1),
     )
     assert scheduled.status == "scheduled"
+    assert scheduled.messaging_service_sid == "MG" + "2" * 32
     assert client.messages(scheduled.sid).update(status="canceled").status == "canceled"
     with pytest.raises(TwilioRestException) as caught:
         client.messages(scheduled.sid).update(status="canceled")

@@ -4,7 +4,7 @@ import pytest
 from twilio.base import deserialize
 
 import telecom
-from telecom.errors import CATALOGUE, Reason, reason_for, reason_message
+from telecom.errors import CATALOGUE, Reason, error_message, reason_for, reason_message
 from telecom.numbers import InvalidNumber, NumberKind, country_of, number_kind, parse_e164
 from telecom.wire import dlr_done_date, error_body, is_sid, new_sid, rfc2822
 
@@ -67,6 +67,16 @@ def test_catalogue_reasons_and_messages() -> None:
     assert "landline" in reason_message(Reason.LANDLINE)
     assert all(reason_message(reason) for reason in Reason)
     assert all(entry.code == code for code, entry in CATALOGUE.items())
+
+
+def test_a_code_has_words_of_its_own_where_its_reasons_would_be_wrong() -> None:
+    assert reason_for(21606) is Reason.INVALID_SENDER
+    assert error_message(21606) == "The From number is not an SMS-capable number of this account"
+    assert reason_for(21266) is Reason.INVALID_NUMBER
+    assert "sending number itself" in error_message(21266)
+    assert error_message(30006) == reason_message(Reason.LANDLINE)  # the reason's fit
+    assert error_message(30008) == reason_message(Reason.UNKNOWN)
+    assert error_message(39999) == error_message(None) == reason_message(Reason.UNKNOWN)
 
 
 def test_exported_names_exist() -> None:

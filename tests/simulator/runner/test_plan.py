@@ -201,3 +201,10 @@ def test_scenario_and_plan_problems_are_reported_together() -> None:
         loads_plan(text, "both.yaml")
     assert [(p.line, p.field) for p in caught.value.problems] == [(1, "seed"),
                                                                    (3, "traffic[0].wait")]
+
+
+def test_an_empty_mapping_is_refused_like_an_empty_file() -> None:
+    for text in ("", "{}\n"):
+        with pytest.raises(ScenarioError) as caught:
+            loads_plan(text, "empty.yaml")
+        assert str(caught.value) == "empty.yaml:1:1: the scenario is empty"
