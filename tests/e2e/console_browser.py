@@ -63,6 +63,7 @@ class Lab:
         self.run(self.harness.close())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+        self.loop.close()  # else its self-pipe is left to the GC: a ResourceWarning elsewhere
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -152,6 +152,21 @@ class Processes:
         log.close()
         await wait_healthy(f"{self.url}/healthz", self.gateway)
 
+    async def kill_at(self, accepted: list[str], at: list[int]) -> list[tuple[int, int]]:
+        """SIGKILL the gateway as `accepted` grows past each of `at`, restarting it each time;
+        returns (accepted, final) at each kill."""
+        kills = []
+        for threshold in at:
+            while len(accepted) < threshold:
+                await asyncio.sleep(0.005)
+            assert self.gateway is not None
+            self.gateway.kill()  # SIGKILL: no cleanup, no commit, no goodbye
+            self.gateway.wait(10)
+            done = self.query(f"SELECT COUNT(*) FROM sms WHERE {FINAL_SQL}")[0][0]
+            kills.append((len(accepted), int(done)))
+            await self.start_gateway()
+        return kills
+
     def stop(self) -> None:
         for proc in (self.gateway, self.sim):
             if proc is not None and proc.poll() is None:

@@ -331,3 +331,43 @@ def test_usage_whitelist_and_ops_pages(browser: Any, lab: Lab, key: str,
     driver.get(f"{lab.url}/ui/ops")
     assert css(driver, "[data-breaker]").get_attribute("data-breaker") == "closed"
     assert css(driver, "[data-reason=landline]")
+
+
+UNLABELLED = """
+return Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(e => e.type !== 'hidden' && e.type !== 'submit')
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+  .map(e => e.name || e.id || e.outerHTML.slice(0, 60));
+"""
+
+
+def test_every_page_fits_a_phone_and_every_field_is_labelled_and_reachable(
+        browser: Any, lab: Lab, key: str, number: dict[str, Any]) -> None:
+    driver = browser
+    sign_in(driver, lab, key)
+    lead = add_lead(driver, lab, "Phone width", "+12125550152")
+    driver.set_window_size(390, 844)  # a phone held upright
+    try:
+        for path in (f"/ui/leads/{lead}", "/ui/leads?query=has:sms_messages", "/ui/inbox",
+                     "/ui/numbers", "/ui/usage", "/ui/whitelist", "/ui/ops"):
+            driver.get(f"{lab.url}{path}")
+            wide = driver.execute_script(
+                "return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert wide[0] <= wide[1] + 1, (path, wide)  # no sideways scrolling
+            assert driver.execute_script(UNLABELLED) == [], path
+        driver.get(f"{lab.url}/ui/leads/{lead}")
+        from selenium.webdriver.common.keys import Keys
+
+        body = css(driver, "body")
+        for _ in range(40):  # Tab from the top reaches the composer's text box
+            body.send_keys(Keys.TAB)
+            focused = driver.switch_to.active_element
+            if focused.get_attribute("name") == "text":
+                break
+            body = focused
+        else:
+            raise AssertionError("the composer's text box is not reachable with Tab")
+        focused.send_keys("typed by keyboard")
+        assert css(driver, "[data-chars]").text.strip().startswith("17")
+    finally:
+        driver.set_window_size(1280, 900)

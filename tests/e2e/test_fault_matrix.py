@@ -240,16 +240,6 @@ async def _post(procs: Processes, key: str, case: Case, numbers: list[str],
         await asyncio.gather(*(worker() for _ in range(16)))
 
 
-async def _killer(procs: Processes, accepted: list[str], at: list[int]) -> None:
-    for threshold in at:
-        while len(accepted) < threshold:
-            await asyncio.sleep(0.005)
-        assert procs.gateway is not None
-        procs.gateway.kill()  # SIGKILL: no cleanup, no commit, no goodbye
-        procs.gateway.wait(10)
-        await procs.start_gateway()
-
-
 async def _pending_events(procs: Processes) -> int:
     async with aiohttp.ClientSession() as session, \
             session.get(f"{procs.sim_url}/_sim/health") as resp:
@@ -325,7 +315,7 @@ async def test_every_accepted_sms_ends_as_the_carrier_intended(tmp_path: Path,
         at = sorted(rng.randrange(case.messages // 10, case.messages * 9 // 10)
                     for _ in range(case.kills))
         await asyncio.gather(_post(procs, key, case, numbers, lead_ids, accepted, refused),
-                             _killer(procs, accepted, at))
+                             procs.kill_at(accepted, at))
         changed: dict[str, list[Record]] = {}
         first = await _drain(procs, changed, time.monotonic() + 90)
 

@@ -45,19 +45,6 @@ def _shown(message: dict[str, object] | None) -> tuple[object, ...]:
     return ("sent", "delivered", None) if fate == "delivered" else ("error", fate, code)
 
 
-async def _killer(procs: Processes, accepted: list[str], at: list[int],
-                  log: list[tuple[int, int]]) -> None:
-    for threshold in at:
-        while len(accepted) < threshold:
-            await asyncio.sleep(0.005)
-        assert procs.gateway is not None
-        procs.gateway.kill()  # SIGKILL: no cleanup, no commit, no goodbye
-        procs.gateway.wait(10)
-        done = procs.query(f"SELECT COUNT(*) FROM sms WHERE {FINAL_SQL}")[0][0]
-        log.append((len(accepted), int(done)))
-        await procs.start_gateway()
-
-
 @pytest.mark.parametrize("idempotency", list(MODES))
 async def test_kill_9_five_times_loses_nothing_and_sends_once(tmp_path: Path,
                                                               idempotency: str) -> None:
@@ -74,13 +61,12 @@ async def test_kill_9_five_times_loses_nothing_and_sends_once(tmp_path: Path,
         numbers, lead = await setup_senders(procs.url, key, SENDERS)
         accepted: list[str] = []
         unacknowledged: list[int] = []
-        kills: list[tuple[int, int]] = []
         at = sorted(rng.randrange(messages // 20, messages * 19 // 20) for _ in range(KILLS))
-        await asyncio.gather(
+        _, kills = await asyncio.gather(
             # a failed request waits a little: the gateway is restarting
             post_until(messages, key, lambda i: procs.url, numbers, lead["id"], accepted,
                        unacknowledged, concurrency=CONCURRENCY, pause=0.05, text="crash"),
-            _killer(procs, accepted, at, kills))
+            procs.kill_at(accepted, at))
         sent_at = time.monotonic()
         deadline = sent_at + 180
         while procs.unfinished():
