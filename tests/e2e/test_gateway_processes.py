@@ -48,8 +48,9 @@ def processes(tmp_path: Path) -> Iterator[tuple[str, str]]:
         gw = f"http://127.0.0.1:{gw_port}"
         started.append(subprocess.Popen(
             [sys.executable, "-m", "gateway", "serve", "--config", "gateway/demo.yaml",
-             "--port", str(gw_port), "--db", db, "--carrier-url", f"http://127.0.0.1:{sim_port}",
-             "--public-url", gw], cwd=ROOT, stdout=subprocess.DEVNULL,
+             "--port", str(gw_port), "--ops-port", "0", "--db", db,
+             "--carrier-url", f"http://127.0.0.1:{sim_port}", "--public-url", gw], cwd=ROOT,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL))
         _wait_healthy(f"{gw}/healthz", started[1])
         yield gw, key
