@@ -61,7 +61,7 @@ def _start_gateway(folder: Path, n: int, port: int, public_url: str, sim_port: i
                    ) -> subprocess.Popen[bytes]:
     config = folder / f"gateway-{n}.yaml"
     config.write_text(f"""
-server: {{host: 127.0.0.1, port: {port}, public_url: "{public_url}"}}
+server: {{host: 127.0.0.1, port: {port}, public_url: "{public_url}", ops_port: 0}}
 database: {{url: "{db}"}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN},
           timeout: 5}}

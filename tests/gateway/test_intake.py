@@ -167,6 +167,9 @@ async def test_quick_texts_from_a_new_sender_make_one_lead(harness: Harness) -> 
     assert set(by_lead.values()) == {2}
 
 
+HOUSEKEEPING = frozenset({"compact_census", "purge_carrier_events"})
+
+
 async def test_an_unsigned_webhook_asks_the_store_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The signature is checked before any database read: a forger costs no query."""
@@ -182,7 +185,8 @@ async def test_an_unsigned_webhook_asks_the_store_nothing(
             for token in (None, "not-the-token"):
                 status, _ = await _post(harness, path, form, token)
                 assert status == 403, path
-        assert calls == {}
+        # (the housekeeper's own rounds run beside the requests: not the webhooks' doing)
+        assert {k: n for k, n in calls.items() if k not in HOUSEKEEPING} == {}
         status, _ = await _post(harness, "/carrier/status", _status(sid, "delivered"))
         assert status == 200 and calls["record_status"] == 1  # the counting sees real calls
     finally:

@@ -100,8 +100,8 @@ def sms_leaves(draw: st.DrawFn) -> Node:
 def _trees(leaves: st.SearchStrategy[Node], max_leaves: int) -> st.SearchStrategy[Node]:
     return st.recursive(leaves, lambda children: st.one_of(
         st.builds(Not, children),
-        st.lists(children, min_size=2, max_size=3).map(lambda xs: And(tuple(xs))),
-        st.lists(children, min_size=2, max_size=3).map(lambda xs: Or(tuple(xs))),
+        st.lists(children, min_size=2, max_size=3, unique=True).map(lambda xs: And(tuple(xs))),
+        st.lists(children, min_size=2, max_size=3, unique=True).map(lambda xs: Or(tuple(xs))),
     ), max_leaves=max_leaves)
 
 

@@ -44,7 +44,7 @@ VALUES = (
 FITTING = {  # values of each kind the language accepts: half the clauses use one
     Kind.TEXT: ('"lead"', "École", '"ça va"', "hello", '"1 é"'),
     Kind.PHONE: ("+14155550003", "4155550011", '"(415) 555-0007"'),
-    Kind.NUMBER: ("0", "1", "3", "1000000000000"),
+    Kind.NUMBER: ("0", "1", "3", "2147483647"),
     Kind.DATE: ("today", "yesterday", '"3 days ago"', '"last week"', "2026-11-27",
                 '"2026-11-27T08:00:00Z"', "9999-12-31", "0001-01-01"),
 }

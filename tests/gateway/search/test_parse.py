@@ -198,7 +198,11 @@ def test_limits() -> None:
     assert parse("not " * (MAX_DEPTH - 1) + "name:a") is not None
     # parentheses alone add no depth: they only group
     assert parse("(" * 500 + "name:a" + ")" * 500) == Contains("name", "a")
-    assert len(parse("* " * MAX_TERMS).items) == MAX_TERMS  # type: ignore[union-attr]
+    many = " ".join(f"name:a{i}" for i in range(MAX_TERMS))
+    assert len(parse(many).items) == MAX_TERMS  # type: ignore[union-attr]
+    # a clause said twice is one clause: x AND x is x
+    assert parse("* " * MAX_TERMS) == All()
+    assert parse("name:a name:b name:a") == And((Contains("name", "a"), Contains("name", "b")))
     with pytest.raises(QueryTooComplex) as info:
         parse("name:a " * MAX_TERMS + "name:b")
     assert info.value.position == 7 * MAX_TERMS  # the first clause too many

@@ -30,7 +30,9 @@ def _sms(org: str, lead: dict[str, Any], status: str, when: datetime,
 async def _world(harness: Harness, key: str) -> dict[str, dict[str, Any]]:
     """Four leads made through the API; their SMS written through the store (this file tests
     the search, not the dispatcher: tests/e2e/test_search_seed_queries.py sends for real)."""
-    now = datetime.now(UTC)
+    # minutes before now, but never before today's midnight (UTC): `created:today` must hold
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    now = max(datetime.now(UTC), midnight + timedelta(minutes=10))
     leads = {}
     for i, name in enumerate(("none", "one", "two", "latest")):
         leads[name] = await harness.lead_with(key, f"+1415555010{i}", name=f"Lead {name}")
