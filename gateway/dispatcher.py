@@ -310,25 +310,23 @@ class Dispatcher:
         age = (now - datetime.fromisoformat(message.due_since)).total_seconds()
         attempt = message.attempts + 1
         delay = backoff(attempt, self._config.retry_base, self._config.retry_max, random.random())
-        if age + delay > self._config.max_age and not unsent and age <= 2 * self._config.max_age:
-            # this create may have reached the carrier (a timeout, a 5xx): its next claim looks
-            # it up before ending it. Past twice max_age, unconfirmed, it expires all the same.
-            log.info("%s is past max_age: it is looked up before it ends", message.id)
-            await self._store.record_retry(message.id, attempt,
-                                           dates.iso(now + timedelta(seconds=delay)), unsent)
-            return
-        if age + delay > self._config.max_age:
+        max_age = self._config.max_age
+        if age + delay > max_age and (unsent or age > 2 * max_age):
             log.warning("giving up on %s after %d attempts: %s", message.id, attempt, why)
             self._metrics.dispatch_outcomes.labels("expired").inc()
             await self._store.record_refused(message.id, failed_locally(Reason.EXPIRED),
                                              dates.iso(now))
             return
-        # quiet: the cause was logged once for all (a misconfigured carrier)
-        log.log(logging.DEBUG if quiet else logging.INFO,
-                "carrier unavailable for %s (attempt %d), retry in %.1fs: %s",
-                message.id, attempt, delay, why)
-        self._metrics.retries.inc()
-        self._metrics.dispatch_outcomes.labels("retry").inc()
+        if age + delay > max_age:
+            # this create may have reached the carrier (a timeout, a 5xx): its next claim looks
+            # it up before ending it. Past twice max_age, unconfirmed, it expires all the same.
+            log.info("%s is past max_age: it is looked up before it ends", message.id)
+        else:  # quiet: the cause was logged once for all (a misconfigured carrier)
+            log.log(logging.DEBUG if quiet else logging.INFO,
+                    "carrier unavailable for %s (attempt %d), retry in %.1fs: %s",
+                    message.id, attempt, delay, why)
+            self._metrics.retries.inc()
+            self._metrics.dispatch_outcomes.labels("retry").inc()
         await self._store.record_retry(message.id, attempt,
                                        dates.iso(now + timedelta(seconds=delay)), unsent)
 
