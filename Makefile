@@ -40,8 +40,8 @@ demo: $(STAMP)
 	echo "(logs in $(DEMO)/; Ctrl-C stops both servers)"; \
 	wait $$gw
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+# Lint, format and types are part of the suite: CI fails on any of them.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 # The tests that touch the gateway's store, again on a throwaway PostgreSQL cluster
@@ -52,7 +52,8 @@ test-postgres: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy telecom gateway/search
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python loadtests/bench_simulator.py

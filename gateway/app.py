@@ -51,8 +51,11 @@ __all__ = ["create_app", "stop_taking"]
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
-    app[STORE] = await open_store(config.database, config.db_synchronous,
-                                  pace=Pace(config.messages_per_second, config.poll_interval))
+    app[STORE] = await open_store(
+        config.database,
+        config.db_synchronous,
+        pace=Pace(config.messages_per_second, config.poll_interval),
+    )
     try:
         with contextlib.ExitStack() as held:
             if not is_postgres_url(config.database):  # several processes: PostgreSQL only
@@ -68,8 +71,13 @@ async def _carrier_ctx(app: web.Application) -> AsyncIterator[None]:
     # full concurrency on them.
     connector = aiohttp.TCPConnector(limit=max(100, config.max_in_flight * 2))
     async with aiohttp.ClientSession(connector=connector) as session:
-        app[CARRIER] = CarrierClient(config.carrier_url, config.carrier_account_sid,
-                                     config.carrier_auth_token, session, config.carrier_timeout)
+        app[CARRIER] = CarrierClient(
+            config.carrier_url,
+            config.carrier_account_sid,
+            config.carrier_auth_token,
+            session,
+            config.carrier_timeout,
+        )
         yield
 
 
@@ -104,8 +112,9 @@ async def _reconciler_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _housekeeping_ctx(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(Housekeeper(app[STORE], app[CONFIG], app[METRICS]).run(),
-                               name="housekeeping")
+    task = asyncio.create_task(
+        Housekeeper(app[STORE], app[CONFIG], app[METRICS]).run(), name="housekeeping"
+    )
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -122,8 +131,7 @@ async def _ops_ctx(app: web.Application) -> AsyncIterator[None]:
         await web.TCPSite(runner, config.ops_host, config.ops_port).start()
         host, port = runner.addresses[0][:2]
         app[OPS_URL] = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-        logging.getLogger("gateway").info("ops endpoints (/readyz, /metrics) on %s",
-                                          app[OPS_URL])
+        logging.getLogger("gateway").info("ops endpoints (/readyz, /metrics) on %s", app[OPS_URL])
         yield
     finally:
         await runner.cleanup()
@@ -143,10 +151,18 @@ async def _stop_taking(app: web.Application) -> None:
 
 
 def create_app(config: Config) -> web.Application:
-    failures = (RateLimiter(config.auth_failure_rate, config.auth_failure_burst)
-                if config.auth_failure_rate > 0 else None)
-    middlewares: list[Middleware] = [error_middleware, nul_middleware, refuse_when_stopping,
-                                     body_limit_middleware, auth_middleware(failures)]
+    failures = (
+        RateLimiter(config.auth_failure_rate, config.auth_failure_burst)
+        if config.auth_failure_rate > 0
+        else None
+    )
+    middlewares: list[Middleware] = [
+        error_middleware,
+        nul_middleware,
+        refuse_when_stopping,
+        body_limit_middleware,
+        auth_middleware(failures),
+    ]
     if config.rate_limit > 0:
         burst = config.rate_burst or max(1, int(config.rate_limit * 2))
         middlewares.append(rate_limit_middleware(RateLimiter(config.rate_limit, burst)))
@@ -157,8 +173,9 @@ def create_app(config: Config) -> web.Application:
     app[METRICS] = Metrics()
     app[SHUTTING_DOWN] = asyncio.Event()
     app[API_KEY_CACHE] = {}
-    app.cleanup_ctx.extend([_store_ctx, _carrier_ctx, _dispatcher_ctx, _reconciler_ctx,
-                            _housekeeping_ctx, _ops_ctx])
+    app.cleanup_ctx.extend(
+        [_store_ctx, _carrier_ctx, _dispatcher_ctx, _reconciler_ctx, _housekeeping_ctx, _ops_ctx]
+    )
     app.on_shutdown.append(_stop_taking)
     setup_routes(app.router)
     setup_intake(app.router)

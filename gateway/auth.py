@@ -102,19 +102,22 @@ def auth_middleware(failures: RateLimiter | None = None) -> Middleware:
     return middleware
 
 
-def _refused(app: web.Application, failures: RateLimiter | None,
-             address: str) -> web.Response | None:
+def _refused(
+    app: web.Application, failures: RateLimiter | None, address: str
+) -> web.Response | None:
     """429 when `address` has no failure left to spend, else None (one is taken)."""
     wait = 0.0 if failures is None else failures.take(address, time.monotonic())
     if failures is None or wait <= 0:
         return None
     app[METRICS].auth_throttled.inc()
-    return too_many_requests("Too many failed authentications from this address.", wait,
-                             failures.burst)
+    return too_many_requests(
+        "Too many failed authentications from this address.", wait, failures.burst
+    )
 
 
-async def _look_up(app: web.Application, digest: str, address: str,
-                   failures: RateLimiter | None) -> str | None:
+async def _look_up(
+    app: web.Application, digest: str, address: str, failures: RateLimiter | None
+) -> str | None:
     org_id = await app[STORE].organization_for_key(digest)
     if org_id is not None:
         app[API_KEY_CACHE][digest] = org_id  # keys are never revoked yet: evict here then

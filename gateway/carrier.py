@@ -73,8 +73,7 @@ class ListedMessage:
 
     def sent(self) -> SentMessage:
         """As a create's answer: its status may be final already (with its code)."""
-        return SentMessage(self.sid, self.status or "queued", self.num_segments,
-                           self.error_code)
+        return SentMessage(self.sid, self.status or "queued", self.num_segments, self.error_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +96,14 @@ class WhitelistSubmission:
 
 
 class CarrierClient:
-    def __init__(self, base_url: str, account_sid: str, auth_token: str,
-                 session: aiohttp.ClientSession, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        account_sid: str,
+        auth_token: str,
+        session: aiohttp.ClientSession,
+        timeout: float = 10.0,
+    ) -> None:
         self._base = base_url.rstrip("/")
         self._root = f"{self._base}/2010-04-01/Accounts/{account_sid}"
         # BasicAuth is deprecated in aiohttp 3.14: send the header ourselves
@@ -106,17 +111,24 @@ class CarrierClient:
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
-    async def send_message(self, *, to: str, from_: str, body: str, status_callback: str,
-                           idempotency_key: str) -> SentMessage:
+    async def send_message(
+        self, *, to: str, from_: str, body: str, status_callback: str, idempotency_key: str
+    ) -> SentMessage:
         data = await self._call(
-            "POST", "Messages.json",
+            "POST",
+            "Messages.json",
             form={"To": to, "From": from_, "Body": body, "StatusCallback": status_callback},
-            headers={"Idempotency-Key": idempotency_key}, collection=True,
+            headers={"Idempotency-Key": idempotency_key},
+            collection=True,
         )
         if not isinstance(data.get("sid"), str):
             raise CarrierMisconfigured(_not_twilio("POST Messages.json", "a message without a sid"))
-        return SentMessage(str(data["sid"]), str(data.get("status") or "queued"),
-                           _segments(data), _error_code(data))
+        return SentMessage(
+            str(data["sid"]),
+            str(data.get("status") or "queued"),
+            _segments(data),
+            _error_code(data),
+        )
 
     async def list_messages(self, *, to: str, from_: str, since: datetime) -> list[ListedMessage]:
         """Messages from `from_` to `to`, newest first, back to about `since` (older ones may
@@ -132,34 +144,53 @@ class CarrierClient:
             page = [_listed(entry) for entry in entries if isinstance(entry, dict)]
             found += page
             following = data.get("next_page_uri")
-            if not following or not page or any(
-                    m.date_created is not None and m.date_created < since for m in page):
+            if (
+                not following
+                or not page
+                or any(m.date_created is not None and m.date_created < since for m in page)
+            ):
                 return found
             path, params = str(following), None  # verbatim, as Twilio's SDK follows it
-        raise CarrierUnavailable(f"more than {_LIST_PAGES * _LIST_PAGE} messages from {from_}"
-                                 f" to {to}: the lookup is inconclusive")
+        raise CarrierUnavailable(
+            f"more than {_LIST_PAGES * _LIST_PAGE} messages from {from_}"
+            f" to {to}: the lookup is inconclusive"
+        )
 
-    async def search_numbers(self, country: str, kind: str,
-                             area_code: str | None = None) -> list[AvailableNumber]:
+    async def search_numbers(
+        self, country: str, kind: str, area_code: str | None = None
+    ) -> list[AvailableNumber]:
         """`kind` is Twilio's list name: Local or Mobile."""
         params = {"SmsEnabled": "true"}
         if area_code:
             params["AreaCode"] = area_code
-        data = await self._call("GET", f"AvailablePhoneNumbers/{country}/{kind}.json",
-                                params=params)
+        data = await self._call(
+            "GET", f"AvailablePhoneNumbers/{country}/{kind}.json", params=params
+        )
         found = []
         for entry in data.get("available_phone_numbers") or []:
             caps = {str(k).lower(): v for k, v in (entry.get("capabilities") or {}).items()}
-            found.append(AvailableNumber(str(entry["phone_number"]), bool(caps.get("sms")),
-                                         entry.get("iso_country")))
+            found.append(
+                AvailableNumber(
+                    str(entry["phone_number"]), bool(caps.get("sms")), entry.get("iso_country")
+                )
+            )
         return found
 
-    async def buy_number(self, *, phone_number: str, sms_url: str, status_callback: str,
-                         friendly_name: str) -> BoughtNumber:
-        data = await self._call("POST", "IncomingPhoneNumbers.json", form={
-            "PhoneNumber": phone_number, "SmsUrl": sms_url, "SmsMethod": "POST",
-            "StatusCallback": status_callback, "FriendlyName": friendly_name[:64],
-        }, collection=True)
+    async def buy_number(
+        self, *, phone_number: str, sms_url: str, status_callback: str, friendly_name: str
+    ) -> BoughtNumber:
+        data = await self._call(
+            "POST",
+            "IncomingPhoneNumbers.json",
+            form={
+                "PhoneNumber": phone_number,
+                "SmsUrl": sms_url,
+                "SmsMethod": "POST",
+                "StatusCallback": status_callback,
+                "FriendlyName": friendly_name[:64],
+            },
+            collection=True,
+        )
         return BoughtNumber(str(data["sid"]), str(data.get("phone_number") or phone_number))
 
     async def release_number(self, sid: str) -> None:
@@ -171,23 +202,41 @@ class CarrierClient:
         code = data.get("error_code")
         return str(data.get("status") or ""), code if isinstance(code, int) else None
 
-    async def request_whitelist(self, *, phone_number: str, website: str, content_type: str,
-                                examples: tuple[str, ...], opted_in: bool, relationship: str,
-                                status_callback: str) -> WhitelistSubmission:
+    async def request_whitelist(
+        self,
+        *,
+        phone_number: str,
+        website: str,
+        content_type: str,
+        examples: tuple[str, ...],
+        opted_in: bool,
+        relationship: str,
+        status_callback: str,
+    ) -> WhitelistSubmission:
         """The simulator's SmsWhitelistRequests extension (Twilio has no such resource): the
         decision comes later, signed, to `status_callback`."""
-        form = [("PhoneNumber", phone_number), ("Website", website),
-                ("ContentType", content_type), *(("Examples", text) for text in examples),
-                ("OptedIn", "true" if opted_in else "false"), ("Relationship", relationship),
-                ("StatusCallback", status_callback)]
+        form = [
+            ("PhoneNumber", phone_number),
+            ("Website", website),
+            ("ContentType", content_type),
+            *(("Examples", text) for text in examples),
+            ("OptedIn", "true" if opted_in else "false"),
+            ("Relationship", relationship),
+            ("StatusCallback", status_callback),
+        ]
         data = await self._call("POST", "SmsWhitelistRequests.json", form=form)
         return WhitelistSubmission(str(data["sid"]), str(data.get("status") or "submitted"))
 
-    async def _call(self, method: str, path: str, *,
-                    form: dict[str, str] | list[tuple[str, str]] | None = None,
-                    params: dict[str, str] | None = None,
-                    headers: dict[str, str] | None = None,
-                    collection: bool = False) -> dict[str, Any]:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        form: dict[str, str] | list[tuple[str, str]] | None = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        collection: bool = False,
+    ) -> dict[str, Any]:
         """`collection`: the path is our account's own list (Messages.json), which exists
         whenever the URL and account are right, so a 404 there is misconfiguration, not a
         missing record. A `path` starting with / is a page URI the carrier gave."""
@@ -200,9 +249,12 @@ class CarrierClient:
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
             async with self._session.request(
-                method, f"{self._base}{path}" if path.startswith("/") else f"{self._root}/{path}",
-                data=body, params=params,
-                headers=all_headers, timeout=self._timeout,
+                method,
+                f"{self._base}{path}" if path.startswith("/") else f"{self._root}/{path}",
+                data=body,
+                params=params,
+                headers=all_headers,
+                timeout=self._timeout,
             ) as response:
                 status = response.status
                 text = await response.text()
@@ -224,18 +276,20 @@ class CarrierClient:
         if status in (401, 403):
             raise CarrierMisconfigured(
                 f"the carrier refused our credentials on {what} (HTTP {status}, code {code}:"
-                f" {message}): check carrier.account_sid and carrier.auth_token")
+                f" {message}): check carrier.account_sid and carrier.auth_token"
+            )
         if code is None:
             raise CarrierMisconfigured(_not_twilio(what, f"HTTP {status} {text[:80]!r}"))
         if status == 404 and collection:
             raise CarrierMisconfigured(
                 f"the carrier has no {what} for our account (HTTP 404, code {code}: {message}):"
-                " check carrier.url and carrier.account_sid")
+                " check carrier.url and carrier.account_sid"
+            )
         raise CarrierRejected(code, message)
 
 
 def _not_twilio(what: str, answer: str) -> str:
-    return (f"the carrier's answer to {what} is not Twilio's ({answer}): check carrier.url")
+    return f"the carrier's answer to {what} is not Twilio's ({answer}): check carrier.url"
 
 
 def _segments(data: dict[str, Any]) -> int | None:
@@ -249,10 +303,15 @@ def _error_code(data: dict[str, Any]) -> int | None:
 
 
 def _listed(entry: dict[str, Any]) -> ListedMessage:
-    return ListedMessage(str(entry.get("sid") or ""), str(entry.get("status") or ""),
-                         str(entry.get("direction") or ""), str(entry.get("body") or ""),
-                         parse_rfc2822(entry.get("date_created")), _segments(entry),
-                         _error_code(entry))
+    return ListedMessage(
+        str(entry.get("sid") or ""),
+        str(entry.get("status") or ""),
+        str(entry.get("direction") or ""),
+        str(entry.get("body") or ""),
+        parse_rfc2822(entry.get("date_created")),
+        _segments(entry),
+        _error_code(entry),
+    )
 
 
 def _json(text: str) -> dict[str, Any]:

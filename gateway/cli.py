@@ -32,8 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="YAML config file")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--ops-port", type=int, metavar="PORT",
-                       help="the ops listener's port (/readyz, /metrics); 0: any free one")
+    serve.add_argument(
+        "--ops-port",
+        type=int,
+        metavar="PORT",
+        help="the ops listener's port (/readyz, /metrics); 0: any free one",
+    )
     serve.add_argument("--db", metavar="PATH|URL", help=_DB_HELP)
     serve.add_argument("--carrier-url")
     serve.add_argument("--carrier-account-sid", metavar="SID")
@@ -52,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
 def _serve_config(args: argparse.Namespace) -> Config:
     config = load_config(args.config) if args.config else Config()
     config = config.replace(
-        host=args.host, port=args.port, ops_port=args.ops_port, carrier_url=args.carrier_url,
+        host=args.host,
+        port=args.port,
+        ops_port=args.ops_port,
+        carrier_url=args.carrier_url,
         carrier_account_sid=args.carrier_account_sid,
         carrier_auth_token=args.carrier_auth_token,
         public_url=args.public_url.rstrip("/") if args.public_url else None,
@@ -121,9 +128,14 @@ def main(argv: list[str] | None = None) -> int:
         # SIGTERM: 503s for a moment, stop listening, give requests up to half the grace
         # period, then the dispatcher drains in what is left (gateway.app); exit 0
         try:
-            web.run_app(app, host=config.host, port=config.port,
-                        shutdown_timeout=config.grace_period / 2, access_log_class=AccessLog,
-                        print=lambda text: logging.getLogger("gateway").info(text.strip()))
+            web.run_app(
+                app,
+                host=config.host,
+                port=config.port,
+                shutdown_timeout=config.grace_period / 2,
+                access_log_class=AccessLog,
+                print=lambda text: logging.getLogger("gateway").info(text.strip()),
+            )
         except DatabaseInUse as exc:
             print(f"sms-gateway: {exc}", file=sys.stderr)
             return 2

@@ -20,8 +20,15 @@ import yaml
 from gateway.pricing import Rate
 from telecom.keywords import HELP_REPLY
 
-__all__ = ["DEFAULT_COUNTRIES", "DEFAULT_RATES", "Config", "ConfigError", "is_postgres_url",
-           "load_config", "parse_config"]
+__all__ = [
+    "DEFAULT_COUNTRIES",
+    "DEFAULT_RATES",
+    "Config",
+    "ConfigError",
+    "is_postgres_url",
+    "load_config",
+    "parse_config",
+]
 
 _PG_SCHEMES = ("postgresql://", "postgres://")
 
@@ -30,16 +37,19 @@ def is_postgres_url(location: str) -> bool:
     """A database location is a PostgreSQL URL, or else a SQLite file path."""
     return location.startswith(_PG_SCHEMES)
 
+
 DEFAULT_COUNTRIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"US": ("CA", "US"), "CA": ("CA", "US"), "GB": ("GB",), "AU": ("AU",)}
 )
 # Cents per segment; Twilio's list prices for long codes, rounded (Close passes them through).
-DEFAULT_RATES: Mapping[str, Rate] = MappingProxyType({
-    "US": Rate(Decimal("0.83"), Decimal("0.83")),
-    "CA": Rate(Decimal("0.83"), Decimal("0.83")),
-    "GB": Rate(Decimal("4.6"), Decimal("0.83")),
-    "AU": Rate(Decimal("5.15"), Decimal("0.83")),
-})
+DEFAULT_RATES: Mapping[str, Rate] = MappingProxyType(
+    {
+        "US": Rate(Decimal("0.83"), Decimal("0.83")),
+        "CA": Rate(Decimal("0.83"), Decimal("0.83")),
+        "GB": Rate(Decimal("4.6"), Decimal("0.83")),
+        "AU": Rate(Decimal("5.15"), Decimal("0.83")),
+    }
+)
 
 
 class ConfigError(ValueError):
@@ -177,8 +187,9 @@ def _non_negative_int(key: str, value: Any) -> int:
 def _days(key: str, value: Any) -> float:
     days = _non_negative(key, value)
     if days > 36500:  # also refuses .inf: a date that far back is out of the calendar
-        raise ConfigError(f"{key}: expected at most 36500 days (0 keeps them for ever),"
-                          f" got {value!r}")
+        raise ConfigError(
+            f"{key}: expected at most 36500 days (0 keeps them for ever), got {value!r}"
+        )
     return days * 86400
 
 
@@ -196,8 +207,9 @@ def _log_format(key: str, value: Any) -> str:
 
 def _pg_url(key: str, value: Any) -> str:
     if not isinstance(value, str) or not is_postgres_url(value):
-        raise ConfigError(f"{key}: expected a postgresql://user@host:port/database URL,"
-                          f" got {value!r}")
+        raise ConfigError(
+            f"{key}: expected a postgresql://user@host:port/database URL, got {value!r}"
+        )
     return value
 
 
@@ -256,38 +268,59 @@ def _rates(key: str, value: Any) -> Mapping[str, Rate]:
 
 
 _SCHEMA: dict[str, dict[str, tuple[str, Callable[[str, Any], Any]]]] = {
-    "server": {"host": ("host", _text), "port": ("port", _port),
-               "ops_host": ("ops_host", _text), "ops_port": ("ops_port", _port),
-               "public_url": ("public_url", _url),
-               "grace_period": ("grace_period", _non_negative),
-               "ui": ("ui", _flag), "ui_secret": ("ui_secret", _text),
-               "ui_session_ttl": ("ui_session_ttl", _positive)},
+    "server": {
+        "host": ("host", _text),
+        "port": ("port", _port),
+        "ops_host": ("ops_host", _text),
+        "ops_port": ("ops_port", _port),
+        "public_url": ("public_url", _url),
+        "grace_period": ("grace_period", _non_negative),
+        "ui": ("ui", _flag),
+        "ui_secret": ("ui_secret", _text),
+        "ui_session_ttl": ("ui_session_ttl", _positive),
+    },
     "logging": {"level": ("log_level", _level), "format": ("log_format", _log_format)},
-    "database": {"path": ("db_path", _text), "url": ("db_url", _pg_url),
-                 "synchronous": ("db_synchronous", _synchronous)},
-    "carrier": {"url": ("carrier_url", _url), "account_sid": ("carrier_account_sid", _text),
-                "auth_token": ("carrier_auth_token", _text),
-                "timeout": ("carrier_timeout", _positive),
-                "deduplicates_creates": ("carrier_deduplicates_creates", _flag),
-                "events_retention_days": ("events_retention", _days),
-                "events_purge_interval": ("events_purge_interval", _positive)},
-    "sms": {"default_region": ("default_region", _country), "countries": ("countries", _countries),
-            "rates": ("rates", _rates), "help_reply": ("help_reply", _text)},
-    "dispatcher": {"enabled": ("dispatcher_enabled", _flag),
-                   "messages_per_second": ("messages_per_second", _positive),
-                   "poll_interval": ("poll_interval", _positive),
-                   "max_in_flight": ("max_in_flight", _count),
-                   "retry_base": ("retry_base", _positive), "retry_max": ("retry_max", _positive),
-                   "max_age": ("max_age", _positive),
-                   "breaker_threshold": ("breaker_threshold", _count),
-                   "breaker_cooldown": ("breaker_cooldown", _positive),
-                   "reconcile_after": ("reconcile_after", _non_negative),
-                   "reconcile_interval": ("reconcile_interval", _positive)},
-    "api": {"max_limit": ("max_limit", _count), "max_body_bytes": ("max_body_bytes", _count),
-            "rate_limit": ("rate_limit", _non_negative),
-            "rate_burst": ("rate_burst", _non_negative_int),
-            "auth_failures_per_second": ("auth_failure_rate", _non_negative),
-            "auth_failure_burst": ("auth_failure_burst", _count)},
+    "database": {
+        "path": ("db_path", _text),
+        "url": ("db_url", _pg_url),
+        "synchronous": ("db_synchronous", _synchronous),
+    },
+    "carrier": {
+        "url": ("carrier_url", _url),
+        "account_sid": ("carrier_account_sid", _text),
+        "auth_token": ("carrier_auth_token", _text),
+        "timeout": ("carrier_timeout", _positive),
+        "deduplicates_creates": ("carrier_deduplicates_creates", _flag),
+        "events_retention_days": ("events_retention", _days),
+        "events_purge_interval": ("events_purge_interval", _positive),
+    },
+    "sms": {
+        "default_region": ("default_region", _country),
+        "countries": ("countries", _countries),
+        "rates": ("rates", _rates),
+        "help_reply": ("help_reply", _text),
+    },
+    "dispatcher": {
+        "enabled": ("dispatcher_enabled", _flag),
+        "messages_per_second": ("messages_per_second", _positive),
+        "poll_interval": ("poll_interval", _positive),
+        "max_in_flight": ("max_in_flight", _count),
+        "retry_base": ("retry_base", _positive),
+        "retry_max": ("retry_max", _positive),
+        "max_age": ("max_age", _positive),
+        "breaker_threshold": ("breaker_threshold", _count),
+        "breaker_cooldown": ("breaker_cooldown", _positive),
+        "reconcile_after": ("reconcile_after", _non_negative),
+        "reconcile_interval": ("reconcile_interval", _positive),
+    },
+    "api": {
+        "max_limit": ("max_limit", _count),
+        "max_body_bytes": ("max_body_bytes", _count),
+        "rate_limit": ("rate_limit", _non_negative),
+        "rate_burst": ("rate_burst", _non_negative_int),
+        "auth_failures_per_second": ("auth_failure_rate", _non_negative),
+        "auth_failure_burst": ("auth_failure_burst", _count),
+    },
 }
 
 
@@ -310,8 +343,9 @@ def parse_config(data: Any) -> Config:
             name, cast = fields[key]
             values[name] = cast(f"{section}.{key}", value)
     if "db_path" in values and "db_url" in values:
-        raise ConfigError("database.url: give database.path (SQLite) or database.url"
-                          " (PostgreSQL), not both")
+        raise ConfigError(
+            "database.url: give database.path (SQLite) or database.url (PostgreSQL), not both"
+        )
     return Config(**values)
 
 

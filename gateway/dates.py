@@ -60,5 +60,6 @@ def parse_moment(text: object, tz: timezone = UTC) -> datetime:
     try:
         return moment.astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:59:59-01:00 is past the calendar's end in UTC
-        raise ValueError(f"{text!r} is outside the dates we can store (years 1 to 9999 in UTC)"
-                         ) from None
+        raise ValueError(
+            f"{text!r} is outside the dates we can store (years 1 to 9999 in UTC)"
+        ) from None

@@ -51,8 +51,9 @@ _CLOSING = 0.5  # seconds of the grace period kept for closing after the drain (
 
 
 class Dispatcher:
-    def __init__(self, store: Store, carrier: CarrierClient, config: Config,
-                 metrics: Metrics | None = None) -> None:
+    def __init__(
+        self, store: Store, carrier: CarrierClient, config: Config, metrics: Metrics | None = None
+    ) -> None:
         self._store = store
         self._carrier = carrier
         self._config = config
@@ -90,8 +91,9 @@ class Dispatcher:
         grace -= min(_CLOSING, grace / 10)
         # a round that began before the signal may still be claiming: let it start its sends
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._between_rounds.wait(),
-                                   max(0.0, began + grace - time.monotonic()))
+            await asyncio.wait_for(
+                self._between_rounds.wait(), max(0.0, began + grace - time.monotonic())
+            )
         timeout = began + grace - time.monotonic()
         if self._tasks and timeout > 0:
             await asyncio.wait(list(self._tasks), timeout=timeout)
@@ -142,8 +144,9 @@ class Dispatcher:
         self._show_breaker()
         if room <= 0 or self._stopping is not None:
             return
-        due = await self._store.due_sms(dates.iso(now), room, self._pacer.burst,
-                                        frozenset(self._pacer.waiting(tick)))
+        due = await self._store.due_sms(
+            dates.iso(now), room, self._pacer.burst, frozenset(self._pacer.waiting(tick))
+        )
         # What changed since a message was accepted may end it without a carrier call; the
         # decision is recorded only for messages we claimed (on PostgreSQL another process may
         # be sending one right now), and such claims take no send slot. One that an earlier
@@ -196,37 +199,49 @@ class Dispatcher:
                 await self._end(message.id, reason)  # not at the carrier: ending it is safe
                 return
             sent = sent or await self._carrier.send_message(
-                to=message.remote_phone, from_=message.local_phone, body=message.text,
-                status_callback=self._status_callback, idempotency_key=message.id,
+                to=message.remote_phone,
+                from_=message.local_phone,
+                body=message.text,
+                status_callback=self._status_callback,
+                idempotency_key=message.id,
             )
         except CarrierMisconfigured as exc:
             metrics.carrier_errors.labels("misconfigured", "").inc()
             self._misconfigured(str(exc))
             # claimed for the first time, and refused before any Messages resource saw it:
             # nothing of it can be at the carrier, so no lookup is owed
-            await self._retry_or_expire(message, str(exc), quiet=True,
-                                        unsent=message.first_claimed_at is None)
+            await self._retry_or_expire(
+                message, str(exc), quiet=True, unsent=message.first_claimed_at is None
+            )
         except CarrierRejected as exc:
             self._answered(started, "rejected")
             metrics.carrier_errors.labels("rejected", str(exc.code)).inc()
             log.info("carrier rejected %s: %s", message.id, exc)
-            await self._store.record_refused(message.id, rejected(exc.code),
-                                             dates.iso(dates.now()))
+            await self._store.record_refused(message.id, rejected(exc.code), dates.iso(dates.now()))
             # the carrier's opt-out list has it: so must ours. After the refusal is recorded:
             # killed in between, the message keeps the carrier's own answer (21610), and the
             # next send to the phone meets 21610 again and suppresses it then
             if exc.code == 21610:
-                await self._store.suppress(Suppression(
-                    message.organization_id, message.remote_phone, "21610",
-                    message.local_phone, dates.iso(dates.now())))
+                await self._store.suppress(
+                    Suppression(
+                        message.organization_id,
+                        message.remote_phone,
+                        "21610",
+                        message.local_phone,
+                        dates.iso(dates.now()),
+                    )
+                )
         except CarrierUnavailable as exc:
             metrics.carrier_latency.labels("unavailable").observe(time.monotonic() - started)
             metrics.carrier_errors.labels("unavailable", "").inc()
             opens = self.breaker.opens
             self.breaker.unavailable(time.monotonic())
             if self.breaker.opens > opens:
-                log.warning("carrier unavailable %d times in a row: breaker open for %.0f s",
-                            self.breaker.failures, self.breaker.cooldown)
+                log.warning(
+                    "carrier unavailable %d times in a row: breaker open for %.0f s",
+                    self.breaker.failures,
+                    self.breaker.cooldown,
+                )
                 metrics.breaker_opens.labels(self._config.carrier_url).inc()
             self._show_breaker()
             await self._retry_or_expire(message, str(exc))
@@ -237,11 +252,21 @@ class Dispatcher:
             metrics.dispatch_outcomes.labels("accepted").inc()
             # the carrier counts the segments it bills; the cost follows its count
             segments = sent.num_segments
-            cost = None if segments is None else cost_of(
-                self._config.rates, country_of(message.remote_phone), "outbound", segments)
+            cost = (
+                None
+                if segments is None
+                else cost_of(
+                    self._config.rates, country_of(message.remote_phone), "outbound", segments
+                )
+            )
             await self._store.record_accepted(
-                message.id, sent.sid, accepted(sent.status, sent.error_code),
-                dates.iso(dates.now()), segments=segments, cost=cost)
+                message.id,
+                sent.sid,
+                accepted(sent.status, sent.error_code),
+                dates.iso(dates.now()),
+                segments=segments,
+                cost=cost,
+            )
 
     def _answered(self, started: float, outcome: str) -> None:
         self._metrics.carrier_latency.labels(outcome).observe(time.monotonic() - started)
@@ -262,17 +287,23 @@ class Dispatcher:
         ignores Idempotency-Key, and before ending (`ending`) whatever the carrier does: a
         message the carrier has must show what it became there, not our verdict."""
         if message.first_claimed_at is None or (
-                self._config.carrier_deduplicates_creates and not ending):
+            self._config.carrier_deduplicates_creates and not ending
+        ):
             return None
         since = datetime.fromisoformat(message.first_claimed_at) - _CLOCK_SLACK
-        listed = await self._carrier.list_messages(to=message.remote_phone,
-                                                   from_=message.local_phone, since=since)
+        listed = await self._carrier.list_messages(
+            to=message.remote_phone, from_=message.local_phone, since=since
+        )
         for candidate in _oldest_first(listed, message.text, since):
             # the same text sent twice: a sid already recorded belongs to the other message
             owner = await self._store.sent_by_sid(candidate.sid)
             if owner is None or owner[0] == message.id:
-                log.info("found %s at the carrier as %s: not sent again", message.id,
-                         candidate.sid, extra={"carrier_sid": candidate.sid})
+                log.info(
+                    "found %s at the carrier as %s: not sent again",
+                    message.id,
+                    candidate.sid,
+                    extra={"carrier_sid": candidate.sid},
+                )
                 self._metrics.lookups.labels("found").inc()
                 return candidate.sent()
         log.info("%s is not at the carrier: sending it", message.id)
@@ -285,8 +316,11 @@ class Dispatcher:
         if self.breaker.trip(time.monotonic()):
             self._metrics.breaker_opens.labels(self._config.carrier_url).inc()
         if self.carrier_problem != why:
-            log.error("carrier misconfigured, messages stay queued (max_age %.0f s still"
-                      " applies): %s", self._config.max_age, why)
+            log.error(
+                "carrier misconfigured, messages stay queued (max_age %.0f s still applies): %s",
+                self._config.max_age,
+                why,
+            )
             self.carrier_problem = why
         self._show_breaker()
 
@@ -298,14 +332,18 @@ class Dispatcher:
             return
         self._swept, now = tick, dates.now()
         ended = await self._store.expire_unclaimed(
-            dates.iso(now - timedelta(seconds=self._config.max_age)), dates.iso(now),
-            failed_locally(Reason.EXPIRED), True)
+            dates.iso(now - timedelta(seconds=self._config.max_age)),
+            dates.iso(now),
+            failed_locally(Reason.EXPIRED),
+            True,
+        )
         if ended:
             log.warning("%d messages expired while the carrier was unavailable", ended)
             self._metrics.dispatch_outcomes.labels("expired").inc(ended)
 
-    async def _retry_or_expire(self, message: DueSms, why: str, *, quiet: bool = False,
-                               unsent: bool = False) -> None:
+    async def _retry_or_expire(
+        self, message: DueSms, why: str, *, quiet: bool = False, unsent: bool = False
+    ) -> None:
         now = dates.now()
         age = (now - datetime.fromisoformat(message.due_since)).total_seconds()
         attempt = message.attempts + 1
@@ -314,26 +352,40 @@ class Dispatcher:
         if age + delay > max_age and (unsent or age > 2 * max_age):
             log.warning("giving up on %s after %d attempts: %s", message.id, attempt, why)
             self._metrics.dispatch_outcomes.labels("expired").inc()
-            await self._store.record_refused(message.id, failed_locally(Reason.EXPIRED),
-                                             dates.iso(now))
+            await self._store.record_refused(
+                message.id, failed_locally(Reason.EXPIRED), dates.iso(now)
+            )
             return
         if age + delay > max_age:
             # this create may have reached the carrier (a timeout, a 5xx): its next claim looks
             # it up before ending it. Past twice max_age, unconfirmed, it expires all the same.
             log.info("%s is past max_age: it is looked up before it ends", message.id)
         else:  # quiet: the cause was logged once for all (a misconfigured carrier)
-            log.log(logging.DEBUG if quiet else logging.INFO,
-                    "carrier unavailable for %s (attempt %d), retry in %.1fs: %s",
-                    message.id, attempt, delay, why)
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "carrier unavailable for %s (attempt %d), retry in %.1fs: %s",
+                message.id,
+                attempt,
+                delay,
+                why,
+            )
             self._metrics.retries.inc()
             self._metrics.dispatch_outcomes.labels("retry").inc()
-        await self._store.record_retry(message.id, attempt,
-                                       dates.iso(now + timedelta(seconds=delay)), unsent)
+        await self._store.record_retry(
+            message.id, attempt, dates.iso(now + timedelta(seconds=delay)), unsent
+        )
 
 
-def _oldest_first(listed: list[ListedMessage], body: str,
-                  since: datetime) -> list[ListedMessage]:
+def _oldest_first(listed: list[ListedMessage], body: str, since: datetime) -> list[ListedMessage]:
     """The carrier's messages that an earlier create of ours with `body` may have made."""
-    return sorted((m for m in listed if m.direction == "outbound-api" and m.body == body
-                   and m.date_created is not None and m.date_created >= since),
-                  key=lambda m: m.date_created or since)
+    return sorted(
+        (
+            m
+            for m in listed
+            if m.direction == "outbound-api"
+            and m.body == body
+            and m.date_created is not None
+            and m.date_created >= since
+        ),
+        key=lambda m: m.date_created or since,
+    )

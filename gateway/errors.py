@@ -54,12 +54,14 @@ class ApiError(GatewayError):
 class ValidationFailed(ApiError):
     status = 400
 
-    def __init__(self, field_errors: dict[str, str] | None = None,
-                 errors: list[str] | None = None) -> None:
+    def __init__(
+        self, field_errors: dict[str, str] | None = None, errors: list[str] | None = None
+    ) -> None:
         self.field_errors = dict(field_errors or {})
         self.errors = list(errors or [])
-        super().__init__("; ".join([*self.errors, *(f"{k}: {v}" for k, v in
-                                                    self.field_errors.items())]))
+        super().__init__(
+            "; ".join([*self.errors, *(f"{k}: {v}" for k, v in self.field_errors.items())])
+        )
 
     def body(self) -> dict[str, Any]:
         return {"errors": self.errors, "field-errors": self.field_errors}

@@ -28,12 +28,15 @@ log = logging.getLogger("gateway.housekeeping")
 _BATCH = 500
 
 
-def purge_cutoffs(now: datetime, retention: float, max_age: float,
-                  carrier_timeout: float) -> tuple[str, str]:
+def purge_cutoffs(
+    now: datetime, retention: float, max_age: float, carrier_timeout: float
+) -> tuple[str, str]:
     """(applied events received before this go, unapplied ones before this)."""
     unapplied = max(retention, max_age + carrier_timeout)
-    return (dates.iso(now - timedelta(seconds=retention)),
-            dates.iso(now - timedelta(seconds=unapplied)))
+    return (
+        dates.iso(now - timedelta(seconds=retention)),
+        dates.iso(now - timedelta(seconds=unapplied)),
+    )
 
 
 class Housekeeper:
@@ -57,11 +60,13 @@ class Housekeeper:
         if config.events_retention <= 0:  # kept forever
             return 0
         applied_before, unapplied_before = purge_cutoffs(
-            dates.now(), config.events_retention, config.max_age, config.carrier_timeout)
+            dates.now(), config.events_retention, config.max_age, config.carrier_timeout
+        )
         purged = 0
         while True:
             deleted, orphans = await self._store.purge_carrier_events(
-                applied_before, unapplied_before, _BATCH)
+                applied_before, unapplied_before, _BATCH
+            )
             self._metrics.events_purged.labels("yes").inc(deleted - orphans)
             self._metrics.events_purged.labels("no").inc(orphans)
             purged += deleted

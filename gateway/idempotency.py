@@ -76,8 +76,12 @@ def parse_key(raw: str | None) -> str | None:
     if raw is None:
         return None
     if not _KEY.fullmatch(raw):
-        raise ValidationFailed({HEADER: f"Must be 1 to {MAX_LENGTH} visible ASCII characters"
-                                        " (letters, digits, punctuation; no spaces)."})
+        raise ValidationFailed(
+            {
+                HEADER: f"Must be 1 to {MAX_LENGTH} visible ASCII characters"
+                " (letters, digits, punctuation; no spaces)."
+            }
+        )
     return raw
 
 
@@ -99,9 +103,13 @@ def lease_for(carrier_calls: int, carrier_timeout: float) -> timedelta:
 def repeat_of(stored: StoredKey, fingerprint: str) -> tuple[int, str]:
     """The first answer to replay for a repeat; raises when there is none to give."""
     if stored.fingerprint != fingerprint:
-        raise KeyReused(f"This {HEADER} was already used with a different request (method,"
-                        " path or body) in the last 24 hours; use a new key for a new request.")
+        raise KeyReused(
+            f"This {HEADER} was already used with a different request (method,"
+            " path or body) in the last 24 hours; use a new key for a new request."
+        )
     if stored.status is None or stored.body is None:
-        raise KeyInUse(f"A request with this {HEADER} is still in progress; retry it shortly"
-                       " to get its answer.")
+        raise KeyInUse(
+            f"A request with this {HEADER} is still in progress; retry it shortly"
+            " to get its answer."
+        )
     return stored.status, stored.body

@@ -53,8 +53,9 @@ async def status_callback(request: web.Request) -> web.Response:
     if not sid or not status:
         raise web.HTTPBadRequest(reason="MessageSid and MessageStatus are required")
     raw_code = form.get("ErrorCode") or ""
-    event = StatusEvent(sid, status, int(raw_code) if raw_code.isdigit() else None,
-                        dates.iso(dates.now()), form)
+    event = StatusEvent(
+        sid, status, int(raw_code) if raw_code.isdigit() else None, dates.iso(dates.now()), form
+    )
     if not await request.app[STORE].record_status(event):
         log.info("status %s for %s arrived before its create answer; kept for later", status, sid)
     return web.Response(status=200)
@@ -84,17 +85,29 @@ async def inbound_message(request: web.Request) -> web.Response:
     message = InboundSms(sid, sender, receiver, body, seg.segments, seg.encoding.value, now, form)
     org = number.organization_id
     sms = Sms(
-        id=new_id("acti"), organization_id=org, lead_id=None, contact_id=None,
-        direction="inbound", status="inbox", text=body, local_phone=receiver,
-        remote_phone=sender, date_created=now, date_updated=now, activity_at=now,
-        segments=seg.segments, encoding=seg.encoding.value, delivery_status="received",
+        id=new_id("acti"),
+        organization_id=org,
+        lead_id=None,
+        contact_id=None,
+        direction="inbound",
+        status="inbox",
+        text=body,
+        local_phone=receiver,
+        remote_phone=sender,
+        date_created=now,
+        date_updated=now,
+        activity_at=now,
+        segments=seg.segments,
+        encoding=seg.encoding.value,
+        delivery_status="received",
         cost=cost_of(config.rates, number.country, "inbound", seg.segments),
         carrier_sid=sid,
     )
     # used only when no contact of this organization has the sender's phone
     lead_id, formatted = new_id("lead"), format_international(sender)
-    contact = Contact(new_id("cont"), org, lead_id, formatted, None,
-                      (ContactPhone(sender, "mobile"),), now, now)
+    contact = Contact(
+        new_id("cont"), org, lead_id, formatted, None, (ContactPhone(sender, "mobile"),), now, now
+    )
     new_lead = Lead(lead_id, org, formatted, None, (contact,), now, now)
     # Advanced Opt-Out names the keyword it acted on; without it, the same list decides
     keyword = opt_out_type(form.get("OptOutType")) or keyword_of(body)
@@ -113,9 +126,19 @@ def _help_reply(inbound: Sms, text: str) -> Sms:
     handset that has just texted us."""
     seg = segment(text)
     return dataclasses.replace(
-        inbound, id=new_id("acti"), direction="outbound", status="sent", text=text,
-        source="External", date_sent=inbound.date_created, segments=seg.segments,
-        encoding=seg.encoding.value, delivery_status="delivered", cost="0", carrier_sid=None)
+        inbound,
+        id=new_id("acti"),
+        direction="outbound",
+        status="sent",
+        text=text,
+        source="External",
+        date_sent=inbound.date_created,
+        segments=seg.segments,
+        encoding=seg.encoding.value,
+        delivery_status="delivered",
+        cost="0",
+        carrier_sid=None,
+    )
 
 
 async def whitelist_callback(request: web.Request) -> web.Response:
@@ -123,10 +146,12 @@ async def whitelist_callback(request: web.Request) -> web.Response:
     sid = form.get("WhitelistRequestSid")
     decision = decision_of(form.get("Status"))
     if not sid or decision is None:
-        raise web.HTTPBadRequest(reason="WhitelistRequestSid and Status (approved or rejected)"
-                                        " are required")
+        raise web.HTTPBadRequest(
+            reason="WhitelistRequestSid and Status (approved or rejected) are required"
+        )
     known = await request.app[STORE].record_whitelist_decision(
-        sid, decision, form.get("Reason") or None, form, dates.iso(dates.now()))
+        sid, decision, form.get("Reason") or None, form, dates.iso(dates.now())
+    )
     if not known:
         log.info("whitelist decision for %s arrived before its submission answer", sid)
     return web.Response(status=200)

@@ -14,9 +14,21 @@ from gateway.metrics import Metrics
 from gateway.reload import LiveConfig
 from gateway.store import Store
 
-__all__ = ["API_KEY_CACHE", "CARRIER", "CONFIG", "DISPATCHER", "GATEWAY", "KEY_CLAIM",
-           "LIVE_CONFIG", "METRICS", "OPS_URL", "ORGANIZATION", "SHUTTING_DOWN", "SIGNED_FORM",
-           "STORE"]
+__all__ = [
+    "API_KEY_CACHE",
+    "CARRIER",
+    "CONFIG",
+    "DISPATCHER",
+    "GATEWAY",
+    "KEY_CLAIM",
+    "LIVE_CONFIG",
+    "METRICS",
+    "OPS_URL",
+    "ORGANIZATION",
+    "SHUTTING_DOWN",
+    "SIGNED_FORM",
+    "STORE",
+]
 
 CONFIG = web.AppKey("config", Config)
 STORE = web.AppKey("store", Store)

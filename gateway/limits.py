@@ -21,8 +21,9 @@ __all__ = ["RateLimiter", "body_limit_middleware", "rate_limit_middleware"]
 
 
 def _too_large(limit: int) -> web.Response:
-    return web.json_response({"error": f"Request body too large (limit {limit} bytes)."},
-                             status=413)
+    return web.json_response(
+        {"error": f"Request body too large (limit {limit} bytes)."}, status=413
+    )
 
 
 @web.middleware
@@ -51,7 +52,9 @@ def rate_limit_middleware(limiter: RateLimiter) -> Middleware:
             return await handler(request)
         request.app[METRICS].rate_limited.inc()
         return too_many_requests(
-            f"Too many requests: at most {limiter.rate:g} per second per API key.", wait,
-            limiter.burst)
+            f"Too many requests: at most {limiter.rate:g} per second per API key.",
+            wait,
+            limiter.burst,
+        )
 
     return middleware

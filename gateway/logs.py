@@ -23,8 +23,10 @@ __all__ = ["ACTIVITY_ID", "AccessLog", "JsonFormatter", "configure_logging"]
 ACTIVITY_ID: ContextVar[str | None] = ContextVar("activity_id", default=None)
 
 # attributes every LogRecord has; anything else came in through `extra=`
-_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message",
-                                                                               "asctime"}
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -40,8 +42,9 @@ class JsonFormatter(logging.Formatter):
             line["activity_id"] = activity
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                line[key] = value if isinstance(value, str | int | float | bool | None) \
-                    else repr(value)
+                line[key] = (
+                    value if isinstance(value, str | int | float | bool | None) else repr(value)
+                )
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
@@ -58,8 +61,15 @@ class AccessLog(AbstractAccessLogger):
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         level = logging.DEBUG if request.path.startswith("/carrier/") else logging.INFO
-        self.logger.log(level, "%s %s %s %d %.1f ms", request.remote, request.method,
-                        request.path_qs, response.status, time * 1000)
+        self.logger.log(
+            level,
+            "%s %s %s %d %.1f ms",
+            request.remote,
+            request.method,
+            request.path_qs,
+            response.status,
+            time * 1000,
+        )
 
 
 def configure_logging(level: str, fmt: str = "json") -> None:

@@ -43,8 +43,10 @@ def load_description() -> dict[str, Any]:
 
 async def openapi(request: web.Request) -> web.Response:
     config = config_of(request)
-    return web.Response(body=_rendered(config.max_limit, tuple(sorted(config.countries))),
-                        content_type="application/json")
+    return web.Response(
+        body=_rendered(config.max_limit, tuple(sorted(config.countries))),
+        content_type="application/json",
+    )
 
 
 def setup(router: web.UrlDispatcher) -> None:

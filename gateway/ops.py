@@ -34,7 +34,8 @@ async def _carrier_reachable(url: str) -> str | None:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         _reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(parts.hostname, port), _PROBE_TIMEOUT)
+            asyncio.open_connection(parts.hostname, port), _PROBE_TIMEOUT
+        )
     except (OSError, TimeoutError) as exc:
         return f"cannot connect to {parts.hostname}:{port}: {exc!r}"
     writer.close()
@@ -90,9 +91,11 @@ async def refuse_when_stopping(request: web.Request, handler: Handler) -> web.St
     connection closes) rather than accepted into a process that is going away; the listener
     itself is already closed. Requests already running finish."""
     if request.app[SHUTTING_DOWN].is_set() and request.path.startswith("/api/"):
-        return web.json_response({"error": "The gateway is shutting down; retry shortly."},
-                                 status=503, headers={"Connection": "close",
-                                                      "Retry-After": "1"})
+        return web.json_response(
+            {"error": "The gateway is shutting down; retry shortly."},
+            status=503,
+            headers={"Connection": "close", "Retry-After": "1"},
+        )
     return await handler(request)
 
 
@@ -101,8 +104,11 @@ async def callback_observer(request: web.Request, handler: Handler) -> web.Strea
     """For the carrier's webhooks: parse the form once, answering 400 (never a 500) to a body
     that cannot be parsed, and check its signature (403) before anything else; for status
     callbacks, count them and name their activity."""
-    if (request.method != "POST" or not request.path.startswith("/carrier/")
-            or request.match_info.http_exception is not None):  # no such webhook: 404/405
+    if (
+        request.method != "POST"
+        or not request.path.startswith("/carrier/")
+        or request.match_info.http_exception is not None
+    ):  # no such webhook: 404/405
         return await handler(request)
     try:
         await request.post()  # cached: the intake reads the same parsed form
@@ -127,14 +133,19 @@ async def callback_observer(request: web.Request, handler: Handler) -> web.Strea
         ACTIVITY_ID.reset(token)  # keep-alive: the next request on this task starts clean
 
 
-def _count(app: web.Application, sid: str, status: str,
-           found: tuple[str, str | None] | None) -> None:
+def _count(
+    app: web.Application, sid: str, status: str, found: tuple[str, str | None] | None
+) -> None:
     registry = app[METRICS]
     registry.callbacks.labels(status or "unknown").inc()
     if found is None:
         registry.orphan_callbacks.inc()
-        log.info("status %s for unknown sid %s (kept: its create answer may be on the way)",
-                 status, sid, extra={"carrier_sid": sid})
+        log.info(
+            "status %s for unknown sid %s (kept: its create answer may be on the way)",
+            status,
+            sid,
+            extra={"carrier_sid": sid},
+        )
         return
     log.debug("status %s for %s", status, sid, extra={"carrier_sid": sid})
     if found[1]:

@@ -19,21 +19,23 @@ from telecom import InvalidNumber, parse_e164
 __all__ = ["add_parser", "run"]
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-               db_help: str) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser], db_help: str) -> None:
     parser = commands.add_parser("opt-out", help="list, clear or show the history of opt-outs")
     actions = parser.add_subparsers(dest="action", required=True)
-    for name, helped in (("list", "the organization's suppressed phones"),
-                         ("clear", "take one phone off the list (recorded)"),
-                         ("history", "the clearings so far, the recipients' opt-ins included")):
+    for name, helped in (
+        ("list", "the organization's suppressed phones"),
+        ("clear", "take one phone off the list (recorded)"),
+        ("history", "the clearings so far, the recipients' opt-ins included"),
+    ):
         action = actions.add_parser(name, help=helped)
         action.add_argument("--db", metavar="PATH|URL", required=True, help=db_help)
         action.add_argument("--org", required=True, help="the organization id")
         action.add_argument("--phone", required=name == "clear", help="the recipient's phone")
         if name == "clear":
             action.add_argument("--why", required=True, help="the reason, kept with the record")
-            action.add_argument("--by", default=getpass.getuser(),
-                                help="who clears it (default: the login name)")
+            action.add_argument(
+                "--by", default=getpass.getuser(), help="who clears it (default: the login name)"
+            )
 
 
 def _line(s: Suppression) -> str:
@@ -53,12 +55,15 @@ async def run(args: argparse.Namespace) -> tuple[int, list[str]]:
         if args.action == "list":
             return 0, [_line(s) for s in await store.list_suppressions(args.org, phone)]
         if args.action == "history":
-            return 0, [f"{c.date_cleared}  {c.suppression.phone}  cleared by {c.cleared_by}:"
-                       f" {c.why}  (was {_line(c.suppression)})"
-                       for c in await store.list_suppression_clearings(args.org, phone)]
+            return 0, [
+                f"{c.date_cleared}  {c.suppression.phone}  cleared by {c.cleared_by}:"
+                f" {c.why}  (was {_line(c.suppression)})"
+                for c in await store.list_suppression_clearings(args.org, phone)
+            ]
         assert phone is not None  # --phone is required for clear
-        cleared = await store.clear_suppression(args.org, phone, args.by, args.why.strip(),
-                                                dates.iso(dates.now()))
+        cleared = await store.clear_suppression(
+            args.org, phone, args.by, args.why.strip(), dates.iso(dates.now())
+        )
     finally:
         await store.close()
     if cleared is None:

@@ -46,8 +46,7 @@ def priced_phone(direction: str, local_phone: str | None, remote_phone: str | No
     return remote_phone if direction == "outbound" and remote_phone else local_phone
 
 
-def priced_country(direction: str, local_phone: str | None,
-                   remote_phone: str | None) -> str | None:
+def priced_country(direction: str, local_phone: str | None, remote_phone: str | None) -> str | None:
     """The country of `priced_phone` (None when there is none or it is not a valid number):
     what a message's cost was looked up with, and what usage reports group it by."""
     phone = priced_phone(direction, local_phone, remote_phone)

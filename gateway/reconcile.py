@@ -34,8 +34,9 @@ _BATCH = 100
 
 
 class Reconciler:
-    def __init__(self, store: Store, carrier: CarrierClient, config: Config,
-                 metrics: Metrics) -> None:
+    def __init__(
+        self, store: Store, carrier: CarrierClient, config: Config, metrics: Metrics
+    ) -> None:
         self._store = store
         self._carrier = carrier
         self._after = config.reconcile_after
@@ -57,26 +58,35 @@ class Reconciler:
         self._asked = {sid: at for sid, at in self._asked.items() if tick - at < self._after}
         now = dates.now()
         sids = await self._store.unsettled_sids(
-            dates.iso(now - _GIVE_UP), dates.iso(now - timedelta(seconds=self._after)), _BATCH,
-            frozenset(self._asked))
+            dates.iso(now - _GIVE_UP),
+            dates.iso(now - timedelta(seconds=self._after)),
+            _BATCH,
+            frozenset(self._asked),
+        )
         answered = 0
         for sid in sids:
             self._asked[sid] = tick
             try:
                 status, code = await self._carrier.fetch_message_status(sid)
             except CarrierError as exc:
-                log.warning("could not ask the carrier about %s: %s", sid, exc,
-                            extra={"carrier_sid": sid})
+                log.warning(
+                    "could not ask the carrier about %s: %s", sid, exc, extra={"carrier_sid": sid}
+                )
                 continue
-            event = StatusEvent(sid, status, code, dates.iso(dates.now()),
-                                {"Source": "reconcile", "MessageSid": sid,
-                                 "MessageStatus": status})
+            event = StatusEvent(
+                sid,
+                status,
+                code,
+                dates.iso(dates.now()),
+                {"Source": "reconcile", "MessageSid": sid, "MessageStatus": status},
+            )
             found = await self._store.sent_by_sid(sid)
             token = ACTIVITY_ID.set(found[0] if found else None)
             try:
                 await self._store.record_status(event)
-                log.info("reconciled %s: the carrier says %s", sid, status,
-                         extra={"carrier_sid": sid})
+                log.info(
+                    "reconciled %s: the carrier says %s", sid, status, extra={"carrier_sid": sid}
+                )
             finally:
                 ACTIVITY_ID.reset(token)
             self._metrics.reconciled.labels(status or "unknown").inc()

@@ -62,8 +62,7 @@ def local_phone_problem(number: PhoneNumber | None) -> str | None:
     return None
 
 
-def send_blocker(number: PhoneNumber, remote_country: str | None, opted_out: bool
-                 ) -> Reason | None:
+def send_blocker(number: PhoneNumber, remote_country: str | None, opted_out: bool) -> Reason | None:
     """A reason to fail the message without a carrier call, or None to send it."""
     if remote_country not in number.supports_sms_to_countries:
         return Reason.UNSUPPORTED_COUNTRY

@@ -71,6 +71,10 @@ def too_many_requests(why: str, wait: float, limit: int) -> web.Response:
     (`closeio_api`) reads `RateLimit` and sleeps before it retries."""
     reset = max(1, math.ceil(wait))
     return web.json_response(
-        {"error": f"{why} Retry in {reset} s.", "rate_reset": reset}, status=429,
-        headers={"Retry-After": str(reset),
-                 "RateLimit": f"limit={limit}, remaining=0, reset={reset}"})
+        {"error": f"{why} Retry in {reset} s.", "rate_reset": reset},
+        status=429,
+        headers={
+            "Retry-After": str(reset),
+            "RateLimit": f"limit={limit}, remaining=0, reset={reset}",
+        },
+    )

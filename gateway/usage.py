@@ -67,8 +67,9 @@ def _bare_date(text: str) -> date | None:
         return None
 
 
-def _moment(name: str, text: str, tz: timezone, errors: dict[str, str],
-            whole_day: bool) -> datetime | None:
+def _moment(
+    name: str, text: str, tz: timezone, errors: dict[str, str], whole_day: bool
+) -> datetime | None:
     """A bare date means midnight in `tz`; for date_end, the end of that day (inclusive)."""
     try:
         moment = dates.parse_moment(text, tz)
@@ -104,17 +105,25 @@ def parse_query(params: Mapping[str, str], tz: timezone, now: datetime) -> Usage
     local_now = now.astimezone(tz)
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     tomorrow = local_now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    start = _moment("date_start", params["date_start"], tz, errors, whole_day=False) \
-        if "date_start" in params else month_start
-    end = _moment("date_end", params["date_end"], tz, errors, whole_day=True) \
-        if "date_end" in params else tomorrow
+    start = (
+        _moment("date_start", params["date_start"], tz, errors, whole_day=False)
+        if "date_start" in params
+        else month_start
+    )
+    end = (
+        _moment("date_end", params["date_end"], tz, errors, whole_day=True)
+        if "date_end" in params
+        else tomorrow
+    )
     if start is not None and end is not None and end <= start:
         errors["date_end"] = "date_end must be after date_start."
     elif start is not None and end is not None and end - start > timedelta(days=MAX_DAYS):
         # named for what the caller gave: the default of the other one is not their doing
         name = "date_end" if "date_end" in params else "date_start"
-        errors[name] = (f"{name}: a report covers at most {MAX_DAYS} days (this range spans"
-                        f" {_days(end - start)}); ask for a year at a time.")
+        errors[name] = (
+            f"{name}: a report covers at most {MAX_DAYS} days (this range spans"
+            f" {_days(end - start)}); ask for a year at a time."
+        )
     if errors or start is None or end is None:
         raise ValidationFailed(errors)
     return UsageQuery(start.astimezone(UTC), end.astimezone(UTC), group_by, fmt, tz)
@@ -182,9 +191,13 @@ def _columns(tallies: Mapping[str, _Tally]) -> dict[str, Any]:
     for direction in DIRECTIONS:
         tally = tallies[direction]
         both.add(tally)
-        values.update({f"{direction}_messages": tally.messages,
-                       f"{direction}_segments": tally.segments,
-                       f"{direction}_cost": _cost_text(tally.cost)})
+        values.update(
+            {
+                f"{direction}_messages": tally.messages,
+                f"{direction}_segments": tally.segments,
+                f"{direction}_cost": _cost_text(tally.cost),
+            }
+        )
     values.update(messages=both.messages, segments=both.segments, cost=_cost_text(both.cost))
     return values
 

@@ -28,8 +28,15 @@ __all__ = [
     "validate_form",
 ]
 
-CONTENT_TYPES = ("download_link", "appointment_reminder", "marketing", "notification",
-                 "two_factor", "customer_care", "other")
+CONTENT_TYPES = (
+    "download_link",
+    "appointment_reminder",
+    "marketing",
+    "notification",
+    "two_factor",
+    "customer_care",
+    "other",
+)
 DECISIONS = frozenset({"approved", "rejected"})
 MAX_EXAMPLES = 5
 MAX_RELATIONSHIP = 1000
@@ -97,8 +104,11 @@ def _website(value: Any) -> tuple[str | None, str | None]:
         return None, f"{value!r} is not a valid URL."
     labels = host.split(".")
     # a public website: a dotted host name whose labels are letters, digits and hyphens
-    if (parts.scheme not in ("http", "https") or len(labels) < 2
-            or not all(label and label.replace("-", "").isalnum() for label in labels)):
+    if (
+        parts.scheme not in ("http", "https")
+        or len(labels) < 2
+        or not all(label and label.replace("-", "").isalnum() for label in labels)
+    ):
         return None, f"{value!r} is not a valid URL (an http or https website)."
     return text, None
 
@@ -128,8 +138,9 @@ def _number_problem(raw: Any, number: PhoneNumber | None) -> str | None:
     return None
 
 
-def validate_form(body: dict[str, Any], number: PhoneNumber | None
-                  ) -> tuple[WhitelistForm | None, dict[str, str]]:
+def validate_form(
+    body: dict[str, Any], number: PhoneNumber | None
+) -> tuple[WhitelistForm | None, dict[str, str]]:
     """The form, or None and every field's problem (Close's `field-errors`).
 
     `number` is the organization's phone number named by `phone_number_id`, if any.
@@ -150,8 +161,9 @@ def validate_form(body: dict[str, Any], number: PhoneNumber | None
         errors["examples"] = problem
     opted_in = body.get("opted_in")
     if not isinstance(opted_in, bool):
-        errors["opted_in"] = ("This field is required." if opted_in is None
-                              else "Must be true or false.")
+        errors["opted_in"] = (
+            "This field is required." if opted_in is None else "Must be true or false."
+        )
     relationship = body.get("relationship")
     if relationship is not None and not isinstance(relationship, str):
         errors["relationship"] = "Must be a string."
@@ -161,5 +173,12 @@ def validate_form(body: dict[str, Any], number: PhoneNumber | None
         errors["relationship"] = f"At most {MAX_RELATIONSHIP} characters."
     if errors or number is None or website is None:
         return None, errors
-    return WhitelistForm(number.id, number.number, website, str(content_type), examples,
-                         bool(opted_in), str(relationship).strip()), {}
+    return WhitelistForm(
+        number.id,
+        number.number,
+        website,
+        str(content_type),
+        examples,
+        bool(opted_in),
+        str(relationship).strip(),
+    ), {}

@@ -46,8 +46,13 @@ class Phase:
     end_to_end: float | None = None  # messages/s; None for the bare handler
 
 
-async def open_loop(url: str, rate: int, seconds: float, body_of: Callable[[int], dict[str, str]],
-                    headers: dict[str, str] | None = None) -> Phase:
+async def open_loop(
+    url: str,
+    rate: int,
+    seconds: float,
+    body_of: Callable[[int], dict[str, str]],
+    headers: dict[str, str] | None = None,
+) -> Phase:
     """POST `rate` requests per second for `seconds`, each at its own due time."""
     count = int(rate * seconds)
 
@@ -57,8 +62,13 @@ async def open_loop(url: str, rate: int, seconds: float, body_of: Callable[[int]
             assert response.status in (200, 201), response.status
 
     driven = await drive_at_rate(count, rate, one)
-    return Phase(rate, count, driven.failed, 1000 * percentile(driven.latencies, 0.5),
-                 1000 * percentile(driven.latencies, 0.99))
+    return Phase(
+        rate,
+        count,
+        driven.failed,
+        1000 * percentile(driven.latencies, 0.5),
+        1000 * percentile(driven.latencies, 0.99),
+    )
 
 
 def _count(db: Path) -> int:
@@ -70,19 +80,32 @@ def _final_since(db: Path, since: str) -> int:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
         row = conn.execute(
             f"SELECT COUNT(*) FROM sms WHERE date_created >= ?"
-            f" AND delivery_status IN ({','.join('?' * len(FINAL))})", (since, *FINAL),
+            f" AND delivery_status IN ({','.join('?' * len(FINAL))})",
+            (since, *FINAL),
         ).fetchone()
     return int(row[0])
 
 
-async def gateway_phase(url: str, headers: dict[str, str], db: Path, rate: int, seconds: float,
-                        number: str, lead_id: str) -> Phase:
+async def gateway_phase(
+    url: str,
+    headers: dict[str, str],
+    db: Path,
+    rate: int,
+    seconds: float,
+    number: str,
+    lead_id: str,
+) -> Phase:
     # the gateway's own date format (same clock): only this phase's messages count
     since = datetime.now(UTC).isoformat(timespec="microseconds")
 
     def body(i: int) -> dict[str, str]:
-        return {"status": "outbox", "lead_id": lead_id, "local_phone": number,
-                "remote_phone": f"+1416555{i % 10000:04d}", "text": f"bench {rate} {i}"}
+        return {
+            "status": "outbox",
+            "lead_id": lead_id,
+            "local_phone": number,
+            "remote_phone": f"+1416555{i % 10000:04d}",
+            "text": f"bench {rate} {i}",
+        }
 
     started = time.perf_counter()
     phase = await open_loop(f"{url}/api/v1/activity/sms/", rate, seconds, body, headers)
@@ -104,15 +127,19 @@ def seed(db: Path, stored: int) -> None:
             "id": "printf('acti_seed%027d', n)",
             "carrier_sid": "printf('SMseed%026d', n)",
             "date_created": "strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', 1700000000 + n,"
-                            " 'unixepoch')",
-            "status": "'sent'", "delivery_status": "'delivered'", "due_at": "NULL",
-            "claimed_until": "NULL", "text": "'seeded message ' || n",
+            " 'unixepoch')",
+            "status": "'sent'",
+            "delivery_status": "'delivered'",
+            "due_at": "NULL",
+            "claimed_until": "NULL",
+            "text": "'seeded message ' || n",
         }
         select = ", ".join(generated.get(c, c) for c in columns)
         conn.execute(
             f"WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)"
             f" INSERT INTO sms ({', '.join(columns)})"
-            f" SELECT {select} FROM seq, (SELECT * FROM sms LIMIT 1)", (stored,),
+            f" SELECT {select} FROM seq, (SELECT * FROM sms LIMIT 1)",
+            (stored,),
         )
 
 
@@ -124,21 +151,31 @@ def rss_mb(pid: int) -> float:
 
 
 async def _one_message(url: str, headers: dict[str, str], number: str, lead_id: str) -> None:
-    body = {"status": "outbox", "lead_id": lead_id, "local_phone": number,
-            "remote_phone": "+14165550123", "text": "the template of the seeded history"}
-    async with (aiohttp.ClientSession(headers=headers) as session,
-                session.post(f"{url}/api/v1/activity/sms/", json=body) as response):
+    body = {
+        "status": "outbox",
+        "lead_id": lead_id,
+        "local_phone": number,
+        "remote_phone": "+14165550123",
+        "text": "the template of the seeded history",
+    }
+    async with (
+        aiohttp.ClientSession(headers=headers) as session,
+        session.post(f"{url}/api/v1/activity/sms/", json=body) as response,
+    ):
         assert response.status == 200, await response.text()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rates", default="250,500,1000",
-                        help="offered messages per second, comma-separated")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rates", default="250,500,1000", help="offered messages per second, comma-separated"
+    )
     parser.add_argument("--seconds", type=float, default=10, help="length of each phase")
-    parser.add_argument("--stored", type=int, default=1_000_000,
-                        help="final messages already in the database")
+    parser.add_argument(
+        "--stored", type=int, default=1_000_000, help="final messages already in the database"
+    )
     parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL")
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
@@ -153,40 +190,63 @@ def main() -> int:
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
         serve_gateway = ["-m", "gateway", "serve", "--config", str(config)]
-        simulator = ["-m", "simulator", "serve", "--scenario", str(folder / "bench.yaml"),
-                     "--port", str(sim_port)]
+        simulator = [
+            "-m",
+            "simulator",
+            "serve",
+            "--scenario",
+            str(folder / "bench.yaml"),
+            "--port",
+            str(sim_port),
+        ]
         with process(simulator, sim_url):
             with process(serve_gateway, gw_url):
                 number, lead_id = asyncio.run(_setup(gw_url, headers))
                 asyncio.run(_one_message(gw_url, headers, number, lead_id))
             seeded = time.perf_counter()
             seed(db, args.stored)
-            print(f"seeded {args.stored:,} stored messages in "
-                  f"{time.perf_counter() - seeded:.0f} s", file=sys.stderr)
-            with (process(serve_gateway, gw_url) as gateway,
-                  process(["loadtests/bare_server.py", str(bare_port)], bare_url) as bare):
+            print(
+                f"seeded {args.stored:,} stored messages in {time.perf_counter() - seeded:.0f} s",
+                file=sys.stderr,
+            )
+            with (
+                process(serve_gateway, gw_url) as gateway,
+                process(["loadtests/bare_server.py", str(bare_port)], bare_url) as bare,
+            ):
                 rss_start = rss_mb(gateway.pid)
                 results: list[tuple[Phase, Phase]] = []
                 for rate in rates:
-                    base = asyncio.run(open_loop(
-                        bare_url, rate, args.seconds,
-                        lambda i: {"status": "outbox", "remote_phone": f"+1416555{i:04d}"}))
-                    ours = asyncio.run(gateway_phase(gw_url, headers, db, rate, args.seconds,
-                                                     number, lead_id))
+                    base = asyncio.run(
+                        open_loop(
+                            bare_url,
+                            rate,
+                            args.seconds,
+                            lambda i: {"status": "outbox", "remote_phone": f"+1416555{i:04d}"},
+                        )
+                    )
+                    ours = asyncio.run(
+                        gateway_phase(gw_url, headers, db, rate, args.seconds, number, lead_id)
+                    )
                     results.append((base, ours))
                     print(f"{rate} msg/s done", file=sys.stderr)
                 rss_end, rss_bare = rss_mb(gateway.pid), rss_mb(bare.pid)
                 stored = _count(db)
-    print(f"open loop, {args.seconds:g} s per rate, synchronous={args.synchronous}, "
-          f"{args.stored:,} messages stored before the run")
+    print(
+        f"open loop, {args.seconds:g} s per rate, synchronous={args.synchronous}, "
+        f"{args.stored:,} messages stored before the run"
+    )
     print("offered/s   bare p50/p99 ms   gateway p50/p99 ms   end to end msg/s   failed")
     for base, ours in results:
-        print(f"{ours.rate:9,d}   {base.p50_ms:6.1f} /{base.p99_ms:6.1f}   "
-              f"{ours.p50_ms:8.1f} /{ours.p99_ms:7.1f}   {ours.end_to_end:16,.0f}   "
-              f"{ours.failed + base.failed:6d}")
-    print(f"gateway RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB after the phases "
-          f"({stored:,} messages stored); "
-          f"bare aiohttp handler {rss_bare:.0f} MB")
+        print(
+            f"{ours.rate:9,d}   {base.p50_ms:6.1f} /{base.p99_ms:6.1f}   "
+            f"{ours.p50_ms:8.1f} /{ours.p99_ms:7.1f}   {ours.end_to_end:16,.0f}   "
+            f"{ours.failed + base.failed:6d}"
+        )
+    print(
+        f"gateway RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB after the phases "
+        f"({stored:,} messages stored); "
+        f"bare aiohttp handler {rss_bare:.0f} MB"
+    )
     return 1 if any(b.failed or o.failed for b, o in results) else 0
 
 

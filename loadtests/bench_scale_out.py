@@ -64,16 +64,29 @@ async def _final_count(database: str) -> int:
         await conn.close()
 
 
-async def _round(urls: list[str], headers: dict[str, str], database: str, count: int,
-                 concurrency: int, number: str, lead_id: str) -> tuple[float, float]:
+async def _round(
+    urls: list[str],
+    headers: dict[str, str],
+    database: str,
+    count: int,
+    concurrency: int,
+    number: str,
+    lead_id: str,
+) -> tuple[float, float]:
     """(submits per second, messages per second accepted -> final stored)."""
     already = await _final_count(database)
 
     async def one(session: aiohttp.ClientSession, i: int) -> None:
-        body = {"status": "outbox", "lead_id": lead_id, "local_phone": number,
-                "remote_phone": f"+1416555{i % 10000:04d}", "text": f"bench message {i}"}
-        async with session.post(f"{urls[i % len(urls)]}/api/v1/activity/sms/", json=body,
-                                headers=headers) as response:
+        body = {
+            "status": "outbox",
+            "lead_id": lead_id,
+            "local_phone": number,
+            "remote_phone": f"+1416555{i % 10000:04d}",
+            "text": f"bench message {i}",
+        }
+        async with session.post(
+            f"{urls[i % len(urls)]}/api/v1/activity/sms/", json=body, headers=headers
+        ) as response:
             assert response.status == 200, await response.text()
 
     started = time.perf_counter()
@@ -86,8 +99,9 @@ async def _round(urls: list[str], headers: dict[str, str], database: str, count:
     return count / submit_seconds, count / (time.perf_counter() - started)
 
 
-def _measure(setup: Setup, folder: Path, sim_port: int, args: argparse.Namespace
-             ) -> tuple[list[float], list[float]]:
+def _measure(
+    setup: Setup, folder: Path, sim_port: int, args: argparse.Namespace
+) -> tuple[list[float], list[float]]:
     headers = api_auth(create_org(setup.database, setup.name))
     ports = [free_port() for _ in range(setup.processes)]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
@@ -96,12 +110,16 @@ def _measure(setup: Setup, folder: Path, sim_port: int, args: argparse.Namespace
         for n, port in enumerate(ports):
             config = folder / f"{setup.name}-{n}.yaml"
             config.write_text(_config(port, sim_port, setup.database))
-            stack.enter_context(process(["-m", "gateway", "serve", "--config", str(config)],
-                                        urls[n]))
+            stack.enter_context(
+                process(["-m", "gateway", "serve", "--config", str(config)], urls[n])
+            )
         number, lead_id = asyncio.run(_setup(urls[0], headers))
         for _ in range(args.rounds):
-            submitted, final = asyncio.run(_round(urls, headers, setup.database, args.messages,
-                                                  args.concurrency, number, lead_id))
+            submitted, final = asyncio.run(
+                _round(
+                    urls, headers, setup.database, args.messages, args.concurrency, number, lead_id
+                )
+            )
             submits.append(submitted)
             finals.append(final)
     return submits, finals
@@ -135,21 +153,37 @@ def main() -> None:
         folder = Path(name)
         (folder / "bench.yaml").write_text(SCENARIO)
         sim_port = free_port()
-        setups = [Setup("sqlite", str(folder / "bench.db"), 1),
-                  Setup("postgresql", url, 1),
-                  Setup(f"postgresql-x{args.processes}", url, args.processes)]
-        with process(["-m", "simulator", "serve", "--scenario", str(folder / "bench.yaml"),
-                      "--port", str(sim_port)], f"http://127.0.0.1:{sim_port}"):
+        setups = [
+            Setup("sqlite", str(folder / "bench.db"), 1),
+            Setup("postgresql", url, 1),
+            Setup(f"postgresql-x{args.processes}", url, args.processes),
+        ]
+        with process(
+            [
+                "-m",
+                "simulator",
+                "serve",
+                "--scenario",
+                str(folder / "bench.yaml"),
+                "--port",
+                str(sim_port),
+            ],
+            f"http://127.0.0.1:{sim_port}",
+        ):
             for setup in setups:
                 results.append((setup, *_measure(setup, folder, sim_port, args)))
-    print(f"messages per round {args.messages}, concurrency {args.concurrency}, "
-          f"rounds {args.rounds} (medians); SQLite at database.synchronous FULL")
+    print(
+        f"messages per round {args.messages}, concurrency {args.concurrency}, "
+        f"rounds {args.rounds} (medians); SQLite at database.synchronous FULL"
+    )
     base = median(results[0][2])
     for setup, submits, finals in results:
         label = f"{setup.name} ({setup.processes} process{'es' if setup.processes > 1 else ''})"
-        print(f"{label:28} accepts {median(submits):6.0f} requests/s,"
-              f" end to end {median(finals):6.0f} messages/s ({median(finals) / base:.0%} of"
-              " SQLite's)")
+        print(
+            f"{label:28} accepts {median(submits):6.0f} requests/s,"
+            f" end to end {median(finals):6.0f} messages/s ({median(finals) / base:.0%} of"
+            " SQLite's)"
+        )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,12 @@ latency: {{sent: 0, delivered: 0}}
 
 async def _bare(url: str, count: int, concurrency: int) -> float:
     async def one(session: aiohttp.ClientSession, i: int) -> None:
-        form = {"To": f"+1416555{i % 10000:04d}", "From": "+14155550100", "Body": f"bench {i}",
-                "StatusCallback": "http://127.0.0.1:65535/status"}
+        form = {
+            "To": f"+1416555{i % 10000:04d}",
+            "From": "+14155550100",
+            "Body": f"bench {i}",
+            "StatusCallback": "http://127.0.0.1:65535/status",
+        }
         async with session.post(f"{url}/Messages.json", data=form) as response:
             assert response.status == 201, response.status
 
@@ -71,8 +75,12 @@ async def _simulator(url: str, count: int, concurrency: int, round_no: int) -> t
             assert r.status == 201, await r.text()
 
     async def one(session: aiohttp.ClientSession, i: int) -> None:
-        form = {"To": f"+1416555{i % 10000:04d}", "From": sender, "Body": f"bench {round_no} {i}",
-                "StatusCallback": f"http://127.0.0.1:{hook_port}/status"}
+        form = {
+            "To": f"+1416555{i % 10000:04d}",
+            "From": sender,
+            "Body": f"bench {round_no} {i}",
+            "StatusCallback": f"http://127.0.0.1:{hook_port}/status",
+        }
         async with session.post(
             f"{url}/2010-04-01/Accounts/{SID}/Messages.json", data=form, headers=HEADERS
         ) as response:

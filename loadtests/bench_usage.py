@@ -30,9 +30,16 @@ from harness import api_auth, cpu_seconds, create_org, free_port, median, proces
 from telecom import country_of
 
 # (recipient template, cost of one segment in cents): valid numbers in eight countries
-_RECIPIENTS = (("+1415555{:04d}", "0.83"), ("+1416555{:04d}", "0.83"),
-               ("+4474001{:05d}", "4.6"), ("+3361{:07d}", "7.1"), ("+491512{:06d}", "8.2"),
-               ("+61412{:06d}", "5.4"), ("+5511987{:06d}", "4.9"), ("+8190123{:05d}", "7.7"))
+_RECIPIENTS = (
+    ("+1415555{:04d}", "0.83"),
+    ("+1416555{:04d}", "0.83"),
+    ("+4474001{:05d}", "4.6"),
+    ("+3361{:07d}", "7.1"),
+    ("+491512{:06d}", "8.2"),
+    ("+61412{:06d}", "5.4"),
+    ("+5511987{:06d}", "4.9"),
+    ("+8190123{:05d}", "7.7"),
+)
 _OUR_NUMBERS = 10  # +1415555010N, the organization's sending numbers
 _GROUPS = ("country", "number", "day")
 
@@ -42,8 +49,10 @@ def seed(db: Path, stored: int, phones: int) -> None:
     with sqlite3.connect(db) as conn:
         org = conn.execute("SELECT id FROM organizations").fetchone()[0]
         has_country = "country" in {row[1] for row in conn.execute("PRAGMA table_info(sms)")}
-        conn.execute("CREATE TEMP TABLE recipients (i INTEGER PRIMARY KEY, phone TEXT,"
-                     " country TEXT, cost TEXT)")
+        conn.execute(
+            "CREATE TEMP TABLE recipients (i INTEGER PRIMARY KEY, phone TEXT,"
+            " country TEXT, cost TEXT)"
+        )
         rows = []
         for i in range(phones):
             template, cost = _RECIPIENTS[i % len(_RECIPIENTS)]
@@ -54,16 +63,25 @@ def seed(db: Path, stored: int, phones: int) -> None:
         step = 365 * 86400 / stored
         outbound = "n % 5 <> 0"  # one in five is inbound
         local = f"'+1415555010' || (n % {_OUR_NUMBERS})"
-        moment = (f"strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', {start.timestamp():.0f}"
-                  f" + CAST(n * {step} AS INTEGER), 'unixepoch')")
+        moment = (
+            f"strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', {start.timestamp():.0f}"
+            f" + CAST(n * {step} AS INTEGER), 'unixepoch')"
+        )
         columns = {
-            "id": "printf('acti_usage%024d', n)", "organization_id": "?",
+            "id": "printf('acti_usage%024d', n)",
+            "organization_id": "?",
             "direction": f"CASE WHEN {outbound} THEN 'outbound' ELSE 'inbound' END",
             "status": f"CASE WHEN {outbound} THEN 'sent' ELSE 'inbox' END",
-            "text": "'a seeded message'", "local_phone": local, "remote_phone": "r.phone",
-            "source": "'Close.io'", "date_created": moment, "date_updated": moment,
-            "date_sent": f"CASE WHEN {outbound} THEN {moment} END", "segments": "1 + n % 2",
-            "encoding": "'GSM-7'", "cost": f"CASE WHEN {outbound} THEN r.cost ELSE '0.83' END",
+            "text": "'a seeded message'",
+            "local_phone": local,
+            "remote_phone": "r.phone",
+            "source": "'Close.io'",
+            "date_created": moment,
+            "date_updated": moment,
+            "date_sent": f"CASE WHEN {outbound} THEN {moment} END",
+            "segments": "1 + n % 2",
+            "encoding": "'GSM-7'",
+            "cost": f"CASE WHEN {outbound} THEN r.cost ELSE '0.83' END",
             "delivery_status": f"CASE WHEN {outbound} THEN 'delivered' ELSE 'received' END",
             "carrier_sid": "printf('SMusage%026d', n)",
         }
@@ -73,12 +91,15 @@ def seed(db: Path, stored: int, phones: int) -> None:
             f"WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)"
             f" INSERT INTO sms ({', '.join(columns)})"
             f" SELECT {', '.join(columns.values())} FROM seq"
-            f" JOIN temp.recipients AS r ON r.i = n % {phones}", (stored - 1, org))
+            f" JOIN temp.recipients AS r ON r.i = n % {phones}",
+            (stored - 1, org),
+        )
         conn.execute("ANALYZE")
 
 
-async def _time_reports(url: str, headers: dict[str, str], repeat: int, pid: int
-                        ) -> list[tuple[str, str, float, float, float, int]]:
+async def _time_reports(
+    url: str, headers: dict[str, str], repeat: int, pid: int
+) -> list[tuple[str, str, float, float, float, int]]:
     today = date.today()
     ranges = (("365 days", today - timedelta(days=364)), ("30 days", today - timedelta(days=29)))
     results = []
@@ -89,14 +110,23 @@ async def _time_reports(url: str, headers: dict[str, str], repeat: int, pid: int
                 took, cpu = [], []
                 for _ in range(repeat):
                     started, used = time.perf_counter(), cpu_seconds(pid)
-                    async with session.get(f"{url}/api/v1/usage/sms/",
-                                           params={**params, "group_by": group_by}) as answer:
+                    async with session.get(
+                        f"{url}/api/v1/usage/sms/", params={**params, "group_by": group_by}
+                    ) as answer:
                         report = await answer.json()
                         assert answer.status == 200, report
                     took.append(time.perf_counter() - started)
                     cpu.append(cpu_seconds(pid) - used)
-                results.append((span, group_by, median(took), max(took), median(cpu),
-                                int(report["totals"]["messages"])))
+                results.append(
+                    (
+                        span,
+                        group_by,
+                        median(took),
+                        max(took),
+                        median(cpu),
+                        int(report["totals"]["messages"]),
+                    )
+                )
     return results
 
 
@@ -113,8 +143,9 @@ def _time_fill(db: Path) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--stored", type=int, default=1_000_000, help="messages stored")
     parser.add_argument("--phones", type=int, default=100_000, help="distinct recipients")
     parser.add_argument("--repeat", type=int, default=5, help="answers timed per report")
@@ -130,18 +161,24 @@ def main() -> int:
         headers = api_auth(create_org(db, "usage"))
         seeding = time.perf_counter()
         seed(db, args.stored, args.phones)
-        print(f"seeded {args.stored:,} messages in {time.perf_counter() - seeding:.0f} s",
-              file=sys.stderr)
+        print(
+            f"seeded {args.stored:,} messages in {time.perf_counter() - seeding:.0f} s",
+            file=sys.stderr,
+        )
         url = f"http://127.0.0.1:{port}"
         with process(["-m", "gateway", "serve", "--config", str(config)], url) as gateway:
             results = asyncio.run(_time_reports(url, headers, args.repeat, gateway.pid))
         fill = _time_fill(db) if args.fill else None
-    print(f"usage reports, {args.stored:,} messages stored ({args.phones:,} recipients),"
-          f" {args.repeat} answers each")
+    print(
+        f"usage reports, {args.stored:,} messages stored ({args.phones:,} recipients),"
+        f" {args.repeat} answers each"
+    )
     print("range      group_by   median ms   slowest ms   gateway CPU ms   messages")
     for span, group_by, middle, slowest, cpu, messages in results:
-        print(f"{span:9s}  {group_by:8s}   {1000 * middle:9.1f}   {1000 * slowest:10.1f}"
-              f"   {1000 * cpu:14.0f}   {messages:8,d}")
+        print(
+            f"{span:9s}  {group_by:8s}   {1000 * middle:9.1f}   {1000 * slowest:10.1f}"
+            f"   {1000 * cpu:14.0f}   {messages:8,d}"
+        )
     if fill is not None:
         print(f"migration 011's fill of the stored country: {fill:.1f} s")
     return 0

@@ -24,8 +24,13 @@ TIMEOUT = aiohttp.ClientTimeout(total=30)  # longer than this is a failed reques
 
 def create_org(db: str | Path, name: str) -> str:
     """A new organization in the gateway's database (`sms-gateway create-org`); its API key."""
-    created = subprocess.run([sys.executable, "-m", "gateway", "create-org", name, "--db", str(db)],
-                             cwd=ROOT, capture_output=True, text=True, check=True)
+    created = subprocess.run(
+        [sys.executable, "-m", "gateway", "create-org", name, "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return created.stdout.strip().splitlines()[-1]
 
 

@@ -30,9 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--auth-token", help="auth token of that account")
     serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
     check = commands.add_parser(
-        "check", help="validate scenario files as `run` does, without running them")
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                       help="scenario files, or folders of *.yaml")
+        "check", help="validate scenario files as `run` does, without running them"
+    )
+    check.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="scenario files, or folders of *.yaml"
+    )
     run = commands.add_parser("run", help="run scenarios through the gateway and judge them")
     runner_command.add_arguments(run)
     report = commands.add_parser("report", help="render a run's JSON as the HTML report")
@@ -61,8 +63,10 @@ def _check(paths: list[Path]) -> int:
             print(f"{path}: {exc.strerror}", file=sys.stderr)
         else:
             scenario = plan.scenario
-            print(f"{path}: ok ({scenario.name}, seed {scenario.seed}, "
-                  f"{len(plan.traffic)} traffic step(s))")
+            print(
+                f"{path}: ok ({scenario.name}, seed {scenario.seed}, "
+                f"{len(plan.traffic)} traffic step(s))"
+            )
     return 1 if failed else 0
 
 

@@ -3,6 +3,7 @@ message with its intended fate), reset, inject inbound messages, decide whitelis
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -75,7 +76,7 @@ async def get_scenario(request: web.Request) -> web.Response:
 
 
 @routes.put("/_sim/scenario")
-async def put_scenario(request: web.Request) -> web.Response:
+async def put_scenario(request: web.Request) -> web.StreamResponse:
     text = await request.text()
     try:
         scenario = loads(text, request.query.get("filename", "<request>"))
@@ -88,7 +89,7 @@ async def put_scenario(request: web.Request) -> web.Response:
 
 
 @routes.post("/_sim/reset")
-async def reset(request: web.Request) -> web.Response:
+async def reset(request: web.Request) -> web.StreamResponse:
     runtime = request.app[RUNTIME]
     runtime.load(runtime.scenario)
     return await health(request)
@@ -106,7 +107,7 @@ async def oracle(request: web.Request) -> web.Response:
     return web.json_response({"messages": entries})
 
 
-async def _fields(request: web.Request) -> dict[str, str]:
+async def _fields(request: web.Request) -> Mapping[str, str]:
     if request.content_type == "application/json":
         body = await request.json()
         if not isinstance(body, dict):

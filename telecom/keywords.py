@@ -11,12 +11,30 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["HELP_REPLY", "HELP_WORDS", "OPT_IN_WORDS", "OPT_OUT_WORDS", "Keyword", "keyword_of",
-           "normalized", "opt_out_type"]
+__all__ = [
+    "HELP_REPLY",
+    "HELP_WORDS",
+    "OPT_IN_WORDS",
+    "OPT_OUT_WORDS",
+    "Keyword",
+    "keyword_of",
+    "normalized",
+    "opt_out_type",
+]
 
 OPT_OUT_WORDS = frozenset(
-    {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "OPT OUT",
-     "REVOKE"}
+    {
+        "STOP",
+        "STOPALL",
+        "STOP ALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "OPTOUT",
+        "OPT OUT",
+        "REVOKE",
+    }
 )
 OPT_IN_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO"})

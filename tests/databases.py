@@ -33,8 +33,15 @@ from gateway.search.compile import POSTGRESQL as PG_DIALECT
 from gateway.search.compile import SQLITE
 from gateway.store import open_pg
 
-__all__ = ["BACKEND", "DIALECT", "POSTGRESQL", "database_for", "drop_test_databases", "run_sql",
-           "run_statements"]
+__all__ = [
+    "BACKEND",
+    "DIALECT",
+    "POSTGRESQL",
+    "database_for",
+    "drop_test_databases",
+    "run_sql",
+    "run_statements",
+]
 
 BACKEND = os.environ.get("SMSLAB_TEST_DB", "sqlite")
 if BACKEND not in ("sqlite", "postgresql"):
@@ -46,8 +53,9 @@ _TEMPLATE = "smslab_template"
 
 def _binary(name: str) -> str:
     """A PostgreSQL server binary: on PATH, or where Debian's packages put it."""
-    found = shutil.which(name) or max(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                                      default=None, key=_version)
+    found = shutil.which(name) or max(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), default=None, key=_version
+    )
     if found is None:
         raise RuntimeError(f"{name} not found: install PostgreSQL (apt-get install postgresql)")
     return found
@@ -76,17 +84,49 @@ class Cluster:
             shutil.chown(self.folder, "postgres")
             self._as_owner = ["runuser", "-u", "postgres", "--"]
         data = self.folder / "data"
-        subprocess.run([*self._as_owner, _binary("initdb"), "-D", str(data), "-U", "postgres",
-                        "--auth=trust", "--encoding=UTF8", "--locale=C"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                *self._as_owner,
+                _binary("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+            ],
+            check=True,
+            capture_output=True,
+        )
         log = (self.folder / "server.log").open("wb")
         self._server = subprocess.Popen(
-            [*self._as_owner, _binary("postgres"), "-D", str(data), "-p", str(self.port),
-             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.folder}",
-             # a test database is thrown away: durability buys nothing here
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=300", "-c", "shared_buffers=64MB"],
-            stdout=log, stderr=subprocess.STDOUT)
+            [
+                *self._as_owner,
+                _binary("postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(self.port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={self.folder}",
+                # a test database is thrown away: durability buys nothing here
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=300",
+                "-c",
+                "shared_buffers=64MB",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         self._wait_ready()
         self.admin("CREATE DATABASE " + _TEMPLATE)
@@ -190,19 +230,20 @@ def run_sql(location: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple
     return run_statements(location, [(sql, params)])[0]
 
 
-def run_statements(location: str, statements: Sequence[tuple[str, Sequence[Any]]]
-                   ) -> list[list[tuple[Any, ...]]]:
+def run_statements(
+    location: str, statements: Sequence[tuple[str, Sequence[Any]]]
+) -> list[list[tuple[Any, ...]]]:
     """Each statement's rows, run in order on one connection, in the backend's own dialect."""
     if not POSTGRESQL:
         with sqlite3.connect(location, timeout=10) as conn:
-            return [list(conn.execute(sql, tuple(params)).fetchall())
-                    for sql, params in statements]
+            return [list(conn.execute(sql, tuple(params)).fetchall()) for sql, params in statements]
 
     async def fetch() -> list[list[tuple[Any, ...]]]:
         conn = await asyncpg.connect(location)
         try:
-            return [[tuple(row) for row in await conn.fetch(sql, *params)]
-                    for sql, params in statements]
+            return [
+                [tuple(row) for row in await conn.fetch(sql, *params)] for sql, params in statements
+            ]
         finally:
             await conn.close()
 

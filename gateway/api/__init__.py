@@ -18,6 +18,5 @@ BASE = "/api/v1"
 
 
 def setup_routes(router: web.UrlDispatcher) -> None:
-    for module in (phone_number, lead, contact, activity_sms, inbox, sms_whitelist_request,
-                   usage):
+    for module in (phone_number, lead, contact, activity_sms, inbox, sms_whitelist_request, usage):
         module.setup(router, BASE)

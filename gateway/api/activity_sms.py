@@ -82,8 +82,9 @@ def render_sms(s: Sms) -> dict[str, Any]:
 
 
 def _composer(request: web.Request) -> Composer:
-    return Composer(store_of(request), config_of(request), org_of(request),
-                    tz_of(request), dates.now())
+    return Composer(
+        store_of(request), config_of(request), org_of(request), tz_of(request), dates.now()
+    )
 
 
 def _wake(request: web.Request, sms: Sms) -> None:
@@ -119,14 +120,18 @@ async def update_sms(request: web.Request) -> web.Response:
     store, now = store_of(request), dates.now()
     wanted = body.get("status", current.status)
     if current.status in ("scheduled", "outbox") and wanted == "draft":
-        updated = dataclasses.replace(current, status="draft", due_at=None, due_since=None,
-                                      date_updated=dates.iso(now))
+        updated = dataclasses.replace(
+            current, status="draft", due_at=None, due_since=None, date_updated=dates.iso(now)
+        )
     elif current.status == "draft":
-        updated = await _composer(request).build({**values_of(current), **body}, current,
-                                                 current.id)
+        updated = await _composer(request).build(
+            {**values_of(current), **body}, current, current.id
+        )
     else:
-        raise BadRequest("Only drafts can be modified; a scheduled or unsent SMS can be set"
-                         " back to draft to cancel it.")
+        raise BadRequest(
+            "Only drafts can be modified; a scheduled or unsent SMS can be set"
+            " back to draft to cancel it."
+        )
     if not await store.update_sms(updated, current.status, dates.iso(now)):
         raise BadRequest("This SMS is already being sent and can no longer be changed.")
     _wake(request, updated)

@@ -91,12 +91,17 @@ def paging(request: web.Request) -> tuple[int, int]:
         if skip < 0:
             raise ValueError
     except ValueError:
-        raise BadRequest(f'_skip must be a non-negative integer (got "{raw_skip}" instead).')\
-            from None
+        raise BadRequest(
+            f'_skip must be a non-negative integer (got "{raw_skip}" instead).'
+        ) from None
     if skip > MAX_SKIP:  # an OFFSET walks every row it skips: bounded work per request
-        raise ValidationFailed({"_skip": f"_skip can be at most {MAX_SKIP}; to go further,"
-                                " narrow the query (for SMS, date_created__lt= the oldest"
-                                " date_created of the last page)."})
+        raise ValidationFailed(
+            {
+                "_skip": f"_skip can be at most {MAX_SKIP}; to go further,"
+                " narrow the query (for SMS, date_created__lt= the oldest"
+                " date_created of the last page)."
+            }
+        )
     try:
         limit = int(raw_limit)
     except ValueError:
@@ -104,8 +109,10 @@ def paging(request: web.Request) -> tuple[int, int]:
     if limit < 0:
         raise BadRequest(f'_limit must be an integer (got "{raw_limit}" instead).')
     if limit > max_limit:
-        raise BadRequest("The limit you set is larger than the maximum limit for this resource"
-                         f" (max_limit = {max_limit}).")
+        raise BadRequest(
+            "The limit you set is larger than the maximum limit for this resource"
+            f" (max_limit = {max_limit})."
+        )
     return skip, limit
 
 
@@ -130,20 +137,23 @@ def render_one(request: web.Request, obj: dict[str, Any], status: int = 200) -> 
     return web.json_response(_pick(obj, _fields(request)), status=status)
 
 
-def created(request: web.Request, obj: dict[str, Any], status: int = 200
-            ) -> tuple[web.Response, KeyAnswer | None]:
+def created(
+    request: web.Request, obj: dict[str, Any], status: int = 200
+) -> tuple[web.Response, KeyAnswer | None]:
     """A create's answer, and what to store with the created record when the request came
     with an Idempotency-Key (None otherwise): a retry is answered with exactly these bytes."""
     body = json.dumps(_pick(obj, _fields(request)))
     claim = request.get(KEY_CLAIM)
-    return (web.Response(text=body, status=status, content_type="application/json"),
-            KeyAnswer(claim, status, body) if claim is not None else None)
+    return (
+        web.Response(text=body, status=status, content_type="application/json"),
+        KeyAnswer(claim, status, body) if claim is not None else None,
+    )
 
 
-def list_response(request: web.Request, objs: Iterable[dict[str, Any]], has_more: bool,
-                  **extra: Any) -> web.Response:
+def list_response(
+    request: web.Request, objs: Iterable[dict[str, Any]], has_more: bool, **extra: Any
+) -> web.Response:
     fields = _fields(request)
     return web.json_response(
         {"data": [_pick(obj, fields) for obj in objs], "has_more": has_more, **extra}
     )
-

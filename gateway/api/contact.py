@@ -44,8 +44,13 @@ def render_contact(c: Contact) -> dict[str, Any]:
         "display_name": c.name or "",
         "title": c.title,
         "phones": [
-            {"phone": p.phone, "phone_formatted": format_international(p.phone), "type": p.type,
-             "country": country_of(p.phone), "outbound_sms_blocked": p.outbound_sms_blocked}
+            {
+                "phone": p.phone,
+                "phone_formatted": format_international(p.phone),
+                "type": p.type,
+                "country": country_of(p.phone),
+                "outbound_sms_blocked": p.outbound_sms_blocked,
+            }
             for p in c.phones
         ],
         "emails": [],
@@ -55,8 +60,7 @@ def render_contact(c: Contact) -> dict[str, Any]:
     }
 
 
-def _phones(raw: Any, region: str, where: str, errors: dict[str, str]
-            ) -> tuple[ContactPhone, ...]:
+def _phones(raw: Any, region: str, where: str, errors: dict[str, str]) -> tuple[ContactPhone, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -81,9 +85,17 @@ def _phones(raw: Any, region: str, where: str, errors: dict[str, str]
     return tuple(phones)
 
 
-def parse_contact(body: dict[str, Any], *, org_id: str, lead_id: str, region: str, now: str,
-                  errors: dict[str, str], where: str = "",
-                  existing: Contact | None = None) -> Contact:
+def parse_contact(
+    body: dict[str, Any],
+    *,
+    org_id: str,
+    lead_id: str,
+    region: str,
+    now: str,
+    errors: dict[str, str],
+    where: str = "",
+    existing: Contact | None = None,
+) -> Contact:
     """A Contact from Close's body (merged onto `existing` for an update); problems go into
     `errors` under `where`-prefixed keys so a lead's inline contacts name the one at fault."""
     name = body.get("name", existing.name if existing else None)
@@ -91,21 +103,33 @@ def parse_contact(body: dict[str, Any], *, org_id: str, lead_id: str, region: st
     for key, value in (("name", name), ("title", title)):
         if value is not None and not isinstance(value, str):
             errors[f"{where}{key}"] = "Must be a string."
-    phones = (_phones(body["phones"], region, f"{where}phones", errors)
-              if "phones" in body else (existing.phones if existing else ()))
+    phones = (
+        _phones(body["phones"], region, f"{where}phones", errors)
+        if "phones" in body
+        else (existing.phones if existing else ())
+    )
     return Contact(
-        id=existing.id if existing else new_id("cont"), organization_id=org_id, lead_id=lead_id,
+        id=existing.id if existing else new_id("cont"),
+        organization_id=org_id,
+        lead_id=lead_id,
         name=name if isinstance(name, str) else None,
-        title=title if isinstance(title, str) else None, phones=phones,
-        date_created=existing.date_created if existing else now, date_updated=now,
+        title=title if isinstance(title, str) else None,
+        phones=phones,
+        date_created=existing.date_created if existing else now,
+        date_updated=now,
     )
 
 
 async def with_opt_outs(store: Store, contact: Contact) -> Contact:
     """`contact` with each phone's outbound_sms_blocked as the suppression list has it: the
     field is read-only, and what a client sent for it is ignored."""
-    phones = [dataclasses.replace(phone, outbound_sms_blocked=await store.is_phone_blocked(
-        contact.organization_id, phone.phone)) for phone in contact.phones]
+    phones = [
+        dataclasses.replace(
+            phone,
+            outbound_sms_blocked=await store.is_phone_blocked(contact.organization_id, phone.phone),
+        )
+        for phone in contact.phones
+    ]
     return dataclasses.replace(contact, phones=tuple(phones))
 
 
@@ -124,7 +148,8 @@ async def _get(request: web.Request) -> Contact:
 async def list_contacts(request: web.Request) -> web.Response:
     skip, limit = paging(request)
     found = await store_of(request).list_contacts(
-        org_of(request), request.query.get("lead_id"), skip, limit + 1)
+        org_of(request), request.query.get("lead_id"), skip, limit + 1
+    )
     return list_response(request, [render_contact(c) for c in found[:limit]], len(found) > limit)
 
 
@@ -138,16 +163,30 @@ async def create_contact(request: web.Request) -> web.Response:
     now = dates.iso(dates.now())
     errors: dict[str, str] = {}
     lead_id = body.get("lead_id") or None  # "" is none, as for SMS
-    if lead_id is not None and (not isinstance(lead_id, str)
-                                or await store.get_lead(org_id, lead_id) is None):
+    if lead_id is not None and (
+        not isinstance(lead_id, str) or await store.get_lead(org_id, lead_id) is None
+    ):
         raise ValidationFailed({"lead_id": "Lead not found."})
     new_lead = None
     if lead_id is None:  # as Close does: a contact without a lead gets a lead of its own
-        new_lead = Lead(new_id("lead"), org_id, body.get("name") if isinstance(
-            body.get("name"), str) else None, None, (), now, now)
+        new_lead = Lead(
+            new_id("lead"),
+            org_id,
+            body.get("name") if isinstance(body.get("name"), str) else None,
+            None,
+            (),
+            now,
+            now,
+        )
         lead_id = new_lead.id
-    contact = parse_contact(body, org_id=org_id, lead_id=lead_id,
-                            region=config_of(request).default_region, now=now, errors=errors)
+    contact = parse_contact(
+        body,
+        org_id=org_id,
+        lead_id=lead_id,
+        region=config_of(request).default_region,
+        now=now,
+        errors=errors,
+    )
     if errors:
         raise ValidationFailed(errors)
     contact = await with_opt_outs(store, contact)  # a new contact may have a suppressed phone
@@ -163,9 +202,15 @@ async def update_contact(request: web.Request) -> web.Response:
     existing = await _get(request)
     body = await json_body(request)
     errors: dict[str, str] = {}
-    contact = parse_contact(body, org_id=existing.organization_id, lead_id=existing.lead_id,
-                            region=config_of(request).default_region,
-                            now=dates.iso(dates.now()), errors=errors, existing=existing)
+    contact = parse_contact(
+        body,
+        org_id=existing.organization_id,
+        lead_id=existing.lead_id,
+        region=config_of(request).default_region,
+        now=dates.iso(dates.now()),
+        errors=errors,
+        existing=existing,
+    )
     if errors:
         raise ValidationFailed(errors)
     await store_of(request).update_contact(contact)

@@ -44,12 +44,17 @@ def idempotent(handler: Handler, carrier_calls: int = 0) -> Handler:
         claim = KeyClaim(org_of(request), key, secrets.token_hex(16))
         lease = lease_for(carrier_calls, config_of(request).carrier_timeout)
         same = fingerprint(request.method, request.path_qs, await request.read())
-        stored = await store.reserve_key(claim, same, dates.iso(now), dates.iso(now + lease),
-                                         dates.iso(now - TTL))
+        stored = await store.reserve_key(
+            claim, same, dates.iso(now), dates.iso(now + lease), dates.iso(now - TTL)
+        )
         if stored is not None:
             status, body = repeat_of(stored, same)
-            return web.Response(text=body, status=status, content_type="application/json",
-                                headers={REPLAYED: "true"})
+            return web.Response(
+                text=body,
+                status=status,
+                content_type="application/json",
+                headers={REPLAYED: "true"},
+            )
         request[KEY_CLAIM] = claim
         try:
             return await handler(request)

@@ -13,10 +13,15 @@ __all__ = ["setup"]
 
 async def list_inbox(request: web.Request) -> web.Response:
     skip, limit = paging(request)
-    found = await store_of(request).list_sms(SmsQuery(
-        organization_id=org_of(request), statuses=("inbox",), directions=("inbound",),
-        skip=skip, limit=limit + 1,
-    ))
+    found = await store_of(request).list_sms(
+        SmsQuery(
+            organization_id=org_of(request),
+            statuses=("inbox",),
+            directions=("inbound",),
+            skip=skip,
+            limit=limit + 1,
+        )
+    )
     return list_response(request, [render_sms(s) for s in found[:limit]], len(found) > limit)
 
 

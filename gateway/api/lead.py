@@ -44,8 +44,9 @@ def render_lead(lead: Lead) -> dict[str, Any]:
     }
 
 
-def _text_fields(body: dict[str, Any], lead: Lead | None, errors: dict[str, str]
-                 ) -> tuple[str | None, str | None]:
+def _text_fields(
+    body: dict[str, Any], lead: Lead | None, errors: dict[str, str]
+) -> tuple[str | None, str | None]:
     values = []
     for key in ("name", "description"):
         value = body.get(key, getattr(lead, key) if lead else None)
@@ -68,12 +69,22 @@ async def list_leads(request: web.Request) -> web.Response:
     tz = tz_of(request)  # checked even when no query needs it: a bad header is a 400
     if request.query.get("query", "").strip():  # Close's search language: gateway/search/
         leads, total = await search_leads(
-            store_of(request), org_of(request), request.query["query"], skip, limit,
-            tz, config_of(request).default_region)
+            store_of(request),
+            org_of(request),
+            request.query["query"],
+            skip,
+            limit,
+            tz,
+            config_of(request).default_region,
+        )
     else:
         leads, total = await store_of(request).list_leads(org_of(request), skip, limit)
-    return list_response(request, [render_lead(lead) for lead in leads], skip + len(leads) < total,
-                         total_results=total)
+    return list_response(
+        request,
+        [render_lead(lead) for lead in leads],
+        skip + len(leads) < total,
+        total_results=total,
+    )
 
 
 async def get_lead(request: web.Request) -> web.Response:
@@ -97,9 +108,17 @@ async def create_lead(request: web.Request) -> web.Response:
         if not isinstance(raw, dict):
             errors[f"contacts.{i}"] = "Must be a contact object."
             continue
-        contacts.append(parse_contact(raw, org_id=org_id, lead_id=lead_id,
-                                      region=config_of(request).default_region, now=now,
-                                      errors=errors, where=f"contacts.{i}."))
+        contacts.append(
+            parse_contact(
+                raw,
+                org_id=org_id,
+                lead_id=lead_id,
+                region=config_of(request).default_region,
+                now=now,
+                errors=errors,
+                where=f"contacts.{i}.",
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     lead = Lead(lead_id, org_id, name, description, tuple(contacts), now, now)
@@ -116,8 +135,9 @@ async def update_lead(request: web.Request) -> web.Response:
     name, description = _text_fields(body, lead, errors)
     if errors:
         raise ValidationFailed(errors)
-    updated = dataclasses.replace(lead, name=name, description=description,
-                                  date_updated=dates.iso(dates.now()))
+    updated = dataclasses.replace(
+        lead, name=name, description=description, date_updated=dates.iso(dates.now())
+    )
     await store_of(request).update_lead(updated)
     return render_one(request, render_lead(updated))
 

@@ -64,8 +64,9 @@ def matches_prefix(number: str, prefix: str) -> bool:
     return national.startswith(prefix)
 
 
-def render_phone_number(n: PhoneNumber, whitelisted: bool = False,
-                        spam_flagged_count: int = 0) -> dict[str, Any]:
+def render_phone_number(
+    n: PhoneNumber, whitelisted: bool = False, spam_flagged_count: int = 0
+) -> dict[str, Any]:
     internal = n.type == "internal"
     return {
         "id": n.id,
@@ -108,8 +109,7 @@ async def _rendered(request: web.Request, numbers: list[PhoneNumber]) -> list[di
     return [render_phone_number(n, *flags.get(n.id, (False, 0))) for n in numbers]
 
 
-async def _render(request: web.Request, number: PhoneNumber, status: int = 200
-                  ) -> web.Response:
+async def _render(request: web.Request, number: PhoneNumber, status: int = 200) -> web.Response:
     [rendered] = await _rendered(request, [number])
     return render_one(request, rendered, status=status)
 
@@ -138,8 +138,7 @@ async def list_numbers(request: web.Request) -> web.Response:
         except InvalidNumber:
             return list_response(request, [], False)
     numbers = await store_of(request).list_phone_numbers(org_of(request), wanted, skip, limit + 1)
-    return list_response(request, await _rendered(request, numbers[:limit]),
-                         len(numbers) > limit)
+    return list_response(request, await _rendered(request, numbers[:limit]), len(numbers) > limit)
 
 
 async def get_number(request: web.Request) -> web.Response:
@@ -154,7 +153,8 @@ async def update_number(request: web.Request) -> web.Response:
         if label is not None and not isinstance(label, str):
             raise ValidationFailed({"label": "Must be a string."})
         await store_of(request).update_phone_number_label(
-            number.organization_id, number.id, label, dates.iso(dates.now()))
+            number.organization_id, number.id, label, dates.iso(dates.now())
+        )
     return await _render(request, await _get(request))
 
 
@@ -165,15 +165,19 @@ async def delete_number(request: web.Request) -> web.Response:
             await request.app[CARRIER].release_number(number.carrier_sid)
         except CarrierRejected as exc:
             if exc.code != 20404:  # already gone at the carrier: release is done
-                raise BadRequest(f"The carrier refused to release the number: {exc.message}")\
-                    from exc
+                raise BadRequest(
+                    f"The carrier refused to release the number: {exc.message}"
+                ) from exc
         except CarrierUnavailable as exc:
             raise CarrierDown(_UNAVAILABLE) from exc
     # its SMS still waiting to go out can no longer be sent from it (nor, once someone else
     # rents it, should they): they end now, without a carrier call
     ended = await store_of(request).release_phone_number(
-        number.organization_id, number.id, failed_locally(Reason.NUMBER_RELEASED),
-        dates.iso(dates.now()))
+        number.organization_id,
+        number.id,
+        failed_locally(Reason.NUMBER_RELEASED),
+        dates.iso(dates.now()),
+    )
     return web.json_response({"ended_sms": ended})
 
 
@@ -189,8 +193,19 @@ async def add_external(request: web.Request) -> web.Response:
     if label is not None and not isinstance(label, str):
         raise ValidationFailed({"label": "Must be a string."})
     now = dates.iso(dates.now())
-    number = PhoneNumber(new_id("phon"), org_of(request), e164, label, "external",
-                         country_of(e164), False, (), None, now, now)
+    number = PhoneNumber(
+        new_id("phon"),
+        org_of(request),
+        e164,
+        label,
+        "external",
+        country_of(e164),
+        False,
+        (),
+        None,
+        now,
+        now,
+    )
     return await _insert(request, number)
 
 
@@ -200,8 +215,9 @@ def _rent_request(body: dict[str, Any], countries: list[str]) -> tuple[str, str,
     if not country:
         errors["country"] = "This field is required."
     elif not isinstance(country, str) or country.upper() not in countries:
-        errors["country"] = (f"SMS phone numbers can be rented in {', '.join(countries)} only"
-                             f" (got {country!r}).")
+        errors["country"] = (
+            f"SMS phone numbers can be rented in {', '.join(countries)} only (got {country!r})."
+        )
     prefix = body.get("prefix")
     if prefix is None:
         prefix = ""
@@ -236,8 +252,11 @@ async def request_internal(request: web.Request) -> web.Response:
     store = store_of(request)
     # a number our database still gives to an organization is not for sale, whatever the
     # carrier says (its state can diverge: a reset simulator, a release done out of band)
-    candidates = [c for c in await _candidates(request, country, prefix)
-                  if await store.find_rented_number(c.phone_number) is None]
+    candidates = [
+        c
+        for c in await _candidates(request, country, prefix)
+        if await store.find_rented_number(c.phone_number) is None
+    ]
     if not candidates:
         where = f" with prefix {prefix}" if prefix else ""
         raise RentFailed(f"No SMS-capable phone numbers are available in {country}{where}.")
@@ -246,7 +265,8 @@ async def request_internal(request: web.Request) -> web.Response:
     for candidate in candidates[:3]:  # someone may buy it between our search and our order
         try:
             bought = await request.app[CARRIER].buy_number(
-                phone_number=candidate.phone_number, sms_url=f"{public}/carrier/inbound",
+                phone_number=candidate.phone_number,
+                sms_url=f"{public}/carrier/inbound",
                 status_callback=f"{public}/carrier/status",
                 friendly_name=label or candidate.phone_number,
             )
@@ -259,8 +279,19 @@ async def request_internal(request: web.Request) -> web.Response:
     if bought is None:
         raise RentFailed("The numbers found were taken before we could rent one; try again.")
     now = dates.iso(dates.now())
-    number = PhoneNumber(new_id("phon"), org_of(request), bought.phone_number, label, "internal",
-                         country, True, config.countries[country], bought.sid, now, now)
+    number = PhoneNumber(
+        new_id("phon"),
+        org_of(request),
+        bought.phone_number,
+        label,
+        "internal",
+        country,
+        True,
+        config.countries[country],
+        bought.sid,
+        now,
+        now,
+    )
     return await _insert(request, number)
 
 
@@ -268,8 +299,12 @@ def setup(router: web.UrlDispatcher, base: str) -> None:
     add_route(router, "GET", f"{base}/phone_number/", list_numbers)
     add_route(router, "POST", f"{base}/phone_number/", idempotent(add_external))
     # at most two searches and three purchases (_candidates, request_internal)
-    add_route(router, "POST", f"{base}/phone_number/request/internal/",
-              idempotent(request_internal, carrier_calls=5))
+    add_route(
+        router,
+        "POST",
+        f"{base}/phone_number/request/internal/",
+        idempotent(request_internal, carrier_calls=5),
+    )
     add_route(router, "GET", f"{base}/phone_number/{{id}}/", get_number)
     add_route(router, "PUT", f"{base}/phone_number/{{id}}/", update_number)
     add_route(router, "DELETE", f"{base}/phone_number/{{id}}/", delete_number)

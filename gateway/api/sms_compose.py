@@ -35,10 +35,16 @@ __all__ = ["Composer", "values_of"]
 def values_of(sms: Sms) -> dict[str, Any]:
     """An existing draft as a body, so that an update is the same validation as a create."""
     return {
-        "status": sms.status, "text": sms.text, "lead_id": sms.lead_id,
-        "contact_id": sms.contact_id, "local_phone": sms.local_phone,
-        "remote_phone": sms.remote_phone, "direction": sms.direction,
-        "date_scheduled": sms.date_scheduled, "user_id": sms.user_id, "source": sms.source,
+        "status": sms.status,
+        "text": sms.text,
+        "lead_id": sms.lead_id,
+        "contact_id": sms.contact_id,
+        "local_phone": sms.local_phone,
+        "remote_phone": sms.remote_phone,
+        "direction": sms.direction,
+        "date_scheduled": sms.date_scheduled,
+        "user_id": sms.user_id,
+        "source": sms.source,
     }
 
 
@@ -74,8 +80,9 @@ class Composer:
                 errors[key] = f"{why} are not supported by this gateway."
 
         lead, contact = await self._lead_and_contact(values, errors)
-        remote = self._phone(values.get("remote_phone") or _first_phone(contact),
-                             "remote_phone", not draft, errors)
+        remote = self._phone(
+            values.get("remote_phone") or _first_phone(contact), "remote_phone", not draft, errors
+        )
         local = self._phone(values.get("local_phone"), "local_phone", sending, errors)
         number = None
         if local and direction == "outbound" and status in ("draft", *SENDING_STATUSES):
@@ -87,41 +94,55 @@ class Composer:
             raise ValidationFailed(errors)
 
         if contact is None and lead is not None and remote:
-            contact = next((c for c in lead.contacts if any(p.phone == remote for p in c.phones)),
-                           None)
+            contact = next(
+                (c for c in lead.contacts if any(p.phone == remote for p in c.phones)), None
+            )
         body = text if isinstance(text, str) else ""
         seg = segment(body)
         priced = priced_country(direction, local, remote)
         now = dates.iso(self.now)
         sms = Sms(
-            id=existing.id if existing else new_id, organization_id=self.org_id,
-            lead_id=lead.id if lead else None, contact_id=contact.id if contact else None,
-            direction=direction, status=str(status), text=body, local_phone=local,
-            remote_phone=remote, source=_source(values.get("source")),
+            id=existing.id if existing else new_id,
+            organization_id=self.org_id,
+            lead_id=lead.id if lead else None,
+            contact_id=contact.id if contact else None,
+            direction=direction,
+            status=str(status),
+            text=body,
+            local_phone=local,
+            remote_phone=remote,
+            source=_source(values.get("source")),
             user_id=values.get("user_id") if isinstance(values.get("user_id"), str) else None,
-            date_created=existing.date_created if existing else now, date_updated=now,
-            activity_at=now, date_scheduled=date_scheduled,
+            date_created=existing.date_created if existing else now,
+            date_updated=now,
+            activity_at=now,
+            date_scheduled=date_scheduled,
             date_sent=now if status == "sent" else None,
-            segments=seg.segments, encoding=seg.encoding.value,
+            segments=seg.segments,
+            encoding=seg.encoding.value,
             cost=cost_of(self.config.rates, priced, direction, seg.segments) if body else None,
         )
         if sending and number is not None and remote:
             return await self._plan_send(sms, number, remote, due)
         return sms
 
-    async def _plan_send(self, sms: Sms, number: PhoneNumber, remote: str,
-                         due: datetime) -> Sms:
+    async def _plan_send(self, sms: Sms, number: PhoneNumber, remote: str, due: datetime) -> Sms:
         opted_out = await self.store.is_phone_blocked(self.org_id, remote)
         reason = send_blocker(number, country_of(remote), opted_out)
         if reason is not None:  # final now: the carrier never sees it, so it costs nothing
             outcome = failed_locally(reason)
             return dataclasses.replace(
-                sms, status=outcome.status, error_reason=outcome.error_reason,
-                error_message=outcome.error_message, cost=None)
+                sms,
+                status=outcome.status,
+                error_reason=outcome.error_reason,
+                error_message=outcome.error_message,
+                cost=None,
+            )
         return dataclasses.replace(sms, due_at=dates.iso(due), due_since=dates.iso(due))
 
-    async def _lead_and_contact(self, values: dict[str, Any], errors: dict[str, str]
-                                ) -> tuple[Lead | None, Contact | None]:
+    async def _lead_and_contact(
+        self, values: dict[str, Any], errors: dict[str, str]
+    ) -> tuple[Lead | None, Contact | None]:
         contact = None
         contact_id = values.get("contact_id")
         if contact_id is not None and contact_id != "":  # "" is none, as for phones
@@ -134,8 +155,7 @@ class Composer:
             if "contact_id" not in errors:
                 errors["lead_id"] = "This field is required."
             return None, contact
-        lead = await self.store.get_lead(self.org_id, lead_id) if isinstance(lead_id, str) \
-            else None
+        lead = await self.store.get_lead(self.org_id, lead_id) if isinstance(lead_id, str) else None
         if lead is None:
             errors["lead_id"] = "Lead not found."
         elif contact is not None and contact.lead_id != lead.id:
@@ -153,8 +173,9 @@ class Composer:
             errors[key] = f"{raw!r} is not a valid phone number."
             return None
 
-    def _when(self, values: dict[str, Any], status: Any, errors: dict[str, str]
-              ) -> tuple[datetime, str | None]:
+    def _when(
+        self, values: dict[str, Any], status: Any, errors: dict[str, str]
+    ) -> tuple[datetime, str | None]:
         if status == "scheduled":
             raw = values.get("date_scheduled")
             if raw is None:

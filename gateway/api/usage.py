@@ -19,15 +19,24 @@ __all__ = ["setup"]
 async def sms_usage(request: web.Request) -> web.Response:
     query = parse_query(request.query, tz_of(request), dates.now())
     counts = await store_of(request).usage_counts(
-        org_of(request), dates.iso(query.start), dates.iso(query.end), query.group_by,
-        query.tz_minutes)
+        org_of(request),
+        dates.iso(query.start),
+        dates.iso(query.end),
+        query.group_by,
+        query.tz_minutes,
+    )
     report = summarize(query, counts)
     if query.format == "csv":
         start, end = query.start.date().isoformat(), query.end.date().isoformat()
         return web.Response(
-            text=render_csv(report), content_type="text/csv", charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="sms-usage-{query.group_by}'
-                                            f'-{start}-{end}.csv"'})
+            text=render_csv(report),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="sms-usage-{query.group_by}'
+                f'-{start}-{end}.csv"'
+            },
+        )
     return web.json_response(render_json(report))
 
 

@@ -45,6 +45,7 @@ class Op(enum.StrEnum):
 
 # --- dates, resolved later to a half-open UTC range [start, end) -----------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class RelativeDay:
     days: int  # 0 today, -1 yesterday, 1 tomorrow, -N "N days ago"
@@ -75,6 +76,7 @@ DateValue = RelativeDay | RelativeWeek | RelativeMonth | CalendarDay | Moment
 
 
 # --- predicates ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class All:

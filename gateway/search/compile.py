@@ -57,36 +57,64 @@ class Dialect:
     placeholder: str  # numbered, from 1: the text's order of values cannot go wrong
 
 
-SQLITE = Dialect(placeholder="?{}", true="1", false="0",
-                 contains="instr(lower({column}), {param}) > 0",
-                 sequence="rowid", materialized="MATERIALIZED", unindexed="+{}")
+SQLITE = Dialect(
+    placeholder="?{}",
+    true="1",
+    false="0",
+    contains="instr(lower({column}), {param}) > 0",
+    sequence="rowid",
+    materialized="MATERIALIZED",
+    unindexed="+{}",
+)
 # lower() under the "C" collation folds ASCII letters only, as SQLite's does (fields.fold)
-POSTGRESQL = Dialect(placeholder="${}", true="TRUE", false="FALSE",
-                     contains='strpos(lower({column} COLLATE "C"), {param}) > 0',
-                     sequence="seq", materialized="MATERIALIZED", unindexed="{}")
+POSTGRESQL = Dialect(
+    placeholder="${}",
+    true="TRUE",
+    false="FALSE",
+    contains='strpos(lower({column} COLLATE "C"), {param}) > 0',
+    sequence="seq",
+    materialized="MATERIALIZED",
+    unindexed="{}",
+)
 
 _OPS = {Op.EQ: "=", Op.GT: ">", Op.GE: ">=", Op.LT: "<", Op.LE: "<="}
 
 # The field map (the OPTIMADE split): field name -> column, and which columns may be NULL.
 _SMS_COLUMNS = {
-    "created": "s.date_created", "direction": "s.direction", "status": "s.status",
-    "error": "s.error_reason", "error_code": "s.error_code", "text": "s.text",
-    "local_phone": "s.local_phone", "remote_phone": "s.remote_phone", "segments": "s.segments",
+    "created": "s.date_created",
+    "direction": "s.direction",
+    "status": "s.status",
+    "error": "s.error_reason",
+    "error_code": "s.error_code",
+    "text": "s.text",
+    "local_phone": "s.local_phone",
+    "remote_phone": "s.remote_phone",
+    "segments": "s.segments",
 }
-_NULLABLE = frozenset({"s.error_reason", "s.error_code", "s.local_phone", "s.remote_phone",
-                       "l.name"})
+_NULLABLE = frozenset(
+    {"s.error_reason", "s.error_code", "s.local_phone", "s.remote_phone", "l.name"}
+)
 # Lead-level fields are questions about the lead's SMS. The status and direction here are
 # part of each field's definition, not user input, so they are written as literals.
 _COUNTED = {"sms_messages": "", "failed_sms": " AND s.status = 'error'"}
-_HAS = {"sms_messages": "", "error_sms_messages": " AND s.status = 'error'",
-        "inbound_sms": " AND s.direction = 'inbound'"}
-_LEAD_SMS = ("SELECT s.lead_id FROM sms AS s WHERE s.organization_id = {org}"
-             " AND s.lead_id IS NOT NULL")
+_HAS = {
+    "sms_messages": "",
+    "error_sms_messages": " AND s.status = 'error'",
+    "inbound_sms": " AND s.direction = 'inbound'",
+}
+_LEAD_SMS = (
+    "SELECT s.lead_id FROM sms AS s WHERE s.organization_id = {org} AND s.lead_id IS NOT NULL"
+)
 
 
 def _holds(op: Op, left: int, right: int) -> bool:
-    return {Op.EQ: left == right, Op.GT: left > right, Op.GE: left >= right,
-            Op.LT: left < right, Op.LE: left <= right}[op]
+    return {
+        Op.EQ: left == right,
+        Op.GT: left > right,
+        Op.GE: left >= right,
+        Op.LT: left < right,
+        Op.LE: left <= right,
+    }[op]
 
 
 class _Compiler:
@@ -118,9 +146,11 @@ class _Compiler:
                 return self._contains("l.name", value)
             case PhoneIs("phone", phone):
                 org = self.bind(self.org_id)
-                return ("l.id IN (SELECT c.lead_id FROM contact_phones AS p JOIN contacts AS c"
-                        f" ON c.id = p.contact_id WHERE p.organization_id = {org}"
-                        f" AND p.phone = {self.bind(phone)})")
+                return (
+                    "l.id IN (SELECT c.lead_id FROM contact_phones AS p JOIN contacts AS c"
+                    f" ON c.id = p.contact_id WHERE p.organization_id = {org}"
+                    f" AND p.phone = {self.bind(phone)})"
+                )
             case NumberIs(field, op, value) if field in _COUNTED:
                 return self._count(_COUNTED[field], op, value)
             case ChoiceIs("latest_sms_status", status):
@@ -145,9 +175,11 @@ class _Compiler:
         """The lead's latest outbound SMS has `status`: one index range over the per-lead
         summary that migration 004's triggers keep (latest = greatest date_created, then
         greatest id), where deciding it from the SMS costs a seek per candidate message."""
-        return ("l.id IN (SELECT m.lead_id FROM lead_sms_summary AS m"
-                f" WHERE m.organization_id = {self.bind(self.org_id)}"
-                f" AND m.latest_outbound_status = {self.bind(status)})")
+        return (
+            "l.id IN (SELECT m.lead_id FROM lead_sms_summary AS m"
+            f" WHERE m.organization_id = {self.bind(self.org_id)}"
+            f" AND m.latest_outbound_status = {self.bind(status)})"
+        )
 
     def _contains(self, column: str, value: str) -> str:
         test = self.dialect.contains.format(column=column, param=self.bind(fold(value)))
@@ -179,13 +211,18 @@ class _Compiler:
         # Stored dates are gateway.dates.iso() text, which sorts as time does.
         if op is Op.EQ:
             return f"({column} >= {self.bind(iso(start))} AND {column} < {self.bind(iso(end))})"
-        bound, sign = {Op.GT: (end, ">="), Op.GE: (start, ">="), Op.LT: (start, "<"),
-                       Op.LE: (end, "<")}[op]
+        bound, sign = {
+            Op.GT: (end, ">="),
+            Op.GE: (start, ">="),
+            Op.LT: (start, "<"),
+            Op.LE: (end, "<"),
+        }[op]
         return f"{column} {sign} {self.bind(iso(bound))}"
 
 
-def compile_where(node: Node, *, org_id: str, now: datetime, tz: tzinfo,
-                  dialect: Dialect = SQLITE) -> Compiled:
+def compile_where(
+    node: Node, *, org_id: str, now: datetime, tz: tzinfo, dialect: Dialect = SQLITE
+) -> Compiled:
     """The lead predicate alone, over `leads AS l`."""
     compiler = _Compiler(dialect, org_id, now, tz)
     return Compiled(compiler.lead(node), tuple(compiler.params))
@@ -205,8 +242,16 @@ def _drives(node: Node) -> bool:
     return False
 
 
-def compile_search(node: Node, *, org_id: str, now: datetime, tz: tzinfo, skip: int,
-                   limit: int, dialect: Dialect = SQLITE) -> Compiled:
+def compile_search(
+    node: Node,
+    *,
+    org_id: str,
+    now: datetime,
+    tz: tzinfo,
+    skip: int,
+    limit: int,
+    dialect: Dialect = SQLITE,
+) -> Compiled:
     """One statement answering both the page and the total: rows (id, created, seq, NULL)
     for the page, in no promised order (sort them by created, seq, newest first), and one
     row (NULL, NULL, NULL, total). The predicate runs once, into the materialized CTE."""
@@ -214,8 +259,7 @@ def compile_search(node: Node, *, org_id: str, now: datetime, tz: tzinfo, skip: 
     org = compiler.bind(org_id)
     # Without statistics SQLite prefers the organization index, walking every lead (twice
     # as slow as probing the candidates); hiding it leaves the candidates' primary key.
-    scope = dialect.unindexed.format("l.organization_id") if _drives(node) \
-        else "l.organization_id"
+    scope = dialect.unindexed.format("l.organization_id") if _drives(node) else "l.organization_id"
     where = compiler.lead(node)
     page = f"LIMIT {compiler.bind(limit)} OFFSET {compiler.bind(skip)}"
     sql = (

@@ -38,7 +38,9 @@ _DAYS_AGO = re.compile(r"(\d{1,9}) days? ago")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MOMENT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?P<s>:\d{2}(?P<f>\.\d{1,6})?)?"
-    r"(?:Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
+    r"(?:Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
 
 _MIN = datetime.min.replace(tzinfo=UTC)
 _MAX = datetime.max.replace(tzinfo=UTC)
@@ -94,8 +96,11 @@ def _month_start(year: int, month: int, shift: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-_STEPS = {"minutes": timedelta(minutes=1), "seconds": timedelta(seconds=1),
-          "microseconds": timedelta(microseconds=1)}
+_STEPS = {
+    "minutes": timedelta(minutes=1),
+    "seconds": timedelta(seconds=1),
+    "microseconds": timedelta(microseconds=1),
+}
 
 
 def resolve(value: DateValue, now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:

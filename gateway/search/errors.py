@@ -34,9 +34,9 @@ class QueryTooComplex(QuerySyntaxError):
 
 
 class UnknownField(SearchError):
-    def __init__(self, field: str, known: tuple[str, ...], position: int,
-                 where: str = "") -> None:
+    def __init__(self, field: str, known: tuple[str, ...], position: int, where: str = "") -> None:
         self.field = field
         self.known = known
-        super().__init__(f"Unknown field {field!r}{where}; known fields: {', '.join(known)}",
-                         position)
+        super().__init__(
+            f"Unknown field {field!r}{where}; known fields: {', '.join(known)}", position
+        )

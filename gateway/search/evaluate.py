@@ -37,13 +37,21 @@ __all__ = ["evaluate", "latest_outbound"]
 def latest_outbound(messages: Iterable[Sms]) -> Sms | None:
     """The latest of the outbound `messages`: greatest date_created, then greatest id. The
     same rule as the SQL side's summary (migration 004_lead_sms_summary.sql)."""
-    return max((m for m in messages if m.direction == "outbound"),
-               key=lambda m: (m.date_created, m.id), default=None)
+    return max(
+        (m for m in messages if m.direction == "outbound"),
+        key=lambda m: (m.date_created, m.id),
+        default=None,
+    )
 
 
 def _compare(op: Op, left: int, right: int) -> bool:
-    return {Op.EQ: left == right, Op.GT: left > right, Op.GE: left >= right,
-            Op.LT: left < right, Op.LE: left <= right}[op]
+    return {
+        Op.EQ: left == right,
+        Op.GT: left > right,
+        Op.GE: left >= right,
+        Op.LT: left < right,
+        Op.LE: left <= right,
+    }[op]
 
 
 class _Evaluator:
@@ -105,22 +113,38 @@ class _Evaluator:
             case DateIs("created", op, value):
                 start, end = (iso(d) for d in resolve(value, self.now, self.tz))
                 created = sms.date_created
-                return {Op.EQ: start <= created < end, Op.GT: created >= end,
-                        Op.GE: created >= start, Op.LT: created < start,
-                        Op.LE: created < end}[op]
+                return {
+                    Op.EQ: start <= created < end,
+                    Op.GT: created >= end,
+                    Op.GE: created >= start,
+                    Op.LT: created < start,
+                    Op.LE: created < end,
+                }[op]
         raise ValueError(f"not an SMS-level predicate: {node!r}")
 
 
-def evaluate(node: Node, leads: Sequence[Lead], messages: Sequence[Sms], *, org_id: str,
-             now: datetime, tz: tzinfo) -> list[str]:
+def evaluate(
+    node: Node,
+    leads: Sequence[Lead],
+    messages: Sequence[Sms],
+    *,
+    org_id: str,
+    now: datetime,
+    tz: tzinfo,
+) -> list[str]:
     """Ids of the organization's matching leads, newest first (ties: last inserted first)."""
     by_lead: dict[str, list[Sms]] = defaultdict(list)
     for sms in messages:
         if sms.organization_id == org_id and sms.lead_id is not None:
             by_lead[sms.lead_id].append(sms)
     evaluator = _Evaluator(now, tz)
-    mine = [(lead.date_created, i, lead) for i, lead in enumerate(leads)
-            if lead.organization_id == org_id]
-    return [lead.id for _created, _i, lead in sorted(mine, key=lambda t: (t[0], t[1]),
-                                                       reverse=True)
-            if evaluator.lead(node, lead, by_lead[lead.id])]
+    mine = [
+        (lead.date_created, i, lead)
+        for i, lead in enumerate(leads)
+        if lead.organization_id == org_id
+    ]
+    return [
+        lead.id
+        for _created, _i, lead in sorted(mine, key=lambda t: (t[0], t[1]), reverse=True)
+        if evaluator.lead(node, lead, by_lead[lead.id])
+    ]

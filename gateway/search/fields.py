@@ -40,8 +40,12 @@ class Field:
 
 
 STATUSES = ("draft", "scheduled", "outbox", "sent", "error", "inbox")
-DIRECTIONS = {"outbound": "outbound", "outgoing": "outbound",
-              "inbound": "inbound", "incoming": "inbound"}
+DIRECTIONS = {
+    "outbound": "outbound",
+    "outgoing": "outbound",
+    "inbound": "inbound",
+    "incoming": "inbound",
+}
 HAS = ("sms_messages", "error_sms_messages", "inbound_sms")
 
 

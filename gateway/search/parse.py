@@ -48,14 +48,24 @@ MAX_NUMBER = 2**31 - 1  # the largest value of the integer columns compared (Pos
 
 _PARSER = Lark(
     resources.files("gateway.search").joinpath("grammar.lark").read_text(),
-    parser="lalr", propagate_positions=True,
+    parser="lalr",
+    propagate_positions=True,
 )
 
 _TERM_START = frozenset({"FIELD", "_NOT", "LPAR", "_SMS", "STAR"})
 _WORDS = {
-    "FIELD": "a field name", "COLON": "':'", "OP": "a comparison (>, >=, <, <=, =)",
-    "WORD": "a value", "QUOTED": "a value", "LPAR": "'('", "RPAR": "')'", "_AND": "'and'",
-    "_OR": "'or'", "_NOT": "'not'", "_SMS": "'sms('", "STAR": "'*'",
+    "FIELD": "a field name",
+    "COLON": "':'",
+    "OP": "a comparison (>, >=, <, <=, =)",
+    "WORD": "a value",
+    "QUOTED": "a value",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "_AND": "'and'",
+    "_OR": "'or'",
+    "_NOT": "'not'",
+    "_SMS": "'sms('",
+    "STAR": "'*'",
     "$END": "the end of the query",
 }
 _ORDER = ("RPAR", "COLON", "OP", "WORD", "QUOTED", "_AND", "_OR", "TERM", "$END")
@@ -69,11 +79,13 @@ _NUMBER = re.compile(r"-?\d{1,13}")
 def parse(text: str, region: str | None = "US") -> Node:
     """Parse `text`; `region` reads phone numbers written without a country code."""
     if len(text) > MAX_LENGTH:
-        raise QueryTooComplex(f"Query is longer than {MAX_LENGTH} characters", MAX_LENGTH,
-                              (f"at most {MAX_LENGTH} characters",))
+        raise QueryTooComplex(
+            f"Query is longer than {MAX_LENGTH} characters",
+            MAX_LENGTH,
+            (f"at most {MAX_LENGTH} characters",),
+        )
     if bad := _BAD_CHARACTER.search(text):
-        raise QuerySyntaxError(f"Invalid character {bad[0]!r}", bad.start(),
-                               ("printable text",))
+        raise QuerySyntaxError(f"Invalid character {bad[0]!r}", bad.start(), ("printable text",))
     try:
         tree = _PARSER.parse(text)
     except UnexpectedInput as exc:
@@ -125,8 +137,7 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> QuerySyntaxError:
     elif isinstance(exc, UnexpectedCharacters):
         position = exc.pos_in_stream or 0
         if text[position] == '"':
-            return QuerySyntaxError("Unclosed quote: expected a closing '\"'", position,
-                                    ("'\"'",))
+            return QuerySyntaxError("Unclosed quote: expected a closing '\"'", position, ("'\"'",))
         found = repr(text[position])
         names = _accepts(text, position, set(exc.allowed or ()))
     else:  # lark's other errors do not arise from an LALR parse; keep the contract anyway
@@ -146,16 +157,23 @@ def _check_depth(tree: Tree[Token]) -> None:
         node, depth = stack.pop()
         position = node.meta.start_pos if not node.meta.empty else 0
         if depth > MAX_DEPTH:
-            raise QueryTooComplex(f"Query nests deeper than {MAX_DEPTH} levels", position,
-                                  (f"at most {MAX_DEPTH} levels of nesting",))
+            raise QueryTooComplex(
+                f"Query nests deeper than {MAX_DEPTH} levels",
+                position,
+                (f"at most {MAX_DEPTH} levels of nesting",),
+            )
         if node.data in ("match", "compare", "match_all"):
             terms += 1
             if terms > MAX_TERMS:
-                raise QueryTooComplex(f"Query has more than {MAX_TERMS} clauses", position,
-                                      (f"at most {MAX_TERMS} clauses",))
+                raise QueryTooComplex(
+                    f"Query has more than {MAX_TERMS} clauses",
+                    position,
+                    (f"at most {MAX_TERMS} clauses",),
+                )
         # reversed: clauses are met in reading order, so the error points at the 201st
-        stack.extend((child, depth + 1) for child in reversed(node.children)
-                     if isinstance(child, Tree))
+        stack.extend(
+            (child, depth + 1) for child in reversed(node.children) if isinstance(child, Tree)
+        )
 
 
 def _unquote(token: Token) -> str:
@@ -188,8 +206,9 @@ class _Builder:
             return All()
         if kind == "sms":
             if in_sms:
-                raise UnknownField("sms", _known(SMS_FIELDS), tree.meta.start_pos,
-                                   " inside sms(...)")
+                raise UnknownField(
+                    "sms", _known(SMS_FIELDS), tree.meta.start_pos, " inside sms(...)"
+                )
             return SmsMatch(self.build(children[0], True))  # type: ignore[arg-type]
         if kind == "match":
             field, value = children
@@ -197,20 +216,26 @@ class _Builder:
         field, op, value = children  # compare
         return self._clause(field, Op(str(op)), op, value, in_sms)  # type: ignore[arg-type]
 
-    def _clause(self, name: Token, op: Op, op_token: Token | None, value: Token,
-                in_sms: bool) -> Node:
+    def _clause(
+        self, name: Token, op: Op, op_token: Token | None, value: Token, in_sms: bool
+    ) -> Node:
         fields = SMS_FIELDS if in_sms else LEAD_FIELDS
         spec = fields.get(str(name).lower())
         if spec is None:
-            raise UnknownField(str(name), _known(fields), name.start_pos or 0,
-                               " inside sms(...)" if in_sms else "")
+            raise UnknownField(
+                str(name), _known(fields), name.start_pos or 0, " inside sms(...)" if in_sms else ""
+            )
         raw, position = _unquote(value), value.start_pos or 0
         if not raw.strip():
-            raise InvalidValue(f"{spec.name} needs a non-empty value", position,
-                               ("a non-empty value",))
+            raise InvalidValue(
+                f"{spec.name} needs a non-empty value", position, ("a non-empty value",)
+            )
         if op is not Op.EQ and spec.kind not in (Kind.NUMBER, Kind.DATE):
-            raise InvalidValue(f"{spec.name} takes ':' not {op.value!r}",
-                               (op_token.start_pos if op_token else None) or 0, ("':'",))
+            raise InvalidValue(
+                f"{spec.name} takes ':' not {op.value!r}",
+                (op_token.start_pos if op_token else None) or 0,
+                ("':'",),
+            )
         return self._value(spec, op, raw, position)
 
     def _value(self, spec: Field, op: Op, raw: str, position: int) -> Node:
@@ -221,30 +246,41 @@ class _Builder:
                 try:
                     return PhoneIs(spec.name, parse_e164(raw.strip(), self._region))
                 except InvalidNumber:
-                    raise InvalidValue(f"{spec.name} needs a phone number, not {raw!r}",
-                                       position, ("a phone number",)) from None
+                    raise InvalidValue(
+                        f"{spec.name} needs a phone number, not {raw!r}",
+                        position,
+                        ("a phone number",),
+                    ) from None
             case Kind.NUMBER:
                 if not _NUMBER.fullmatch(raw) or abs(int(raw)) > MAX_NUMBER:
-                    raise InvalidValue(f"{spec.name} needs a whole number, not {raw!r}",
-                                       position, ("a whole number",))
+                    raise InvalidValue(
+                        f"{spec.name} needs a whole number, not {raw!r}",
+                        position,
+                        ("a whole number",),
+                    )
                 return NumberIs(spec.name, op, int(raw))
             case Kind.DATE:
                 try:
                     return DateIs(spec.name, op, parse_date(raw))
                 except ValueError:
                     raise InvalidValue(
-                        f"{spec.name} needs a date (today, yesterday, tomorrow, \"N days ago\","
-                        " \"this week\", \"last week\", \"this month\", \"last month\","
-                        f" YYYY-MM-DD or an ISO date-time), not {raw!r}", position,
-                        ("a date",)) from None
+                        f'{spec.name} needs a date (today, yesterday, tomorrow, "N days ago",'
+                        ' "this week", "last week", "this month", "last month",'
+                        f" YYYY-MM-DD or an ISO date-time), not {raw!r}",
+                        position,
+                        ("a date",),
+                    ) from None
             case Kind.HAS:
                 if raw.lower() not in spec.choices:
                     raise UnknownField(f"has:{raw}", tuple(f"has:{h}" for h in HAS), position)
                 return Has(spec.choices[raw.lower()])
         choice = spec.choices.get(raw.lower())
         if choice is None:
-            raise InvalidValue(f"{spec.name} must be one of {', '.join(spec.choices)},"
-                               f" not {raw!r}", position, tuple(spec.choices))
+            raise InvalidValue(
+                f"{spec.name} must be one of {', '.join(spec.choices)}, not {raw!r}",
+                position,
+                tuple(spec.choices),
+            )
         return ChoiceIs(spec.name, choice)
 
 

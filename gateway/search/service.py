@@ -33,8 +33,9 @@ async def run_search(store: SqlReader, compiled: Compiled) -> tuple[list[str], i
     """(lead ids of the page, newest first; total matches)."""
     rows = await store._all(compiled.sql, compiled.params)
     total = next((row[3] for row in rows if row[0] is None), 0)
-    page = sorted((row for row in rows if row[0] is not None),
-                  key=lambda row: (row[1], row[2]), reverse=True)
+    page = sorted(
+        (row for row in rows if row[0] is not None), key=lambda row: (row[1], row[2]), reverse=True
+    )
     return [row[0] for row in page], int(total)
 
 
@@ -55,17 +56,30 @@ async def load_leads(store: SqlReader, org_id: str, ids: Sequence[str]) -> list[
     return await store._leads([by_id[i] for i in ids if i in by_id])
 
 
-async def search_leads(store: Any, org_id: str, text: str, skip: int, limit: int,
-                       tz: timezone, region: str | None,
-                       now: datetime | None = None) -> tuple[list[Lead], int]:
+async def search_leads(
+    store: Any,
+    org_id: str,
+    text: str,
+    skip: int,
+    limit: int,
+    tz: timezone,
+    region: str | None,
+    now: datetime | None = None,
+) -> tuple[list[Lead], int]:
     """`GET /lead/?query=`: a page of matching leads and the total. A query the language
     does not accept becomes Close's 400, naming the position and what was expected."""
     try:
         node = parse(text, region)
     except SearchError as exc:
         raise ValidationFailed({"query": str(exc)}) from None
-    compiled = compile_search(node, org_id=org_id, now=now or dates.now(),
-                              tz=tz, skip=skip, limit=limit,
-                              dialect=store.search_dialect)
+    compiled = compile_search(
+        node,
+        org_id=org_id,
+        now=now or dates.now(),
+        tz=tz,
+        skip=skip,
+        limit=limit,
+        dialect=store.search_dialect,
+    )
     ids, total = await run_search(store, compiled)
     return await load_leads(store, org_id, ids), total

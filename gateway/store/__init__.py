@@ -7,5 +7,13 @@ from gateway.store.migrate import apply_migrations, migrations
 from gateway.store.pg import PgStore, open_pg
 from gateway.store.sqlite import SqliteStore, open_sqlite
 
-__all__ = ["PgStore", "SqliteStore", "Store", "apply_migrations", "migrations", "open_pg",
-           "open_sqlite", "open_store"]
+__all__ = [
+    "PgStore",
+    "SqliteStore",
+    "Store",
+    "apply_migrations",
+    "migrations",
+    "open_pg",
+    "open_sqlite",
+    "open_store",
+]

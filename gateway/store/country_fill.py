@@ -20,8 +20,9 @@ from telecom import country_of
 __all__ = ["PRICED_PHONE", "countries_of", "fill_pg", "fill_sqlite"]
 
 # gateway.pricing.priced_phone in SQL (either dialect)
-PRICED_PHONE = ("CASE WHEN direction = 'outbound' AND remote_phone <> '' THEN remote_phone"
-                " ELSE local_phone END")
+PRICED_PHONE = (
+    "CASE WHEN direction = 'outbound' AND remote_phone <> '' THEN remote_phone ELSE local_phone END"
+)
 _DISTINCT = f"SELECT DISTINCT {PRICED_PHONE} FROM sms"
 
 
@@ -32,20 +33,25 @@ def countries_of(phones: Iterable[str | None]) -> list[tuple[str, str]]:
 
 def fill_sqlite(db: sqlite3.Connection) -> None:
     pairs = countries_of(row[0] for row in db.execute(_DISTINCT))
-    db.execute("CREATE TEMP TABLE priced_countries (phone TEXT PRIMARY KEY,"
-               " country TEXT NOT NULL)")
+    db.execute("CREATE TEMP TABLE priced_countries (phone TEXT PRIMARY KEY, country TEXT NOT NULL)")
     try:
         db.executemany("INSERT INTO temp.priced_countries VALUES (?, ?)", pairs)
-        db.execute(f"UPDATE sms SET country = p.country FROM temp.priced_countries AS p"
-                   f" WHERE p.phone = {PRICED_PHONE}")
+        db.execute(
+            f"UPDATE sms SET country = p.country FROM temp.priced_countries AS p"
+            f" WHERE p.phone = {PRICED_PHONE}"
+        )
     finally:
         db.execute("DROP TABLE temp.priced_countries")
 
 
 async def fill_pg(conn: asyncpg.Connection) -> None:
     pairs = countries_of(row[0] for row in await conn.fetch(_DISTINCT))
-    await conn.execute('CREATE TEMP TABLE priced_countries (phone TEXT COLLATE "C" PRIMARY KEY,'
-                       ' country TEXT NOT NULL) ON COMMIT DROP')
+    await conn.execute(
+        'CREATE TEMP TABLE priced_countries (phone TEXT COLLATE "C" PRIMARY KEY,'
+        " country TEXT NOT NULL) ON COMMIT DROP"
+    )
     await conn.copy_records_to_table("priced_countries", records=pairs)
-    await conn.execute(f"UPDATE sms SET country = p.country FROM priced_countries AS p"
-                       f" WHERE p.phone = {PRICED_PHONE}")
+    await conn.execute(
+        f"UPDATE sms SET country = p.country FROM priced_countries AS p"
+        f" WHERE p.phone = {PRICED_PHONE}"
+    )

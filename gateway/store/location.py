@@ -11,8 +11,9 @@ from gateway.store.sqlite import open_sqlite
 __all__ = ["open_store"]
 
 
-async def open_store(location: str, synchronous: str = "FULL", migrate: bool = True,
-                     pace: Pace | None = None) -> Store:
+async def open_store(
+    location: str, synchronous: str = "FULL", migrate: bool = True, pace: Pace | None = None
+) -> Store:
     """`synchronous` is SQLite's (PostgreSQL's durability is the server's own setting);
     `pace` is PostgreSQL's, where several processes share the sending numbers (one SQLite
     database has one gateway, whose dispatcher paces itself)."""

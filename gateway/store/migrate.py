@@ -26,13 +26,14 @@ DIALECTS = ("sqlite", "postgresql")
 _NAME = re.compile(r"^(\d{3})_(\w+)\.sql$")
 # pg_advisory_lock key held while migrating: processes started together migrate one by one
 _MIGRATION_LOCK = 0x736D736C6162  # "smslab"
-_RECORD_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+_RECORD_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
 
 # version -> what runs after that migration's script, in its transaction
 _SQLITE_STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {11: country_fill.fill_sqlite}
-_PG_STEPS: dict[int, Callable[[asyncpg.Connection], Awaitable[None]]] = {
-    11: country_fill.fill_pg}
+_PG_STEPS: dict[int, Callable[[asyncpg.Connection], Awaitable[None]]] = {11: country_fill.fill_pg}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,9 @@ def _statements(script: str) -> list[str]:
         if sqlite3.complete_statement(pending):
             found.append(pending.strip())
             pending = ""
-    rest = [line for line in pending.splitlines() if line.strip()
-            and not line.strip().startswith("--")]
+    rest = [
+        line for line in pending.splitlines() if line.strip() and not line.strip().startswith("--")
+    ]
     if rest:
         raise RuntimeError(f"an unfinished statement at the end of a migration: {pending!r}")
     return found
@@ -92,14 +94,20 @@ def apply_migrations(db: sqlite3.Connection, now: str) -> list[int]:
     for migration in migrations("sqlite"):
         db.execute("BEGIN IMMEDIATE")
         try:
-            if db.execute("SELECT 1 FROM schema_migrations WHERE version = ?",
-                          (migration.version,)).fetchone() is None:
+            if (
+                db.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                ).fetchone()
+                is None
+            ):
                 for statement in _statements(migration.sql):
                     db.execute(statement)
                 if step := _SQLITE_STEPS.get(migration.version):
                     step(db)
-                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                           (migration.version, migration.name, now))
+                db.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    (migration.version, migration.name, now),
+                )
                 applied.append(migration.version)
             db.execute("COMMIT")
         except BaseException:
@@ -124,8 +132,12 @@ async def apply_pg_migrations(conn: asyncpg.Connection, now: str) -> list[int]:
                 await conn.execute(migration.sql)  # no arguments: a multi-statement script
                 if step := _PG_STEPS.get(migration.version):
                     await step(conn)
-                await conn.execute("INSERT INTO schema_migrations VALUES ($1, $2, $3)",
-                                   migration.version, migration.name, now)
+                await conn.execute(
+                    "INSERT INTO schema_migrations VALUES ($1, $2, $3)",
+                    migration.version,
+                    migration.name,
+                    now,
+                )
             applied.append(migration.version)
         return applied
     finally:

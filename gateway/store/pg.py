@@ -16,8 +16,16 @@ from gateway.store.pg_whitelist import PgWhitelistQueries
 __all__ = ["PgStore", "open_pg"]
 
 
-class PgStore(PgTenancyQueries, PgLeadQueries, PgIntakeQueries, PgWhitelistQueries,
-              PgUsageQueries, PgOpsQueries, PgKeyQueries, PgSuppressionQueries):
+class PgStore(
+    PgTenancyQueries,
+    PgLeadQueries,
+    PgIntakeQueries,
+    PgWhitelistQueries,
+    PgUsageQueries,
+    PgOpsQueries,
+    PgKeyQueries,
+    PgSuppressionQueries,
+):
     pass
 
 

@@ -37,16 +37,18 @@ CLAIM_LOCK_SPACE = 0x736D73  # "sms"
 class PgDb:
     search_dialect = POSTGRESQL
 
-    def __init__(self, pool: asyncpg.Pool, owner: asyncpg.Connection, token: int,
-                 pace: Pace | None = None) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, owner: asyncpg.Connection, token: int, pace: Pace | None = None
+    ) -> None:
         self._pool = pool
         self._owner = owner  # holds the advisory lock that says this process is alive
         self._token = token
         self._pace = pace
 
     @classmethod
-    async def open(cls, url: str, migrate: bool = True, pace: Pace | None = None,
-                   pool_size: int = 10) -> Self:
+    async def open(
+        cls, url: str, migrate: bool = True, pace: Pace | None = None, pool_size: int = 10
+    ) -> Self:
         owner = await asyncpg.connect(url)
         try:
             if migrate:
@@ -71,18 +73,21 @@ class PgDb:
         """One statement, its own transaction; returns RETURNING rows, if any."""
         return list(await self._pool.fetch(sql, *params))
 
-    async def _changes(self, sql: str, params: Iterable[Any] = (),
-                       db: asyncpg.Connection | None = None) -> int:
+    async def _changes(
+        self, sql: str, params: Iterable[Any] = (), db: asyncpg.Connection | None = None
+    ) -> int:
         """Like `_write`, returning how many rows the statement changed."""
         status = await (db or self._pool).execute(sql, *params)
         return int(status.rsplit(" ", 1)[-1])
 
-    async def _all(self, sql: str, params: Iterable[Any] = (),
-                   db: asyncpg.Connection | None = None) -> list[asyncpg.Record]:
+    async def _all(
+        self, sql: str, params: Iterable[Any] = (), db: asyncpg.Connection | None = None
+    ) -> list[asyncpg.Record]:
         return list(await (db or self._pool).fetch(sql, *params))
 
-    async def _one(self, sql: str, params: Iterable[Any] = (),
-                   db: asyncpg.Connection | None = None) -> asyncpg.Record | None:
+    async def _one(
+        self, sql: str, params: Iterable[Any] = (), db: asyncpg.Connection | None = None
+    ) -> asyncpg.Record | None:
         row: asyncpg.Record | None = await (db or self._pool).fetchrow(sql, *params)
         return row
 

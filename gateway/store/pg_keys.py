@@ -39,31 +39,55 @@ async def answer_key(db: asyncpg.Connection, answer: KeyAnswer | None) -> None:
     status = await db.execute(
         "UPDATE idempotency_keys SET status = $1, response = $2 WHERE organization_id = $3"
         " AND idem_key = $4 AND owner = $5 AND response IS NULL",
-        answer.status, answer.body, claim.organization_id, claim.key, claim.owner)
+        answer.status,
+        answer.body,
+        claim.organization_id,
+        claim.key,
+        claim.owner,
+    )
     if status == "UPDATE 0":
-        raise KeyInUse(f"A repeat of this request under the same {HEADER} took it over; its"
-                       " answer is the one that counts: retry to get it.")
+        raise KeyInUse(
+            f"A repeat of this request under the same {HEADER} took it over; its"
+            " answer is the one that counts: retry to get it."
+        )
 
 
 class PgKeyQueries(PgDb):
-    async def reserve_key(self, claim: KeyClaim, fingerprint: str, now: str, lease_until: str,
-                          expired_before: str) -> StoredKey | None:
+    async def reserve_key(
+        self, claim: KeyClaim, fingerprint: str, now: str, lease_until: str, expired_before: str
+    ) -> StoredKey | None:
         async with self._tx() as db:
             await db.execute(
                 "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid"
                 " FROM idempotency_keys WHERE created_at < $1 ORDER BY created_at LIMIT $2"
-                " FOR UPDATE SKIP LOCKED))", expired_before, _PURGE_BATCH)
-            if await db.fetchval(_RESERVE, claim.organization_id, claim.key, fingerprint,
-                                 claim.owner, now, lease_until, expired_before):
+                " FOR UPDATE SKIP LOCKED))",
+                expired_before,
+                _PURGE_BATCH,
+            )
+            if await db.fetchval(
+                _RESERVE,
+                claim.organization_id,
+                claim.key,
+                fingerprint,
+                claim.owner,
+                now,
+                lease_until,
+                expired_before,
+            ):
                 return None
-            row = await db.fetchrow("SELECT fingerprint, status, response FROM idempotency_keys"
-                                    " WHERE organization_id = $1 AND idem_key = $2",
-                                    claim.organization_id, claim.key)
+            row = await db.fetchrow(
+                "SELECT fingerprint, status, response FROM idempotency_keys"
+                " WHERE organization_id = $1 AND idem_key = $2",
+                claim.organization_id,
+                claim.key,
+            )
         if row is None:  # deleted between our conflict and our read: it is free again
             return await self.reserve_key(claim, fingerprint, now, lease_until, expired_before)
         return StoredKey(row["fingerprint"], row["status"], row["response"])
 
     async def release_key(self, claim: KeyClaim) -> None:
-        await self._write("DELETE FROM idempotency_keys WHERE organization_id = $1"
-                          " AND idem_key = $2 AND owner = $3 AND response IS NULL",
-                          (claim.organization_id, claim.key, claim.owner))
+        await self._write(
+            "DELETE FROM idempotency_keys WHERE organization_id = $1"
+            " AND idem_key = $2 AND owner = $3 AND response IS NULL",
+            (claim.organization_id, claim.key, claim.owner),
+        )

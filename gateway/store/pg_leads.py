@@ -19,9 +19,15 @@ _LEAD_COLUMNS = "id, organization_id, name, description, date_created, date_upda
 
 
 async def insert_lead_row(db: asyncpg.Connection, lead: Lead) -> None:
-    await db.execute(f"INSERT INTO leads ({_LEAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)",
-                     lead.id, lead.organization_id, lead.name, lead.description,
-                     lead.date_created, lead.date_updated)
+    await db.execute(
+        f"INSERT INTO leads ({_LEAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)",
+        lead.id,
+        lead.organization_id,
+        lead.name,
+        lead.description,
+        lead.date_created,
+        lead.date_updated,
+    )
 
 
 async def write_contact(db: asyncpg.Connection, contact: Contact) -> None:
@@ -30,30 +36,39 @@ async def write_contact(db: asyncpg.Connection, contact: Contact) -> None:
         f"INSERT INTO contacts ({_CONTACT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
         " ON CONFLICT (id) DO UPDATE SET lead_id = excluded.lead_id, name = excluded.name,"
         " title = excluded.title, date_updated = excluded.date_updated",
-        contact.id, contact.organization_id, contact.lead_id, contact.name, contact.title,
-        contact.date_created, contact.date_updated,
+        contact.id,
+        contact.organization_id,
+        contact.lead_id,
+        contact.name,
+        contact.title,
+        contact.date_created,
+        contact.date_updated,
     )
     await db.execute("DELETE FROM contact_phones WHERE contact_id = $1", contact.id)
     await db.executemany(
         "INSERT INTO contact_phones (contact_id, organization_id, position, phone, type)"
         " VALUES ($1, $2, $3, $4, $5)",
-        [(contact.id, contact.organization_id, i, p.phone, p.type)
-         for i, p in enumerate(contact.phones)],
+        [
+            (contact.id, contact.organization_id, i, p.phone, p.type)
+            for i, p in enumerate(contact.phones)
+        ],
     )
 
 
 class PgLeadQueries(PgDb):
     async def _contacts(self, where: str, params: list[Any], tail: str = "") -> list[Contact]:
         # contacts and their phones in one query
-        return contacts_from_rows(await self._all(
-            "SELECT c.*, p.phone, p.type AS phone_type,"
-            f" {suppressed('p.organization_id', 'p.phone')} AS outbound_sms_blocked FROM"
-            f" (SELECT {_CONTACT_COLUMNS}, seq FROM contacts WHERE {where}"
-            f"  ORDER BY date_created, seq {tail}) AS c"
-            " LEFT JOIN contact_phones p ON p.contact_id = c.id"
-            " ORDER BY c.date_created, c.seq, p.position",
-            params,
-        ))
+        return contacts_from_rows(
+            await self._all(
+                "SELECT c.*, p.phone, p.type AS phone_type,"
+                f" {suppressed('p.organization_id', 'p.phone')} AS outbound_sms_blocked FROM"
+                f" (SELECT {_CONTACT_COLUMNS}, seq FROM contacts WHERE {where}"
+                f"  ORDER BY date_created, seq {tail}) AS c"
+                " LEFT JOIN contact_phones p ON p.contact_id = c.id"
+                " ORDER BY c.date_created, c.seq, p.position",
+                params,
+            )
+        )
 
     async def _leads(self, rows: list[Any]) -> list[Lead]:
         if not rows:
@@ -69,14 +84,15 @@ class PgLeadQueries(PgDb):
             await answer_key(db, answer)
 
     async def get_lead(self, org_id: str, lead_id: str) -> Lead | None:
-        rows = await self._all(f"SELECT {_LEAD_COLUMNS} FROM leads"
-                               " WHERE organization_id = $1 AND id = $2", (org_id, lead_id))
+        rows = await self._all(
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE organization_id = $1 AND id = $2",
+            (org_id, lead_id),
+        )
         leads = await self._leads(rows)
         return leads[0] if leads else None
 
     async def list_leads(self, org_id: str, skip: int, limit: int) -> tuple[list[Lead], int]:
-        total = await self._one("SELECT count(*) FROM leads WHERE organization_id = $1",
-                                (org_id,))
+        total = await self._one("SELECT count(*) FROM leads WHERE organization_id = $1", (org_id,))
         rows = await self._all(
             f"SELECT {_LEAD_COLUMNS} FROM leads WHERE organization_id = $1"
             " ORDER BY date_created DESC, seq DESC LIMIT $2 OFFSET $3",
@@ -94,10 +110,12 @@ class PgLeadQueries(PgDb):
     async def delete_lead(self, org_id: str, lead_id: str) -> None:
         async with self._tx() as db:
             # Close deletes a lead's activities with it; contacts and phones cascade
-            await db.execute("DELETE FROM sms WHERE organization_id = $1 AND lead_id = $2",
-                             org_id, lead_id)
-            await db.execute("DELETE FROM leads WHERE organization_id = $1 AND id = $2",
-                             org_id, lead_id)
+            await db.execute(
+                "DELETE FROM sms WHERE organization_id = $1 AND lead_id = $2", org_id, lead_id
+            )
+            await db.execute(
+                "DELETE FROM leads WHERE organization_id = $1 AND id = $2", org_id, lead_id
+            )
 
     async def insert_contact(self, contact: Contact, answer: KeyAnswer | None = None) -> None:
         async with self._tx() as db:
@@ -111,16 +129,20 @@ class PgLeadQueries(PgDb):
     async def list_contacts(
         self, org_id: str, lead_id: str | None, skip: int, limit: int
     ) -> list[Contact]:
-        return await self._contacts("organization_id = $1 AND ($2::text IS NULL OR lead_id = $2)",
-                                    [org_id, lead_id or None, limit, skip], "LIMIT $3 OFFSET $4")
+        return await self._contacts(
+            "organization_id = $1 AND ($2::text IS NULL OR lead_id = $2)",
+            [org_id, lead_id or None, limit, skip],
+            "LIMIT $3 OFFSET $4",
+        )
 
     async def update_contact(self, contact: Contact) -> None:
         async with self._tx() as db:
             await write_contact(db, contact)
 
     async def delete_contact(self, org_id: str, contact_id: str) -> None:
-        await self._write("DELETE FROM contacts WHERE organization_id = $1 AND id = $2",
-                          (org_id, contact_id))
+        await self._write(
+            "DELETE FROM contacts WHERE organization_id = $1 AND id = $2", (org_id, contact_id)
+        )
 
     async def find_contact_by_phone(self, org_id: str, phone: str) -> Contact | None:
         found = await self._contacts(

@@ -28,7 +28,9 @@ class PgOpsQueries(PgDb):
         """Outbound messages not handed over yet: (due now, due later)."""
         row = await self._one(
             "SELECT count(*) FILTER (WHERE due_at <= $1), count(*) FILTER (WHERE due_at > $1)"
-            " FROM sms WHERE due_at IS NOT NULL", (now,))
+            " FROM sms WHERE due_at IS NOT NULL",
+            (now,),
+        )
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def unmatched_callbacks(self) -> int:
@@ -37,29 +39,34 @@ class PgOpsQueries(PgDb):
 
     async def sent_by_sid(self, carrier_sid: str) -> tuple[str, str | None] | None:
         """(activity id, date_sent) of the message the carrier knows as `carrier_sid`."""
-        row = await self._one("SELECT id, date_sent FROM sms WHERE carrier_sid = $1",
-                              (carrier_sid,))
+        row = await self._one(
+            "SELECT id, date_sent FROM sms WHERE carrier_sid = $1", (carrier_sid,)
+        )
         return (row[0], row[1]) if row else None
 
     async def check_writable(self) -> None:
         """Raises if the database cannot be written (down, a standby, read-only): a read,
         where a probe that writes would cost a transaction id and a commit per call."""
         row = await self._one(
-            "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
+            "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')"
+        )
         if row is None or row[0]:
             raise RuntimeError("the server is a standby (in recovery): read-only")
         if row[1] != "off":
             raise RuntimeError("transactions are read-only (default_transaction_read_only)")
 
-    async def purge_carrier_events(self, applied_before: str, unapplied_before: str,
-                                   limit: int) -> tuple[int, int]:
+    async def purge_carrier_events(
+        self, applied_before: str, unapplied_before: str, limit: int
+    ) -> tuple[int, int]:
         """As OpsQueries.purge_carrier_events."""
-        rows = await self._write(purge_events(POSTGRESQL),
-                                 (applied_before, unapplied_before, limit))
+        rows = await self._write(
+            purge_events(POSTGRESQL), (applied_before, unapplied_before, limit)
+        )
         return len(rows), sum(1 for row in rows if not row[1])
 
-    async def unsettled_sids(self, sent_after: str, sent_before: str, limit: int,
-                             skip: frozenset[str]) -> list[str]:
+    async def unsettled_sids(
+        self, sent_after: str, sent_before: str, limit: int, skip: frozenset[str]
+    ) -> list[str]:
         """Carrier sids of outbound messages sent in (sent_after, sent_before) that still
         have no final delivery status, oldest first, none of `skip`."""
         rows = await self._all(
@@ -69,5 +76,6 @@ class PgOpsQueries(PgDb):
             "  ('delivered', 'undelivered', 'failed', 'canceled', 'received'))"
             " AND carrier_sid <> ALL($3::text[])"
             " ORDER BY date_sent LIMIT $4",
-            (sent_after, sent_before, sorted(skip), limit))
+            (sent_after, sent_before, sorted(skip), limit),
+        )
         return [row[0] for row in rows]

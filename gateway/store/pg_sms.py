@@ -33,8 +33,10 @@ from gateway.store.rows import (
 __all__ = ["PgSmsQueries", "insert_sms_row", "lock_sid", "move_forward"]
 
 _COLUMNS = ", ".join(SMS_FIELDS)
-_INSERT = (f"INSERT INTO sms ({', '.join(SMS_WRITTEN)})"
-           f" VALUES ({', '.join(f'${n}' for n in range(1, len(SMS_WRITTEN) + 1))})")
+_INSERT = (
+    f"INSERT INTO sms ({', '.join(SMS_WRITTEN)})"
+    f" VALUES ({', '.join(f'${n}' for n in range(1, len(SMS_WRITTEN) + 1))})"
+)
 _OUTCOME = "status, delivery_status, error_code, error_reason, error_message"
 
 
@@ -47,8 +49,13 @@ async def lock_sid(db: asyncpg.Connection, carrier_sid: str) -> None:
     await db.execute("SELECT pg_advisory_xact_lock(hashtext($1))", carrier_sid)
 
 
-async def move_forward(db: asyncpg.Connection, sms_id: str, current: Outcome,
-                       steps: list[tuple[str, int | None]], now: str) -> None:
+async def move_forward(
+    db: asyncpg.Connection,
+    sms_id: str,
+    current: Outcome,
+    steps: list[tuple[str, int | None]],
+    now: str,
+) -> None:
     """Apply carrier statuses through the lifecycle to a message this transaction locked."""
     target = current
     for status, code in steps:
@@ -57,8 +64,14 @@ async def move_forward(db: asyncpg.Connection, sms_id: str, current: Outcome,
         await db.execute(
             "UPDATE sms SET status = $1, delivery_status = $2, error_code = $3,"
             " error_reason = $4, error_message = $5, date_updated = $6 WHERE id = $7",
-            target.status, target.delivery_status, target.error_code, target.error_reason,
-            target.error_message, now, sms_id)
+            target.status,
+            target.delivery_status,
+            target.error_code,
+            target.error_reason,
+            target.error_message,
+            now,
+            sms_id,
+        )
 
 
 class PgSmsQueries(PgDb):
@@ -71,8 +84,9 @@ class PgSmsQueries(PgDb):
             await answer_key(db, answer)
 
     async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
-        row = await self._one(f"SELECT {_COLUMNS} FROM sms WHERE organization_id = $1"
-                              " AND id = $2", (org_id, sms_id))
+        row = await self._one(
+            f"SELECT {_COLUMNS} FROM sms WHERE organization_id = $1 AND id = $2", (org_id, sms_id)
+        )
         return sms_from_row(row) if row else None
 
     async def list_sms(self, query: SmsQuery) -> list[Sms]:
@@ -82,13 +96,21 @@ class PgSmsQueries(PgDb):
             params.append(value)
             where.append(test.format(f"${len(params)}"))
 
-        for column, values in (("id", query.ids), ("lead_id", query.lead_ids),
-                               ("contact_id", query.contact_ids), ("status", query.statuses),
-                               ("direction", query.directions)):
+        for column, values in (
+            ("id", query.ids),
+            ("lead_id", query.lead_ids),
+            ("contact_id", query.contact_ids),
+            ("status", query.statuses),
+            ("direction", query.directions),
+        ):
             if values:
                 add(f"{column} = ANY({{}}::text[])", list(values))
-        for op, value in ((">=", query.created_gte), (">", query.created_gt),
-                          ("<=", query.created_lte), ("<", query.created_lt)):
+        for op, value in (
+            (">=", query.created_gte),
+            (">", query.created_gt),
+            ("<=", query.created_lte),
+            ("<", query.created_lt),
+        ):
             if value is not None:
                 add(f"date_created {op} {{}}", value)
         n = len(params)
@@ -105,14 +127,14 @@ class PgSmsQueries(PgDb):
             f"UPDATE sms SET {', '.join(f'{c} = ${i}' for i, c in enumerate(SMS_UPDATABLE, 1))}"
             f" WHERE id = ${n + 1} AND organization_id = ${n + 2} AND status = ${n + 3}"
             f" AND carrier_sid IS NULL AND (claimed_until IS NULL OR claimed_until < ${n + 4})",
-            [*sms_values(sms, SMS_UPDATABLE), sms.id, sms.organization_id,
-             expected_status, now],
+            [*sms_values(sms, SMS_UPDATABLE), sms.id, sms.organization_id, expected_status, now],
         )
         return changed == 1
 
     async def delete_sms(self, org_id: str, sms_id: str) -> None:
-        await self._write("DELETE FROM sms WHERE organization_id = $1 AND id = $2",
-                          (org_id, sms_id))
+        await self._write(
+            "DELETE FROM sms WHERE organization_id = $1 AND id = $2", (org_id, sms_id)
+        )
 
     # -- the dispatcher's side -------------------------------------------------------------
 
@@ -128,8 +150,9 @@ class PgSmsQueries(PgDb):
             (CLAIM_LOCK_SPACE,),
         )
 
-    async def due_sms(self, now: str, limit: int, per_number: int,
-                      skip_numbers: frozenset[str]) -> list[DueSms]:
+    async def due_sms(
+        self, now: str, limit: int, per_number: int, skip_numbers: frozenset[str]
+    ) -> list[DueSms]:
         # At most `per_number` from each sender, and none from senders that are waiting on
         # their pace: one busy number must not fill the round and hold up everyone else.
         rows = await self._all(
@@ -146,14 +169,25 @@ class PgSmsQueries(PgDb):
             (now, sorted(skip_numbers), per_number, limit),
         )
         return [
-            DueSms(r["id"], r["organization_id"], r["local_phone"], r["remote_phone"], r["text"],
-                   r["due_since"], r["attempts"], r["blocked"], r["rented"],
-                   r["segments"], r["first_claimed_at"])
+            DueSms(
+                r["id"],
+                r["organization_id"],
+                r["local_phone"],
+                r["remote_phone"],
+                r["text"],
+                r["due_since"],
+                r["attempts"],
+                r["blocked"],
+                r["rented"],
+                r["segments"],
+                r["first_claimed_at"],
+            )
             for r in rows
         ]
 
-    async def claim_sms(self, ids: list[str], now: str, lease_until: str,
-                        paced: bool = True) -> list[str]:
+    async def claim_sms(
+        self, ids: list[str], now: str, lease_until: str, paced: bool = True
+    ) -> list[str]:
         """Claim what no one else holds; `paced` takes the senders' shared send slots (not for
         messages that are claimed only to be ended without a carrier call)."""
         if not ids:
@@ -165,15 +199,25 @@ class PgSmsQueries(PgDb):
                 "SELECT id, local_phone, segments FROM sms WHERE id = ANY($1::text[])"
                 " AND due_at IS NOT NULL AND due_at <= $2"
                 " AND (claimed_until IS NULL OR claimed_until < $2)"
-                " ORDER BY due_at, seq FOR UPDATE SKIP LOCKED", (ids, now), db)
+                " ORDER BY due_at, seq FOR UPDATE SKIP LOCKED",
+                (ids, now),
+                db,
+            )
             mine = [r["id"] for r in (await self._paced(db, rows, now) if paced else rows)]
-            await db.execute("UPDATE sms SET claimed_until = $1, claimed_by = $2,"
-                             " first_claimed_at = COALESCE(first_claimed_at, $4)"
-                             " WHERE id = ANY($3::text[])", lease_until, self._token, mine, now)
+            await db.execute(
+                "UPDATE sms SET claimed_until = $1, claimed_by = $2,"
+                " first_claimed_at = COALESCE(first_claimed_at, $4)"
+                " WHERE id = ANY($3::text[])",
+                lease_until,
+                self._token,
+                mine,
+                now,
+            )
         return mine
 
-    async def _paced(self, db: asyncpg.Connection, rows: list[asyncpg.Record],
-                     now: str) -> list[asyncpg.Record]:
+    async def _paced(
+        self, db: asyncpg.Connection, rows: list[asyncpg.Record], now: str
+    ) -> list[asyncpg.Record]:
         """The first of `rows` (oldest first) that their numbers' shared send slots allow,
         taking those slots (one per segment). The slot rows are locked in one order (by
         number), so claimers of the same numbers queue instead of deadlocking."""
@@ -184,11 +228,17 @@ class PgSmsQueries(PgDb):
             if row["local_phone"] is not None:  # no sender, no pace (the carrier refuses it)
                 wanted.setdefault(row["local_phone"], []).append(row["segments"])
         numbers = sorted(wanted)
-        await db.execute("INSERT INTO sender_pace (local_phone, next_free)"
-                         " SELECT unnest($1::text[]), 0 ON CONFLICT DO NOTHING", numbers)
-        slots = await db.fetch("SELECT local_phone, next_free FROM sender_pace"
-                               " WHERE local_phone = ANY($1::text[]) ORDER BY local_phone"
-                               " FOR UPDATE", numbers)
+        await db.execute(
+            "INSERT INTO sender_pace (local_phone, next_free)"
+            " SELECT unnest($1::text[]), 0 ON CONFLICT DO NOTHING",
+            numbers,
+        )
+        slots = await db.fetch(
+            "SELECT local_phone, next_free FROM sender_pace"
+            " WHERE local_phone = ANY($1::text[]) ORDER BY local_phone"
+            " FOR UPDATE",
+            numbers,
+        )
         moment = datetime.fromisoformat(now).timestamp()
         allowed: dict[str, int] = {}
         after: list[float] = []
@@ -196,9 +246,13 @@ class PgSmsQueries(PgDb):
             number = slot["local_phone"]
             allowed[number], free = grant(slot["next_free"], moment, self._pace, wanted[number])
             after.append(free)
-        await db.execute("UPDATE sender_pace SET next_free = v.free"
-                         " FROM unnest($1::text[], $2::float8[]) AS v(number, free)"
-                         " WHERE local_phone = v.number", [s["local_phone"] for s in slots], after)
+        await db.execute(
+            "UPDATE sender_pace SET next_free = v.free"
+            " FROM unnest($1::text[], $2::float8[]) AS v(number, free)"
+            " WHERE local_phone = v.number",
+            [s["local_phone"] for s in slots],
+            after,
+        )
         paced = []
         for row in rows:
             if row["local_phone"] is None:
@@ -208,8 +262,15 @@ class PgSmsQueries(PgDb):
                 paced.append(row)
         return paced
 
-    async def record_accepted(self, sms_id: str, carrier_sid: str, outcome: Outcome, now: str,
-                              segments: int | None = None, cost: str | None = None) -> None:
+    async def record_accepted(
+        self,
+        sms_id: str,
+        carrier_sid: str,
+        outcome: Outcome,
+        now: str,
+        segments: int | None = None,
+        cost: str | None = None,
+    ) -> None:
         async with self._tx() as db:
             await lock_sid(db, carrier_sid)
             changed = await self._changes(
@@ -218,19 +279,25 @@ class PgSmsQueries(PgDb):
                 f" ({_OUTCOME}) = ($3, $4, $5, $6, $7), segments = COALESCE($8, segments),"
                 " cost = COALESCE($9, cost), date_updated = $2"
                 " WHERE id = $10 AND carrier_sid IS NULL",
-                (carrier_sid, now, *_outcome_values(outcome), segments, cost, sms_id), db)
+                (carrier_sid, now, *_outcome_values(outcome), segments, cost, sms_id),
+                db,
+            )
             if not changed:
                 return  # deleted meanwhile, or already recorded
             # Callbacks that overtook the create answer: stored with applied = false by
             # record_status before the sid lock was ours; later ones wait for it and see the sid.
             events = await self._all(
                 "UPDATE carrier_events SET applied = TRUE WHERE carrier_sid = $1"
-                " AND NOT applied RETURNING id, status, error_code", (carrier_sid,), db)
+                " AND NOT applied RETURNING id, status, error_code",
+                (carrier_sid,),
+                db,
+            )
             known = await self.locked_outcome(db, carrier_sid) if events else None
             if known:
                 events.sort(key=lambda e: e["id"])
-                await move_forward(db, *known,
-                                   [(e["status"], e["error_code"]) for e in events], now)
+                await move_forward(
+                    db, *known, [(e["status"], e["error_code"]) for e in events], now
+                )
 
     async def record_outcome(self, sms_id: str, outcome: Outcome, now: str) -> None:
         await self._write(
@@ -239,8 +306,9 @@ class PgSmsQueries(PgDb):
             (*_outcome_values(outcome), now, sms_id),
         )
 
-    async def record_retry(self, sms_id: str, attempts: int, due_at: str,
-                           unsent: bool = False) -> None:
+    async def record_retry(
+        self, sms_id: str, attempts: int, due_at: str, unsent: bool = False
+    ) -> None:
         await self._write(
             "UPDATE sms SET attempts = $1, due_at = $2, claimed_until = NULL, claimed_by = NULL,"
             " first_claimed_at = CASE WHEN $4 THEN NULL ELSE first_claimed_at END"
@@ -248,8 +316,9 @@ class PgSmsQueries(PgDb):
             (attempts, due_at, sms_id, unsent),
         )
 
-    async def expire_unclaimed(self, due_before: str, now: str, outcome: Outcome,
-                               keep_claimed_before: bool) -> int:
+    async def expire_unclaimed(
+        self, due_before: str, now: str, outcome: Outcome, keep_claimed_before: bool
+    ) -> int:
         # SKIP LOCKED: a row another process is claiming is its decision, not ours
         return await self._changes(
             f"UPDATE sms SET due_at = NULL, ({_OUTCOME}) = ($1, $2, $3, $4, $5), cost = NULL,"
@@ -260,15 +329,22 @@ class PgSmsQueries(PgDb):
             (*_outcome_values(outcome), now, due_before, keep_claimed_before),
         )
 
-    async def locked_outcome(self, db: asyncpg.Connection,
-                             carrier_sid: str) -> tuple[str, Outcome] | None:
+    async def locked_outcome(
+        self, db: asyncpg.Connection, carrier_sid: str
+    ) -> tuple[str, Outcome] | None:
         """(id, outcome) of the message with `carrier_sid`, locked until the transaction
         ends."""
-        row = await self._one(f"SELECT id, {_OUTCOME} FROM sms WHERE carrier_sid = $1"
-                              " FOR UPDATE", (carrier_sid,), db)
+        row = await self._one(
+            f"SELECT id, {_OUTCOME} FROM sms WHERE carrier_sid = $1 FOR UPDATE", (carrier_sid,), db
+        )
         return (row["id"], outcome_of(row)) if row else None
 
 
 def _outcome_values(outcome: Outcome) -> tuple[Any, ...]:
-    return (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
-            outcome.error_message)
+    return (
+        outcome.status,
+        outcome.delivery_status,
+        outcome.error_code,
+        outcome.error_reason,
+        outcome.error_message,
+    )

@@ -22,29 +22,48 @@ async def add_suppression(db: asyncpg.Connection | asyncpg.Pool, s: Suppression)
     status = await db.execute(
         f"INSERT INTO suppressions ({SUPPRESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5)"
         " ON CONFLICT DO NOTHING",
-        s.organization_id, s.phone, s.keyword, s.local_phone, s.date_created)
+        s.organization_id,
+        s.phone,
+        s.keyword,
+        s.local_phone,
+        s.date_created,
+    )
     return bool(status.endswith(" 1"))
 
 
-async def clear_suppression(db: asyncpg.Connection, org_id: str, phone: str, cleared_by: str,
-                            why: str, now: str) -> Suppression | None:
+async def clear_suppression(
+    db: asyncpg.Connection, org_id: str, phone: str, cleared_by: str, why: str, now: str
+) -> Suppression | None:
     """In `db`'s transaction: take the phone off the list and record who did and why."""
-    row = await db.fetchrow(f"DELETE FROM suppressions WHERE organization_id = $1 AND phone = $2"
-                            f" RETURNING {SUPPRESSION_COLUMNS}", org_id, phone)
+    row = await db.fetchrow(
+        f"DELETE FROM suppressions WHERE organization_id = $1 AND phone = $2"
+        f" RETURNING {SUPPRESSION_COLUMNS}",
+        org_id,
+        phone,
+    )
     if row is None:
         return None
     cleared = suppression_from_row(row)
-    await db.execute(f"INSERT INTO suppression_clearings ({CLEARING_COLUMNS})"
-                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                     org_id, phone, cleared.keyword, cleared.local_phone, cleared.date_created,
-                     cleared_by, why, now)
+    await db.execute(
+        f"INSERT INTO suppression_clearings ({CLEARING_COLUMNS})"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        org_id,
+        phone,
+        cleared.keyword,
+        cleared.local_phone,
+        cleared.date_created,
+        cleared_by,
+        why,
+        now,
+    )
     return cleared
 
 
 class PgSuppressionQueries(PgDb):
     async def is_phone_blocked(self, org_id: str, phone: str) -> bool:
-        row = await self._one("SELECT 1 FROM suppressions WHERE organization_id = $1"
-                              " AND phone = $2", (org_id, phone))
+        row = await self._one(
+            "SELECT 1 FROM suppressions WHERE organization_id = $1 AND phone = $2", (org_id, phone)
+        )
         return row is not None
 
     async def suppress(self, suppression: Suppression) -> bool:
@@ -54,17 +73,22 @@ class PgSuppressionQueries(PgDb):
         rows = await self._all(
             f"SELECT {SUPPRESSION_COLUMNS} FROM suppressions WHERE organization_id = $1"
             " AND ($2::text IS NULL OR phone = $2) ORDER BY date_created, phone",
-            (org_id, phone))
+            (org_id, phone),
+        )
         return [suppression_from_row(row) for row in rows]
 
-    async def clear_suppression(self, org_id: str, phone: str, cleared_by: str, why: str,
-                                now: str) -> Suppression | None:
+    async def clear_suppression(
+        self, org_id: str, phone: str, cleared_by: str, why: str, now: str
+    ) -> Suppression | None:
         async with self._tx() as db:
             return await clear_suppression(db, org_id, phone, cleared_by, why, now)
 
-    async def list_suppression_clearings(self, org_id: str, phone: str | None
-                                         ) -> list[SuppressionClearing]:
+    async def list_suppression_clearings(
+        self, org_id: str, phone: str | None
+    ) -> list[SuppressionClearing]:
         rows = await self._all(
             f"SELECT {CLEARING_COLUMNS} FROM suppression_clearings WHERE organization_id = $1"
-            " AND ($2::text IS NULL OR phone = $2) ORDER BY date_cleared, id", (org_id, phone))
+            " AND ($2::text IS NULL OR phone = $2) ORDER BY date_cleared, id",
+            (org_id, phone),
+        )
         return [clearing_from_row(row) for row in rows]

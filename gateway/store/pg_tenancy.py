@@ -19,26 +19,37 @@ __all__ = ["PgTenancyQueries"]
 class PgTenancyQueries(PgDb):
     async def create_organization(self, org: Organization, key_hash: str) -> None:
         async with self._tx() as db:
-            await db.execute("INSERT INTO organizations VALUES ($1, $2, $3)",
-                             org.id, org.name, org.date_created)
-            await db.execute("INSERT INTO api_keys VALUES ($1, $2, $3)",
-                             key_hash, org.id, org.date_created)
+            await db.execute(
+                "INSERT INTO organizations VALUES ($1, $2, $3)", org.id, org.name, org.date_created
+            )
+            await db.execute(
+                "INSERT INTO api_keys VALUES ($1, $2, $3)", key_hash, org.id, org.date_created
+            )
 
     async def organization_for_key(self, key_hash: str) -> str | None:
-        row = await self._one("SELECT organization_id FROM api_keys WHERE key_hash = $1",
-                              (key_hash,))
+        row = await self._one(
+            "SELECT organization_id FROM api_keys WHERE key_hash = $1", (key_hash,)
+        )
         return row[0] if row else None
 
-    async def insert_phone_number(self, number: PhoneNumber,
-                                  answer: KeyAnswer | None = None) -> None:
+    async def insert_phone_number(
+        self, number: PhoneNumber, answer: KeyAnswer | None = None
+    ) -> None:
         async with self._tx() as db:
             await db.execute(
                 f"INSERT INTO phone_numbers ({NUMBER_COLUMNS})"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                number.id, number.organization_id, number.number, number.label, number.type,
-                number.country, number.sms_enabled,
-                json.dumps(list(number.supports_sms_to_countries)), number.carrier_sid,
-                number.date_created, number.date_updated,
+                number.id,
+                number.organization_id,
+                number.number,
+                number.label,
+                number.type,
+                number.country,
+                number.sms_enabled,
+                json.dumps(list(number.supports_sms_to_countries)),
+                number.carrier_sid,
+                number.date_created,
+                number.date_updated,
             )
             await answer_key(db, answer)
 
@@ -85,14 +96,20 @@ class PgTenancyQueries(PgDb):
             (label, now, org_id, number_id),
         )
 
-    async def release_phone_number(self, org_id: str, number_id: str, ended: Outcome,
-                                   now: str) -> int:
+    async def release_phone_number(
+        self, org_id: str, number_id: str, ended: Outcome, now: str
+    ) -> int:
         async with self._tx() as db:
-            row = await self._one("DELETE FROM phone_numbers WHERE organization_id = $1"
-                                  " AND id = $2 RETURNING number, type", (org_id, number_id), db)
+            row = await self._one(
+                "DELETE FROM phone_numbers WHERE organization_id = $1"
+                " AND id = $2 RETURNING number, type",
+                (org_id, number_id),
+                db,
+            )
             if row is None or row["type"] != "internal":
                 return 0
             # claimed rows are another process's send in flight; its next claim sees the
             # number gone and ends the message then
             return await self._changes(
-                end_unsent(POSTGRESQL), end_unsent_values(ended, now, org_id, row["number"]), db)
+                end_unsent(POSTGRESQL), end_unsent_values(ended, now, org_id, row["number"]), db
+            )

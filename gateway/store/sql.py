@@ -12,9 +12,11 @@ __all__ = ["CENSUS", "end_unsent", "end_unsent_values", "purge_events"]
 
 # smslab_messages from the counts migration 010 keeps on write: one row per group on SQLite,
 # deltas to sum on PostgreSQL; (direction, status, error_reason, a sample phone, count)
-CENSUS = ("SELECT direction, status, NULLIF(error_reason, ''), MIN(sample), SUM(n)"
-          " FROM sms_census GROUP BY direction, status, error_reason, prefix"
-          " HAVING SUM(n) <> 0")
+CENSUS = (
+    "SELECT direction, status, NULLIF(error_reason, ''), MIN(sample), SUM(n)"
+    " FROM sms_census GROUP BY direction, status, error_reason, prefix"
+    " HAVING SUM(n) <> 0"
+)
 
 
 def end_unsent(dialect: Dialect) -> str:
@@ -30,10 +32,17 @@ def end_unsent(dialect: Dialect) -> str:
     )
 
 
-def end_unsent_values(outcome: Outcome, now: str, org_id: str, local_phone: str
-                      ) -> tuple[Any, ...]:
-    return (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
-            outcome.error_message, now, org_id, local_phone)
+def end_unsent_values(outcome: Outcome, now: str, org_id: str, local_phone: str) -> tuple[Any, ...]:
+    return (
+        outcome.status,
+        outcome.delivery_status,
+        outcome.error_code,
+        outcome.error_reason,
+        outcome.error_message,
+        now,
+        org_id,
+        local_phone,
+    )
 
 
 def purge_events(dialect: Dialect) -> str:

@@ -17,11 +17,19 @@ from gateway.store.sqlite_whitelist import WhitelistQueries
 __all__ = ["SqliteStore", "open_sqlite"]
 
 
-class SqliteStore(TenancyQueries, LeadQueries, IntakeQueries, SmsQueries, WhitelistQueries,
-                  UsageQueries, OpsQueries, KeyQueries, SuppressionQueries):
+class SqliteStore(
+    TenancyQueries,
+    LeadQueries,
+    IntakeQueries,
+    SmsQueries,
+    WhitelistQueries,
+    UsageQueries,
+    OpsQueries,
+    KeyQueries,
+    SuppressionQueries,
+):
     search_dialect = SQLITE  # what gateway.search compiles queries for
 
 
 async def open_sqlite(path: str, synchronous: str = "NORMAL", migrate: bool = True) -> SqliteStore:
     return await SqliteStore.open(path, synchronous, migrate)
-

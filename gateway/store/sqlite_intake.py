@@ -25,8 +25,14 @@ def _record_status(db: sqlite3.Connection, event: StatusEvent) -> bool:
     db.execute(
         "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
         " received_at, applied) VALUES ('status', ?, ?, ?, ?, ?, ?)",
-        (event.carrier_sid, event.status, event.error_code, json.dumps(event.payload),
-         event.received_at, int(known is not None)),
+        (
+            event.carrier_sid,
+            event.status,
+            event.error_code,
+            json.dumps(event.payload),
+            event.received_at,
+            int(known is not None),
+        ),
     )
     if known is None:
         return False
@@ -34,8 +40,14 @@ def _record_status(db: sqlite3.Connection, event: StatusEvent) -> bool:
     return True
 
 
-def _record_inbound(db: sqlite3.Connection, message: InboundSms, sms: Sms, new_lead: Lead,
-                    keyword: Keyword | None, reply: Sms | None) -> str:
+def _record_inbound(
+    db: sqlite3.Connection,
+    message: InboundSms,
+    sms: Sms,
+    new_lead: Lead,
+    keyword: Keyword | None,
+    reply: Sms | None,
+) -> str:
     existing = fetch_one(db, "SELECT id FROM sms WHERE carrier_sid = ?", (message.carrier_sid,))
     if existing is not None:
         return str(existing[0])  # the carrier retried a webhook we already stored
@@ -43,16 +55,25 @@ def _record_inbound(db: sqlite3.Connection, message: InboundSms, sms: Sms, new_l
     # no lock for the sender, unlike PostgreSQL: the one writer runs one op at a time, so a
     # second text from a new sender finds the lead the first one created
     owner = fetch_one(
-        db, "SELECT c.id, c.lead_id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id"
+        db,
+        "SELECT c.id, c.lead_id FROM contact_phones p JOIN contacts c ON c.id = p.contact_id"
         " WHERE p.organization_id = ? AND p.phone = ? ORDER BY p.rowid LIMIT 1",
         (org_id, message.from_phone),
     )
     if owner is not None:
         lead_id, contact_id = owner["lead_id"], owner["id"]
     else:
-        db.execute("INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
-                   (new_lead.id, org_id, new_lead.name, new_lead.description,
-                    new_lead.date_created, new_lead.date_updated))
+        db.execute(
+            "INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                new_lead.id,
+                org_id,
+                new_lead.name,
+                new_lead.description,
+                new_lead.date_created,
+                new_lead.date_updated,
+            ),
+        )
         for contact in new_lead.contacts:
             write_contact(db, contact)
         lead_id = new_lead.id
@@ -63,8 +84,14 @@ def _record_inbound(db: sqlite3.Connection, message: InboundSms, sms: Sms, new_l
     if keyword is Keyword.OPT_OUT:
         add_suppression(db, inbound_suppression(org_id, message))
     elif keyword is Keyword.OPT_IN:
-        clear_suppression(db, org_id, message.from_phone, "recipient", normalized(message.body),
-                          message.received_at)
+        clear_suppression(
+            db,
+            org_id,
+            message.from_phone,
+            "recipient",
+            normalized(message.body),
+            message.received_at,
+        )
     db.execute(
         "INSERT INTO carrier_events (kind, carrier_sid, status, error_code, payload,"
         " received_at, applied) VALUES ('inbound', ?, 'received', NULL, ?, ?, 1)",
@@ -78,11 +105,16 @@ class IntakeQueries(SmsQueries):
         return await self._run(lambda db: _record_status(db, event))
 
     async def record_inbound(
-        self, message: InboundSms, sms: Sms, new_lead: Lead, keyword: Keyword | None,
+        self,
+        message: InboundSms,
+        sms: Sms,
+        new_lead: Lead,
+        keyword: Keyword | None,
         reply: Sms | None = None,
     ) -> str:
         """Store `sms` (and the carrier's automatic `reply`) on the lead whose contact has the
         sender's phone in its organization, else on `new_lead` (inserted here); apply the
         opt-out/in keyword to the suppression list. Idempotent by sid."""
         return await self._run(
-            lambda db: _record_inbound(db, message, sms, new_lead, keyword, reply))
+            lambda db: _record_inbound(db, message, sms, new_lead, keyword, reply)
+        )

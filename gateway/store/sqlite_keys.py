@@ -35,36 +35,67 @@ def answer_key(db: sqlite3.Connection, answer: KeyAnswer | None) -> None:
     if answer is None:
         return
     claim = answer.claim
-    if not changes(db, "UPDATE idempotency_keys SET status = ?, response = ?"
-                       " WHERE organization_id = ? AND idem_key = ? AND owner = ?"
-                       " AND response IS NULL",
-                   (answer.status, answer.body, claim.organization_id, claim.key, claim.owner)):
-        raise KeyInUse(f"A repeat of this request under the same {HEADER} took it over; its"
-                       " answer is the one that counts: retry to get it.")
+    if not changes(
+        db,
+        "UPDATE idempotency_keys SET status = ?, response = ?"
+        " WHERE organization_id = ? AND idem_key = ? AND owner = ?"
+        " AND response IS NULL",
+        (answer.status, answer.body, claim.organization_id, claim.key, claim.owner),
+    ):
+        raise KeyInUse(
+            f"A repeat of this request under the same {HEADER} took it over; its"
+            " answer is the one that counts: retry to get it."
+        )
 
 
-def _reserve(db: sqlite3.Connection, claim: KeyClaim, fingerprint: str, now: str,
-             lease_until: str, expired_before: str) -> StoredKey | None:
-    db.execute("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys"
-               " WHERE created_at < ? ORDER BY created_at LIMIT ?)",
-               (expired_before, _PURGE_BATCH))
-    if fetch_all(db, _RESERVE, (claim.organization_id, claim.key, fingerprint, claim.owner, now,
-                                lease_until, expired_before)):
+def _reserve(
+    db: sqlite3.Connection,
+    claim: KeyClaim,
+    fingerprint: str,
+    now: str,
+    lease_until: str,
+    expired_before: str,
+) -> StoredKey | None:
+    db.execute(
+        "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys"
+        " WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+        (expired_before, _PURGE_BATCH),
+    )
+    if fetch_all(
+        db,
+        _RESERVE,
+        (
+            claim.organization_id,
+            claim.key,
+            fingerprint,
+            claim.owner,
+            now,
+            lease_until,
+            expired_before,
+        ),
+    ):
         return None
-    row = fetch_one(db, "SELECT fingerprint, status, response FROM idempotency_keys"
-                        " WHERE organization_id = ? AND idem_key = ?",
-                    (claim.organization_id, claim.key))
+    row = fetch_one(
+        db,
+        "SELECT fingerprint, status, response FROM idempotency_keys"
+        " WHERE organization_id = ? AND idem_key = ?",
+        (claim.organization_id, claim.key),
+    )
     assert row is not None  # the conflict that kept our row out is there, in this op
     return StoredKey(row["fingerprint"], row["status"], row["response"])
 
 
 class KeyQueries(SqliteDb):
-    async def reserve_key(self, claim: KeyClaim, fingerprint: str, now: str, lease_until: str,
-                          expired_before: str) -> StoredKey | None:
+    async def reserve_key(
+        self, claim: KeyClaim, fingerprint: str, now: str, lease_until: str, expired_before: str
+    ) -> StoredKey | None:
         return await self._run(
-            lambda db: _reserve(db, claim, fingerprint, now, lease_until, expired_before))
+            lambda db: _reserve(db, claim, fingerprint, now, lease_until, expired_before)
+        )
 
     async def release_key(self, claim: KeyClaim) -> None:
-        await self._write("DELETE FROM idempotency_keys WHERE organization_id = ?"
-                          " AND idem_key = ? AND owner = ? AND response IS NULL",
-                          (claim.organization_id, claim.key, claim.owner))
+        await self._write(
+            "DELETE FROM idempotency_keys WHERE organization_id = ?"
+            " AND idem_key = ? AND owner = ? AND response IS NULL",
+            (claim.organization_id, claim.key, claim.owner),
+        )

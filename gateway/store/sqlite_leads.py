@@ -27,22 +27,39 @@ def write_contact(db: sqlite3.Connection, contact: Contact) -> None:
         f"INSERT INTO contacts ({_CONTACT_COLUMNS}) VALUES (?,?,?,?,?,?,?)"
         " ON CONFLICT(id) DO UPDATE SET lead_id = excluded.lead_id, name = excluded.name,"
         " title = excluded.title, date_updated = excluded.date_updated",
-        (contact.id, contact.organization_id, contact.lead_id, contact.name, contact.title,
-         contact.date_created, contact.date_updated),
+        (
+            contact.id,
+            contact.organization_id,
+            contact.lead_id,
+            contact.name,
+            contact.title,
+            contact.date_created,
+            contact.date_updated,
+        ),
     )
     db.execute("DELETE FROM contact_phones WHERE contact_id = ?", (contact.id,))
     db.executemany(
         "INSERT INTO contact_phones (contact_id, organization_id, position, phone, type)"
         " VALUES (?, ?, ?, ?, ?)",
-        [(contact.id, contact.organization_id, i, p.phone, p.type)
-         for i, p in enumerate(contact.phones)],
+        [
+            (contact.id, contact.organization_id, i, p.phone, p.type)
+            for i, p in enumerate(contact.phones)
+        ],
     )
 
 
 def _insert_lead(db: sqlite3.Connection, lead: Lead, answer: KeyAnswer | None) -> None:
-    db.execute("INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
-               (lead.id, lead.organization_id, lead.name, lead.description, lead.date_created,
-                lead.date_updated))
+    db.execute(
+        "INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            lead.id,
+            lead.organization_id,
+            lead.name,
+            lead.description,
+            lead.date_created,
+            lead.date_updated,
+        ),
+    )
     for contact in lead.contacts:
         write_contact(db, contact)
     answer_key(db, answer)
@@ -54,11 +71,13 @@ def _delete_lead(db: sqlite3.Connection, org_id: str, lead_id: str) -> None:
     db.execute("DELETE FROM leads WHERE organization_id = ? AND id = ?", (org_id, lead_id))
 
 
-def _contacts(db: sqlite3.Connection, where: str, params: list[Any],
-              tail: str = "") -> list[Contact]:
+def _contacts(
+    db: sqlite3.Connection, where: str, params: list[Any], tail: str = ""
+) -> list[Contact]:
     # contacts and their phones in one query
     rows = fetch_all(
-        db, "SELECT c.*, p.phone, p.type AS phone_type,"
+        db,
+        "SELECT c.*, p.phone, p.type AS phone_type,"
         f" {suppressed('p.organization_id', 'p.phone')} AS outbound_sms_blocked FROM"
         f" (SELECT {_CONTACT_COLUMNS}, rowid AS rid FROM contacts WHERE {where}"
         f"  ORDER BY date_created, rowid {tail}) AS c"
@@ -77,12 +96,16 @@ def _leads(db: sqlite3.Connection, rows: list[Any]) -> list[Lead]:
     return leads_from_rows(rows, _contacts(db, f"lead_id IN ({_marks(ids)})", ids))
 
 
-def _list_leads(db: sqlite3.Connection, org_id: str, skip: int,
-                limit: int) -> tuple[list[Lead], int]:
+def _list_leads(
+    db: sqlite3.Connection, org_id: str, skip: int, limit: int
+) -> tuple[list[Lead], int]:
     total = fetch_one(db, "SELECT count(*) FROM leads WHERE organization_id = ?", (org_id,))
     rows = fetch_all(
-        db, "SELECT * FROM leads WHERE organization_id = ? ORDER BY date_created DESC,"
-        " rowid DESC LIMIT ? OFFSET ?", (org_id, limit, skip))
+        db,
+        "SELECT * FROM leads WHERE organization_id = ? ORDER BY date_created DESC,"
+        " rowid DESC LIMIT ? OFFSET ?",
+        (org_id, limit, skip),
+    )
     return _leads(db, rows), int(total[0]) if total else 0
 
 
@@ -94,8 +117,16 @@ class LeadQueries(SqliteDb):
         await self._run(lambda db: _insert_lead(db, lead, answer))
 
     async def get_lead(self, org_id: str, lead_id: str) -> Lead | None:
-        leads = await self._read(lambda db: _leads(db, fetch_all(
-            db, "SELECT * FROM leads WHERE organization_id = ? AND id = ?", (org_id, lead_id))))
+        leads = await self._read(
+            lambda db: _leads(
+                db,
+                fetch_all(
+                    db,
+                    "SELECT * FROM leads WHERE organization_id = ? AND id = ?",
+                    (org_id, lead_id),
+                ),
+            )
+        )
         return leads[0] if leads else None
 
     async def list_leads(self, org_id: str, skip: int, limit: int) -> tuple[list[Lead], int]:
@@ -120,7 +151,8 @@ class LeadQueries(SqliteDb):
 
     async def get_contact(self, org_id: str, contact_id: str) -> Contact | None:
         found = await self._read(
-            lambda db: _contacts(db, "organization_id = ? AND id = ?", [org_id, contact_id]))
+            lambda db: _contacts(db, "organization_id = ? AND id = ?", [org_id, contact_id])
+        )
         return found[0] if found else None
 
     async def list_contacts(
@@ -131,17 +163,24 @@ class LeadQueries(SqliteDb):
             where += " AND lead_id = ?"
             params.append(lead_id)
         return await self._read(
-            lambda db: _contacts(db, where, [*params, limit, skip], "LIMIT ? OFFSET ?"))
+            lambda db: _contacts(db, where, [*params, limit, skip], "LIMIT ? OFFSET ?")
+        )
 
     async def update_contact(self, contact: Contact) -> None:
         await self._run(lambda db: write_contact(db, contact))
 
     async def delete_contact(self, org_id: str, contact_id: str) -> None:
-        await self._write("DELETE FROM contacts WHERE organization_id = ? AND id = ?",
-                          (org_id, contact_id))
+        await self._write(
+            "DELETE FROM contacts WHERE organization_id = ? AND id = ?", (org_id, contact_id)
+        )
 
     async def find_contact_by_phone(self, org_id: str, phone: str) -> Contact | None:
-        found = await self._read(lambda db: _contacts(
-            db, "id = (SELECT contact_id FROM contact_phones WHERE organization_id = ?"
-            " AND phone = ? ORDER BY rowid LIMIT 1)", [org_id, phone]))
+        found = await self._read(
+            lambda db: _contacts(
+                db,
+                "id = (SELECT contact_id FROM contact_phones WHERE organization_id = ?"
+                " AND phone = ? ORDER BY rowid LIMIT 1)",
+                [org_id, phone],
+            )
+        )
         return found[0] if found else None

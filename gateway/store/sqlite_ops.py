@@ -32,7 +32,9 @@ class OpsQueries(SqliteDb):
         """Outbound messages not handed over yet: (due now, due later)."""
         row = await self._one(
             "SELECT COALESCE(SUM(due_at <= ?), 0), COALESCE(SUM(due_at > ?), 0) FROM sms"
-            " WHERE due_at IS NOT NULL", (now, now))
+            " WHERE due_at IS NOT NULL",
+            (now, now),
+        )
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def unmatched_callbacks(self) -> int:
@@ -41,8 +43,7 @@ class OpsQueries(SqliteDb):
 
     async def sent_by_sid(self, carrier_sid: str) -> tuple[str, str | None] | None:
         """(activity id, date_sent) of the message the carrier knows as `carrier_sid`."""
-        row = await self._one("SELECT id, date_sent FROM sms WHERE carrier_sid = ?",
-                              (carrier_sid,))
+        row = await self._one("SELECT id, date_sent FROM sms WHERE carrier_sid = ?", (carrier_sid,))
         return (row[0], row[1]) if row else None
 
     async def check_writable(self) -> None:
@@ -50,16 +51,21 @@ class OpsQueries(SqliteDb):
         busy, else one empty group (gateway.store.sqlite_threads.GroupWriter)."""
         await self._writer.check_writable()
 
-    async def purge_carrier_events(self, applied_before: str, unapplied_before: str,
-                                   limit: int) -> tuple[int, int]:
+    async def purge_carrier_events(
+        self, applied_before: str, unapplied_before: str, limit: int
+    ) -> tuple[int, int]:
         """Delete one batch (one transaction) of the oldest events past their retention:
         (how many, how many of them had never matched a message)."""
-        rows = await self._run(lambda db: fetch_all(
-            db, purge_events(SQLITE), (applied_before, unapplied_before, limit)))
+        rows = await self._run(
+            lambda db: fetch_all(
+                db, purge_events(SQLITE), (applied_before, unapplied_before, limit)
+            )
+        )
         return len(rows), sum(1 for row in rows if not row[1])
 
-    async def unsettled_sids(self, sent_after: str, sent_before: str, limit: int,
-                             skip: frozenset[str]) -> list[str]:
+    async def unsettled_sids(
+        self, sent_after: str, sent_before: str, limit: int, skip: frozenset[str]
+    ) -> list[str]:
         """Carrier sids of outbound messages sent in (sent_after, sent_before) that still
         have no final delivery status, oldest first, none of `skip`."""
         rows = await self._all(
@@ -69,5 +75,6 @@ class OpsQueries(SqliteDb):
             "  ('delivered', 'undelivered', 'failed', 'canceled', 'received'))"
             " AND carrier_sid NOT IN (SELECT value FROM json_each(?))"
             " ORDER BY date_sent LIMIT ?",
-            (sent_after, sent_before, json.dumps(sorted(skip)), limit))
+            (sent_after, sent_before, json.dumps(sorted(skip)), limit),
+        )
         return [row[0] for row in rows]

@@ -30,7 +30,8 @@ def sole_gateway(path: str) -> Iterator[None]:
             raise DatabaseInUse(
                 f"database.path {path}: another gateway is already serving from this SQLite"
                 " file; one SQLite file serves one gateway process (stop the other one, or run"
-                " several on PostgreSQL: database.url)") from None
+                " several on PostgreSQL: database.url)"
+            ) from None
         yield
     finally:
         os.close(fd)  # releases the lock

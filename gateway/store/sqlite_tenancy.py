@@ -17,32 +17,43 @@ from gateway.store.sqlite_keys import answer_key
 __all__ = ["TenancyQueries"]
 
 
-
-
 class TenancyQueries(SqliteDb):
     async def create_organization(self, org: Organization, key_hash: str) -> None:
         def create(db: sqlite3.Connection) -> None:
-            db.execute("INSERT INTO organizations VALUES (?, ?, ?)",
-                       (org.id, org.name, org.date_created))
-            db.execute("INSERT INTO api_keys VALUES (?, ?, ?)",
-                       (key_hash, org.id, org.date_created))
+            db.execute(
+                "INSERT INTO organizations VALUES (?, ?, ?)", (org.id, org.name, org.date_created)
+            )
+            db.execute(
+                "INSERT INTO api_keys VALUES (?, ?, ?)", (key_hash, org.id, org.date_created)
+            )
 
         await self._run(create)
 
     async def organization_for_key(self, key_hash: str) -> str | None:
-        row = await self._one("SELECT organization_id FROM api_keys WHERE key_hash = ?",
-                              (key_hash,))
+        row = await self._one(
+            "SELECT organization_id FROM api_keys WHERE key_hash = ?", (key_hash,)
+        )
         return row[0] if row else None
 
-    async def insert_phone_number(self, number: PhoneNumber,
-                                  answer: KeyAnswer | None = None) -> None:
+    async def insert_phone_number(
+        self, number: PhoneNumber, answer: KeyAnswer | None = None
+    ) -> None:
         def insert(db: sqlite3.Connection) -> None:
             db.execute(
                 f"INSERT INTO phone_numbers ({NUMBER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (number.id, number.organization_id, number.number, number.label, number.type,
-                 number.country, int(number.sms_enabled),
-                 json.dumps(list(number.supports_sms_to_countries)), number.carrier_sid,
-                 number.date_created, number.date_updated),
+                (
+                    number.id,
+                    number.organization_id,
+                    number.number,
+                    number.label,
+                    number.type,
+                    number.country,
+                    int(number.sms_enabled),
+                    json.dumps(list(number.supports_sms_to_countries)),
+                    number.carrier_sid,
+                    number.date_created,
+                    number.date_updated,
+                ),
             )
             answer_key(db, answer)
 
@@ -89,19 +100,25 @@ class TenancyQueries(SqliteDb):
         self, org_id: str, number_id: str, label: str | None, now: str
     ) -> None:
         await self._write(
-                "UPDATE phone_numbers SET label = ?, date_updated = ?"
-                " WHERE organization_id = ? AND id = ?",
-                (label, now, org_id, number_id),
-            )
+            "UPDATE phone_numbers SET label = ?, date_updated = ?"
+            " WHERE organization_id = ? AND id = ?",
+            (label, now, org_id, number_id),
+        )
 
-    async def release_phone_number(self, org_id: str, number_id: str, ended: Outcome,
-                                   now: str) -> int:
+    async def release_phone_number(
+        self, org_id: str, number_id: str, ended: Outcome, now: str
+    ) -> int:
         def release(db: sqlite3.Connection) -> int:
-            row = fetch_one(db, "DELETE FROM phone_numbers WHERE organization_id = ? AND id = ?"
-                                " RETURNING number, type", (org_id, number_id))
+            row = fetch_one(
+                db,
+                "DELETE FROM phone_numbers WHERE organization_id = ? AND id = ?"
+                " RETURNING number, type",
+                (org_id, number_id),
+            )
             if row is None or row["type"] != "internal":
                 return 0
-            return changes(db, end_unsent(SQLITE),
-                           end_unsent_values(ended, now, org_id, row["number"]))
+            return changes(
+                db, end_unsent(SQLITE), end_unsent_values(ended, now, org_id, row["number"])
+            )
 
         return await self._run(release)

@@ -23,8 +23,9 @@ _KEYS = {
 
 
 class UsageQueries(SqliteDb):
-    async def usage_counts(self, org_id: str, start: str, end: str, group_by: str,
-                           tz_minutes: int = 0) -> list[UsageCount]:
+    async def usage_counts(
+        self, org_id: str, start: str, end: str, group_by: str, tz_minutes: int = 0
+    ) -> list[UsageCount]:
         """Carrier traffic billed in [start, end), counted by direction, key and cost."""
         key = _KEYS[group_by]
         key_params = [f"{tz_minutes:+d}"] if group_by == "day" else []
@@ -33,9 +34,9 @@ class UsageQueries(SqliteDb):
             f" WHERE organization_id = ? AND carrier_sid IS NOT NULL"
             f" AND {_BILLED_AT} >= ? AND {_BILLED_AT} < ?"
             " GROUP BY direction, usage_key, cost",
-            [*key_params, org_id, start, end])
-        return [UsageCount(row[0], row[1], row[2], int(row[3]), int(row[4] or 0))
-                for row in rows]
+            [*key_params, org_id, start, end],
+        )
+        return [UsageCount(row[0], row[1], row[2], int(row[3]), int(row[4] or 0)) for row in rows]
 
     async def record_refused(self, sms_id: str, outcome: Outcome, now: str) -> None:
         """The message ended before the carrier took it (rejected at create, expired, opted
@@ -44,6 +45,13 @@ class UsageQueries(SqliteDb):
             "UPDATE sms SET due_at = NULL, claimed_until = NULL, status = ?,"
             " delivery_status = ?, error_code = ?, error_reason = ?, error_message = ?,"
             " cost = NULL, date_updated = ? WHERE id = ? AND carrier_sid IS NULL",
-            (outcome.status, outcome.delivery_status, outcome.error_code, outcome.error_reason,
-             outcome.error_message, now, sms_id),
+            (
+                outcome.status,
+                outcome.delivery_status,
+                outcome.error_code,
+                outcome.error_reason,
+                outcome.error_message,
+                now,
+                sms_id,
+            ),
         )

@@ -33,8 +33,11 @@ class ApiAnswer:
         self.headers = response.headers
         raw = response.body if isinstance(response.body, bytes) else b""
         self.text = raw.decode() if raw else (response.text or "")
-        self.data: Any = json.loads(self.text) if response.content_type == "application/json" \
-            and self.text else None
+        self.data: Any = (
+            json.loads(self.text)
+            if response.content_type == "application/json" and self.text
+            else None
+        )
 
 
 def keep_pristine(request: web.Request) -> None:
@@ -42,17 +45,23 @@ def keep_pristine(request: web.Request) -> None:
     request[_PRISTINE] = request.clone()
 
 
-async def call_api(request: web.Request, method: str, path: str, body: Any = None,
-                   query: dict[str, str] | None = None, tz_offset: str | None = None
-                   ) -> ApiAnswer:
+async def call_api(
+    request: web.Request,
+    method: str,
+    path: str,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    tz_offset: str | None = None,
+) -> ApiAnswer:
     """Run `METHOD /api/v1/path` as the session's organization. An ApiError the handler
     raises (ValidationFailed, NotFound, ...) reaches the caller as it is."""
     base = request.get(_PRISTINE) or request
     headers = {"Content-Type": "application/json"}
     if tz_offset:
         headers["X-TZ-Offset"] = tz_offset
-    sub = base.clone(method=method, rel_url=URL(API + path).with_query(query or {}),
-                     headers=headers)
+    sub = base.clone(
+        method=method, rel_url=URL(API + path).with_query(query or {}), headers=headers
+    )
     # the body the handler reads (aiohttp caches it here once read; we give it up front)
     sub._read_bytes = json.dumps(body).encode() if body is not None else b""
     sub[ORGANIZATION] = request[ORGANIZATION]  # the session's, never one the browser names

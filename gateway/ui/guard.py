@@ -45,15 +45,25 @@ def signed_in(handler: Page) -> Page:
         if request.method == "POST":
             form = await form_of(request)
             if not keeper.csrf_ok(session, form.get("csrf")):
-                return page(request, "error.html", status=403, title="Forbidden",
-                            message="This form has expired or did not come from the console;"
-                                    " reload the page and try again.")
+                return page(
+                    request,
+                    "error.html",
+                    status=403,
+                    title="Forbidden",
+                    message="This form has expired or did not come from the console;"
+                    " reload the page and try again.",
+                )
         try:
             return await handler(request)
         except NotFound as exc:
             return page(request, "error.html", status=404, title="Not found", message=str(exc))
         except ApiError as exc:
-            return page(request, "error.html", status=exc.status, title="Could not do that",
-                        message=str(exc))
+            return page(
+                request,
+                "error.html",
+                status=exc.status,
+                title="Could not do that",
+                message=str(exc),
+            )
 
     return guarded

@@ -40,38 +40,73 @@ async def lead_list(request: web.Request) -> web.StreamResponse:
         params["query"] = query
     error, position, leads, total, has_more = None, None, [], 0, False
     try:
-        answer = await call_api(request, "GET", "/lead/", query=params,
-                                tz_offset=request.query.get("tz"))
-        leads, total, has_more = (answer.data["data"], answer.data["total_results"],
-                                  answer.data["has_more"])
+        answer = await call_api(
+            request, "GET", "/lead/", query=params, tz_offset=request.query.get("tz")
+        )
+        leads, total, has_more = (
+            answer.data["data"],
+            answer.data["total_results"],
+            answer.data["has_more"],
+        )
     except ValidationFailed as exc:  # the query (or the page) the API refused
         error = exc.field_errors.get("query") or str(exc)
         found = _POSITION.search(error)
         position = min(int(found.group(1)), len(query)) if found else None
-    return page(request, "leads.html", status=400 if error else 200, query=query,
-                leads=leads, total=total, number=number, has_more=has_more, error=error,
-                position=position, seeds=SEED_QUERIES, page_url=_page_url(query),
-                form={}, form_errors={})
+    return page(
+        request,
+        "leads.html",
+        status=400 if error else 200,
+        query=query,
+        leads=leads,
+        total=total,
+        number=number,
+        has_more=has_more,
+        error=error,
+        position=position,
+        seeds=SEED_QUERIES,
+        page_url=_page_url(query),
+        form={},
+        form_errors={},
+    )
 
 
 def _page_url(query: str) -> str:
-    return "/ui/leads?" + urlencode({"query": query} if query else {}) + \
-        ("&" if query else "") + "page="
+    return (
+        "/ui/leads?"
+        + urlencode({"query": query} if query else {})
+        + ("&" if query else "")
+        + "page="
+    )
 
 
 @signed_in
 async def add_lead(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
     phone = form.get("phone", "").strip()
-    contact = {"name": form.get("contact_name", "").strip() or None,
-               "phones": [{"phone": phone, "type": "mobile"}] if phone else []}
+    contact = {
+        "name": form.get("contact_name", "").strip() or None,
+        "phones": [{"phone": phone, "type": "mobile"}] if phone else [],
+    }
     body = {"name": form.get("name", "").strip() or None, "contacts": [contact]}
     try:
         answer = await call_api(request, "POST", "/lead/", body)
     except ValidationFailed as exc:
-        return page(request, "leads.html", status=400, query="", leads=[], total=0, number=1,
-                    has_more=False, error=None, position=None, seeds=SEED_QUERIES,
-                    page_url=_page_url(""), form=form, form_errors=_flat(exc))
+        return page(
+            request,
+            "leads.html",
+            status=400,
+            query="",
+            leads=[],
+            total=0,
+            number=1,
+            has_more=False,
+            error=None,
+            position=None,
+            seeds=SEED_QUERIES,
+            page_url=_page_url(""),
+            form=form,
+            form_errors=_flat(exc),
+        )
     raise web.HTTPSeeOther(f"/ui/leads/{quote(answer.data['id'])}")
 
 
@@ -86,8 +121,9 @@ def _flat(exc: ValidationFailed) -> dict[str, str]:
 
 
 async def _timeline(request: web.Request, lead_id: str) -> list[dict[str, Any]]:
-    answer = await call_api(request, "GET", "/activity/sms/",
-                            query={"lead_id": lead_id, "_limit": "100"})
+    answer = await call_api(
+        request, "GET", "/activity/sms/", query={"lead_id": lead_id, "_limit": "100"}
+    )
     return list(answer.data["data"])
 
 
@@ -98,15 +134,27 @@ async def _sending_numbers(request: web.Request) -> list[dict[str, Any]]:
     return [n for n in answer.data["data"] if n["type"] == "internal" and n["sms_enabled"]]
 
 
-async def _lead_page(request: web.Request, lead_id: str, status: int = 200,
-                     composer: dict[str, str] | None = None,
-                     errors: dict[str, str] | None = None) -> web.Response:
+async def _lead_page(
+    request: web.Request,
+    lead_id: str,
+    status: int = 200,
+    composer: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> web.Response:
     lead = (await call_api(request, "GET", f"/lead/{quote(lead_id)}/")).data
     timeline = await _timeline(request, lead_id)
     phones = [{"contact": c, **p} for c in lead["contacts"] for p in c["phones"]]
-    return page(request, "lead.html", status=status, lead=lead, timeline=timeline,
-                phones=phones, numbers=await _sending_numbers(request),
-                composer=composer or {}, errors=errors or {})
+    return page(
+        request,
+        "lead.html",
+        status=status,
+        lead=lead,
+        timeline=timeline,
+        phones=phones,
+        numbers=await _sending_numbers(request),
+        composer=composer or {},
+        errors=errors or {},
+    )
 
 
 @signed_in
@@ -114,8 +162,10 @@ async def lead_page(request: web.Request) -> web.StreamResponse:
     composer = {}
     if reply := request.query.get("reply"):  # from the inbox: answer on the same pair
         sms = (await call_api(request, "GET", f"/activity/sms/{quote(reply)}/")).data
-        composer = {"to": f"{sms['contact_id'] or ''}|{sms['remote_phone']}",
-                    "local_phone": sms["local_phone"] or ""}
+        composer = {
+            "to": f"{sms['contact_id'] or ''}|{sms['remote_phone']}",
+            "local_phone": sms["local_phone"] or "",
+        }
     return await _lead_page(request, request.match_info["lead_id"], composer=composer)
 
 
@@ -123,17 +173,24 @@ async def lead_page(request: web.Request) -> web.StreamResponse:
 async def lead_live(request: web.Request) -> web.StreamResponse:
     lead_id = request.match_info["lead_id"]
     await call_api(request, "GET", f"/lead/{quote(lead_id)}/")  # 404 for another's lead
-    return live(fragment(request, "_timeline.html", timeline=await _timeline(request, lead_id),
-                         lead_id=lead_id))
+    return live(
+        fragment(
+            request, "_timeline.html", timeline=await _timeline(request, lead_id), lead_id=lead_id
+        )
+    )
 
 
 def composed(form: dict[str, str], lead_id: str) -> dict[str, Any]:
     """The composer's form as the API's create body: send now, in N seconds, or at a time."""
     contact_id, _, remote = form.get("to", "").partition("|")
-    body: dict[str, Any] = {"lead_id": lead_id, "text": form.get("text", ""),
-                            "local_phone": form.get("local_phone") or None,
-                            "remote_phone": remote or None, "contact_id": contact_id or None,
-                            "status": "outbox"}
+    body: dict[str, Any] = {
+        "lead_id": lead_id,
+        "text": form.get("text", ""),
+        "local_phone": form.get("local_phone") or None,
+        "remote_phone": remote or None,
+        "contact_id": contact_id or None,
+        "status": "outbox",
+    }
     when = form.get("when", "now")
     if when == "delay":
         raw = form.get("send_in", "").strip()
@@ -149,8 +206,13 @@ async def send_sms(request: web.Request) -> web.StreamResponse:
     lead_id = request.match_info["lead_id"]
     form = await form_of(request)
     try:
-        await call_api(request, "POST", "/activity/sms/", composed(form, lead_id),
-                       tz_offset=form.get("tz_offset") or None)
+        await call_api(
+            request,
+            "POST",
+            "/activity/sms/",
+            composed(form, lead_id),
+            tz_offset=form.get("tz_offset") or None,
+        )
     except ValidationFailed as exc:
         errors = dict(exc.field_errors)
         if exc.errors:

@@ -19,16 +19,23 @@ __all__ = ["setup"]
 _NONCE = "smslab_login"  # the sign-in form's CSRF cookie (double submit: no session yet)
 
 
-def _cookie(response: web.StreamResponse, name: str, value: str, max_age: int,
-            secure: bool) -> None:
-    response.set_cookie(name, value, max_age=max_age, path="/ui/", httponly=True,
-                        samesite="Strict", secure=secure)
+def _cookie(
+    response: web.StreamResponse, name: str, value: str, max_age: int, secure: bool
+) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/ui/", httponly=True, samesite="Strict", secure=secure
+    )
 
 
 def _form(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
     nonce = secrets.token_urlsafe(16)
-    response = page(request, "login.html", status=status, error=error,
-                    login_csrf=request.app[KEEPER].login_token(nonce))
+    response = page(
+        request,
+        "login.html",
+        status=status,
+        error=error,
+        login_csrf=request.app[KEEPER].login_token(nonce),
+    )
     _cookie(response, _NONCE, nonce, 600, request.secure)
     return response
 

@@ -32,10 +32,14 @@ def latency_summary(samples: list[tuple[str, dict[str, str], float]]) -> dict[st
             buckets[le] = buckets.get(le, 0.0) + value
 
     def bound(share: float) -> float | None:
-        return next((le for le in sorted(buckets) if count and buckets[le] >= share * count),
-                    None)
-    return {"count": int(count), "mean": total / count if count else None,
-            "p50": bound(0.5), "p95": bound(0.95)}
+        return next((le for le in sorted(buckets) if count and buckets[le] >= share * count), None)
+
+    return {
+        "count": int(count),
+        "mean": total / count if count else None,
+        "p50": bound(0.5),
+        "p95": bound(0.95),
+    }
 
 
 async def _ops(request: web.Request) -> dict[str, Any]:
@@ -46,13 +50,19 @@ async def _ops(request: web.Request) -> dict[str, Any]:
         by_status[f"{direction} {status}"] += count
     due, later = await app[STORE].queue_depth(dates.iso(dates.now()))
     dispatcher = app[DISPATCHER]
-    samples = [(s.name, s.labels, s.value) for metric in app[METRICS].carrier_latency.collect()
-               for s in metric.samples]
-    failed = await call_api(request, "GET", "/activity/sms/",
-                            query={"status": "error", "_limit": "100"})
+    samples = [
+        (s.name, s.labels, s.value)
+        for metric in app[METRICS].carrier_latency.collect()
+        for s in metric.samples
+    ]
+    failed = await call_api(
+        request, "GET", "/activity/sms/", query={"status": "error", "_limit": "100"}
+    )
     recent = failed.data["data"]
     return {
-        "by_status": sorted(by_status.items()), "due": due, "later": later,
+        "by_status": sorted(by_status.items()),
+        "due": due,
+        "later": later,
         "in_flight": dispatcher.in_flight if dispatcher else 0,
         "breaker": dispatcher.breaker.state.name.lower() if dispatcher else "off",
         "latency": latency_summary(samples),

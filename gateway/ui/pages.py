@@ -28,6 +28,7 @@ def _errors(exc: ApiError) -> dict[str, str]:
 
 # --- inbox ---------------------------------------------------------------------------------
 
+
 async def _inbox(request: web.Request) -> list[dict[str, Any]]:
     answer = await call_api(request, "GET", "/inbox/", query={"_limit": "50"})
     return list(answer.data["data"])
@@ -45,13 +46,23 @@ async def inbox_live(request: web.Request) -> web.StreamResponse:
 
 # --- numbers -------------------------------------------------------------------------------
 
-async def _numbers_page(request: web.Request, status: int = 200,
-                        errors: dict[str, str] | None = None,
-                        form: dict[str, str] | None = None) -> web.Response:
+
+async def _numbers_page(
+    request: web.Request,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> web.Response:
     answer = await call_api(request, "GET", "/phone_number/", query={"_limit": "100"})
-    return page(request, "numbers.html", status=status, numbers=answer.data["data"],
-                countries=sorted(config_of(request).countries), errors=errors or {},
-                form=form or {"country": config_of(request).default_region})
+    return page(
+        request,
+        "numbers.html",
+        status=status,
+        numbers=answer.data["data"],
+        countries=sorted(config_of(request).countries),
+        errors=errors or {},
+        form=form or {"country": config_of(request).default_region},
+    )
 
 
 @signed_in
@@ -63,48 +74,60 @@ async def _act(request: web.Request, method: str, path: str, body: Any) -> web.S
     try:
         await call_api(request, method, path, body)
     except ApiError as exc:  # a refused form, or the carrier's refusal or outage (502)
-        return await _numbers_page(request, 400 if exc.status < 500 else exc.status,
-                                   _errors(exc), await form_of(request))
+        return await _numbers_page(
+            request, 400 if exc.status < 500 else exc.status, _errors(exc), await form_of(request)
+        )
     raise web.HTTPSeeOther("/ui/numbers")
 
 
 @signed_in
 async def rent(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
-    body = {"country": form.get("country", ""), "prefix": form.get("prefix", "").strip(),
-            "label": form.get("label", "").strip() or None}
+    body = {
+        "country": form.get("country", ""),
+        "prefix": form.get("prefix", "").strip(),
+        "label": form.get("label", "").strip() or None,
+    }
     return await _act(request, "POST", "/phone_number/request/internal/", body)
 
 
 @signed_in
 async def add_external(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
-    return await _act(request, "POST", "/phone_number/", {
-        "number": form.get("number", "").strip(), "label": form.get("label", "").strip()
-        or None})
+    return await _act(
+        request,
+        "POST",
+        "/phone_number/",
+        {"number": form.get("number", "").strip(), "label": form.get("label", "").strip() or None},
+    )
 
 
 @signed_in
 async def label(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
-    return await _act(request, "PUT", f"/phone_number/{quote(request.match_info['id'])}/",
-                      {"label": form.get("label", "").strip() or None})
+    return await _act(
+        request,
+        "PUT",
+        f"/phone_number/{quote(request.match_info['id'])}/",
+        {"label": form.get("label", "").strip() or None},
+    )
 
 
 @signed_in
 async def release(request: web.Request) -> web.StreamResponse:
-    return await _act(request, "DELETE", f"/phone_number/{quote(request.match_info['id'])}/",
-                      None)
+    return await _act(request, "DELETE", f"/phone_number/{quote(request.match_info['id'])}/", None)
 
 
 # --- usage ---------------------------------------------------------------------------------
 
+
 def _usage_query(request: web.Request) -> dict[str, str]:
     today = dates.now().date()
-    return {"date_start": request.query.get("date_start")
-            or (today - timedelta(days=30)).isoformat(),
-            "date_end": request.query.get("date_end") or today.isoformat(),
-            "group_by": "country"}
+    return {
+        "date_start": request.query.get("date_start") or (today - timedelta(days=30)).isoformat(),
+        "date_end": request.query.get("date_end") or today.isoformat(),
+        "group_by": "country",
+    }
 
 
 @signed_in
@@ -113,33 +136,65 @@ async def usage(request: web.Request) -> web.StreamResponse:
     try:
         report = (await call_api(request, "GET", "/usage/sms/", query=query)).data
     except ValidationFailed as exc:
-        return page(request, "usage.html", status=400, query=query, report=None,
-                    errors=_errors(exc), chart=None)
-    return page(request, "usage.html", query=query, report=report, errors={},
-                chart=bar_chart([(row["country"], row["outbound_messages"],
-                                  row["inbound_messages"]) for row in report["data"]]))
+        return page(
+            request,
+            "usage.html",
+            status=400,
+            query=query,
+            report=None,
+            errors=_errors(exc),
+            chart=None,
+        )
+    return page(
+        request,
+        "usage.html",
+        query=query,
+        report=report,
+        errors={},
+        chart=bar_chart(
+            [
+                (row["country"], row["outbound_messages"], row["inbound_messages"])
+                for row in report["data"]
+            ]
+        ),
+    )
 
 
 @signed_in
 async def usage_csv(request: web.Request) -> web.StreamResponse:
-    answer = await call_api(request, "GET", "/usage/sms/",
-                            query={**_usage_query(request), "format": "csv"})
-    return web.Response(text=answer.text, content_type="text/csv", charset="utf-8",
-                        headers={"Content-Disposition": answer.headers["Content-Disposition"]})
+    answer = await call_api(
+        request, "GET", "/usage/sms/", query={**_usage_query(request), "format": "csv"}
+    )
+    return web.Response(
+        text=answer.text,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": answer.headers["Content-Disposition"]},
+    )
 
 
 # --- whitelist -----------------------------------------------------------------------------
 
-async def _whitelist_page(request: web.Request, status: int = 200,
-                          errors: dict[str, str] | None = None,
-                          form: dict[str, str] | None = None) -> web.Response:
-    requests = await call_api(request, "GET", "/sms_whitelist_request/",
-                              query={"_limit": "100"})
+
+async def _whitelist_page(
+    request: web.Request,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> web.Response:
+    requests = await call_api(request, "GET", "/sms_whitelist_request/", query={"_limit": "100"})
     found = await call_api(request, "GET", "/phone_number/", query={"_limit": "100"})
     numbers = [n for n in found.data["data"] if n["type"] == "internal"]
-    return page(request, "whitelist.html", status=status, requests=requests.data["data"],
-                numbers=numbers, content_types=CONTENT_TYPES, errors=errors or {},
-                form=form or {})
+    return page(
+        request,
+        "whitelist.html",
+        status=status,
+        requests=requests.data["data"],
+        numbers=numbers,
+        content_types=CONTENT_TYPES,
+        errors=errors or {},
+        form=form or {},
+    )
 
 
 @signed_in
@@ -151,18 +206,20 @@ async def whitelist(request: web.Request) -> web.StreamResponse:
 async def ask_whitelist(request: web.Request) -> web.StreamResponse:
     form = await form_of(request)
     opted = form.get("opted_in")
-    body = {"phone_number_id": form.get("phone_number_id") or None,
-            "website": form.get("website", "").strip() or None,
-            "content_type": form.get("content_type") or None,
-            "examples": [line.strip() for line in form.get("examples", "").split("\n")
-                         if line.strip()],
-            "opted_in": {"yes": True, "no": False}.get(opted or ""),
-            "relationship": form.get("relationship", "").strip() or None}
+    body = {
+        "phone_number_id": form.get("phone_number_id") or None,
+        "website": form.get("website", "").strip() or None,
+        "content_type": form.get("content_type") or None,
+        "examples": [line.strip() for line in form.get("examples", "").split("\n") if line.strip()],
+        "opted_in": {"yes": True, "no": False}.get(opted or ""),
+        "relationship": form.get("relationship", "").strip() or None,
+    }
     try:
         await call_api(request, "POST", "/sms_whitelist_request/", body)
     except ApiError as exc:
-        return await _whitelist_page(request, 400 if exc.status < 500 else exc.status,
-                                     _errors(exc), form)
+        return await _whitelist_page(
+            request, 400 if exc.status < 500 else exc.status, _errors(exc), form
+        )
     raise web.HTTPSeeOther("/ui/whitelist")
 
 

@@ -13,8 +13,10 @@ from gateway.ui.keys import CSRF_TOKEN, SESSION
 __all__ = ["environment", "fragment", "live", "page"]
 
 # Our own files only: no inline script or style, so an escaping slip cannot run anything
-_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-           " form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 environment = jinja2.Environment(
     loader=jinja2.PackageLoader("gateway.ui", "templates"),
@@ -25,18 +27,25 @@ environment = jinja2.Environment(
 
 
 def _context(request: web.Request, values: dict[str, Any]) -> dict[str, Any]:
-    return {"csrf": request.get(CSRF_TOKEN, ""), "signed_in": SESSION in request,
-            "path": request.path, **values}
+    return {
+        "csrf": request.get(CSRF_TOKEN, ""),
+        "signed_in": SESSION in request,
+        "path": request.path,
+        **values,
+    }
 
 
 def fragment(request: web.Request, template: str, **values: Any) -> str:
     return environment.get_template(template).render(_context(request, values))
 
 
-def page(request: web.Request, template: str, status: int = 200, **values: Any
-         ) -> web.Response:
-    response = web.Response(text=fragment(request, template, **values), status=status,
-                            content_type="text/html", charset="utf-8")
+def page(request: web.Request, template: str, status: int = 200, **values: Any) -> web.Response:
+    response = web.Response(
+        text=fragment(request, template, **values),
+        status=status,
+        content_type="text/html",
+        charset="utf-8",
+    )
     response.headers["Content-Security-Policy"] = _POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"

@@ -3,6 +3,7 @@ delete."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from aiohttp import web
@@ -23,7 +24,7 @@ _BASE = f"/{API_VERSION}/Accounts/{{account}}"
 _MIN_SCHEDULE, _MAX_SCHEDULE = 300.0, 35 * 86400.0
 
 
-def _send_at(form: dict[str, str], runtime_now: datetime, sim_time: float) -> float | None:
+def _send_at(form: Mapping[str, str], runtime_now: datetime, sim_time: float) -> float | None:
     if not form.get("SendAt") and form.get("ScheduleType") != "fixed":
         return None
     if not form.get("MessagingServiceSid"):

@@ -221,8 +221,9 @@ class Carrier:
         record.status, record.updated_at = "queued", now
         settings = self.timeline.at(now)
         try:
-            slot = self._queues.slot(record.from_ or "", now, settings.throughput,
-                                     record.num_segments)
+            slot = self._queues.slot(
+                record.from_ or "", now, settings.throughput, record.num_segments
+            )
         except TwilioError:
             record.fate = Fate("failed", 30001, "queue overflow")
             return [
@@ -282,8 +283,9 @@ class Carrier:
             self.opt_outs.discard((handset, to))
         record = self._record(number.account_sid, handset, to, body, "inbound", "received", now)
         if keyword is Keyword.HELP and not self._opted_out(handset, to):
-            reply = self._record(number.account_sid, to, handset, HELP_REPLY, "outbound-reply",
-                                 "delivered", now)
+            reply = self._record(
+                number.account_sid, to, handset, HELP_REPLY, "outbound-reply", "delivered", now
+            )
             reply.fate = Fate("delivered", None, "help reply")
         return record, number
 
@@ -291,8 +293,16 @@ class Carrier:
         kind, _ = classify(handset, self.scenario.handsets)
         return kind is HandsetKind.OPTED_OUT or (handset, number) in self.opt_outs
 
-    def _record(self, account_sid: str, from_: str, to: str, body: str, direction: str,
-                status: str, now: float) -> MessageRecord:
+    def _record(
+        self,
+        account_sid: str,
+        from_: str,
+        to: str,
+        body: str,
+        direction: str,
+        status: str,
+        now: float,
+    ) -> MessageRecord:
         """A message that does not go through create: an inbound one, or the carrier's own
         reply (sent at once, free, with no status callback)."""
         tag = "in" if direction == "inbound" else direction  # inbound sids as they always were

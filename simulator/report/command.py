@@ -12,23 +12,28 @@ from typing import Any
 from simulator.report.diff import Tolerance, compare, to_html, to_text
 from simulator.report.html import render
 
-__all__ = ["add_diff_arguments", "add_report_arguments", "diff_main", "report_main",
-           "write_html"]
+__all__ = ["add_diff_arguments", "add_report_arguments", "diff_main", "report_main", "write_html"]
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", type=Path, metavar="RUN.json", help="a run's --json output")
-    parser.add_argument("--html", type=Path, metavar="FILE", required=True,
-                        help="write the HTML report here")
+    parser.add_argument(
+        "--html", type=Path, metavar="FILE", required=True, help="write the HTML report here"
+    )
 
 
 def add_diff_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("before", type=Path, metavar="BEFORE.json")
     parser.add_argument("after", type=Path, metavar="AFTER.json")
-    parser.add_argument("--tolerance", action="append", default=[], metavar="[PATTERN=]N[%]",
-                        help="let figures matching PATTERN (fnmatch, e.g. 'count.*' or "
-                             "'latency.total.*') move by N, or N %% (repeatable; default: "
-                             "exact, latencies 50%%)")
+    parser.add_argument(
+        "--tolerance",
+        action="append",
+        default=[],
+        metavar="[PATTERN=]N[%]",
+        help="let figures matching PATTERN (fnmatch, e.g. 'count.*' or "
+        "'latency.total.*') move by N, or N %% (repeatable; default: "
+        "exact, latencies 50%%)",
+    )
     parser.add_argument("--html", type=Path, metavar="FILE", help="write the diff as HTML too")
 
 
@@ -65,7 +70,6 @@ def diff_main(args: argparse.Namespace) -> int:
     print(to_text(changes))
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
-        args.html.write_text(to_html(changes, str(args.before), str(args.after)),
-                             encoding="utf-8")
+        args.html.write_text(to_html(changes, str(args.before), str(args.after)), encoding="utf-8")
         print(f"HTML diff: {args.html}")
     return 1 if any(c.regression for c in changes) else 0

@@ -102,25 +102,41 @@ def _tolerance(figure: str, tolerances: Sequence[Tolerance]) -> Tolerance:
     return next(t for t in reversed(tolerances) if fnmatch.fnmatchcase(figure, t.pattern))
 
 
-def _scenario(name: str, before: Mapping[str, Any], after: Mapping[str, Any],
-              timed: tuple[Mapping[str, Any], Mapping[str, Any]],
-              tolerances: Sequence[Tolerance]) -> list[Change]:
+def _scenario(
+    name: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    timed: tuple[Mapping[str, Any], Mapping[str, Any]],
+    tolerances: Sequence[Tolerance],
+) -> list[Change]:
     changes = []
     if before["passed"] != after["passed"]:
-        changes.append(Change(name, "verdict", _pass(before["passed"]), _pass(after["passed"]),
-                              before["passed"], "the scenario fails now" if before["passed"]
-                              else ""))
+        changes.append(
+            Change(
+                name,
+                "verdict",
+                _pass(before["passed"]),
+                _pass(after["passed"]),
+                before["passed"],
+                "the scenario fails now" if before["passed"] else "",
+            )
+        )
     old = {c["name"]: c for c in before.get("checks", [])}
     new = {c["name"]: c for c in after.get("checks", [])}
     for check in sorted(old.keys() | new.keys()):
         was, now = old.get(check), new.get(check)
-        shown = (f"{was['actual']} ({_pass(was['passed'])})" if was else "-",
-                 f"{now['actual']} ({_pass(now['passed'])})" if now else "-")
+        shown = (
+            f"{was['actual']} ({_pass(was['passed'])})" if was else "-",
+            f"{now['actual']} ({_pass(now['passed'])})" if now else "-",
+        )
         if shown[0] == shown[1]:
             continue
         worse = bool(was and was["passed"] and (now is None or not now["passed"]))
-        changes.append(Change(name, f"check {check}", *shown, worse,
-                              "a passing check fails now" if worse else ""))
+        changes.append(
+            Change(
+                name, f"check {check}", *shown, worse, "a passing check fails now" if worse else ""
+            )
+        )
     earlier, later = dict(_figures(before, timed[0])), dict(_figures(after, timed[1]))
     for figure in sorted(earlier.keys() | later.keys()):
         latency = figure.startswith("latency.")
@@ -131,11 +147,21 @@ def _scenario(name: str, before: Mapping[str, Any], after: Mapping[str, Any],
             continue
         tolerance = _tolerance(figure, tolerances)
         within = tolerance.allows(a, b)
-        changes.append(Change(name, figure, str(earlier.get(figure, 0)),
-                              str(later.get(figure, 0)), not within,
-                              f"moved {_signed(b - a)}"
-                              + (", not gated" if tolerance.amount is None else
-                                 f", {'within' if within else 'past'} {tolerance}")))
+        changes.append(
+            Change(
+                name,
+                figure,
+                str(earlier.get(figure, 0)),
+                str(later.get(figure, 0)),
+                not within,
+                f"moved {_signed(b - a)}"
+                + (
+                    ", not gated"
+                    if tolerance.amount is None
+                    else f", {'within' if within else 'past'} {tolerance}"
+                ),
+            )
+        )
     return changes
 
 
@@ -147,8 +173,9 @@ def _signed(value: Decimal) -> str:
     return f"+{value}" if value > 0 else str(value)
 
 
-def compare(before: Mapping[str, Any], after: Mapping[str, Any],
-            tolerances: Sequence[Tolerance] = ()) -> list[Change]:
+def compare(
+    before: Mapping[str, Any], after: Mapping[str, Any], tolerances: Sequence[Tolerance] = ()
+) -> list[Change]:
     """What changed from `before` to `after`, scenario by scenario (matched by name);
     `tolerances` come on top of the defaults."""
     tolerances = [*DEFAULT_TOLERANCES, *tolerances]
@@ -162,9 +189,13 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any],
         elif name not in old:
             changes.append(Change(name, "scenario", "not run", "run", False, "new"))
         else:
-            changes += _scenario(name, old[name], new[name],
-                                 (timings[0].get(name, {}), timings[1].get(name, {})),
-                                 tolerances)
+            changes += _scenario(
+                name,
+                old[name],
+                new[name],
+                (timings[0].get(name, {}), timings[1].get(name, {})),
+                tolerances,
+            )
     return changes
 
 
@@ -172,11 +203,15 @@ def to_text(changes: Sequence[Change]) -> str:
     if not changes:
         return "no change"
     rows = [("scenario", "figure", "before", "after", "", "")]
-    rows += [(c.scenario, c.figure, c.before, c.after, "WORSE" if c.regression else "ok", c.why)
-             for c in changes]
+    rows += [
+        (c.scenario, c.figure, c.before, c.after, "WORSE" if c.regression else "ok", c.why)
+        for c in changes
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  "
-             + row[5] for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[5]
+        for row in rows
+    ]
     worse = sum(1 for c in changes if c.regression)
     lines.append(f"\n{len(changes)} change(s), {worse} past tolerance or failing")
     return "\n".join(line.rstrip() for line in lines)
@@ -187,13 +222,17 @@ def to_html(changes: Sequence[Change], before: str, after: str) -> str:
         f"<tr{' class=mismatch' if c.regression else ''}><td>{escape(c.scenario)}</td>"
         f"<td>{escape(c.figure)}</td><td>{escape(c.before)}</td><td>{escape(c.after)}</td>"
         f"<td>{'<span class=fail>WORSE</span>' if c.regression else 'ok'}</td>"
-        f"<td>{escape(c.why)}</td></tr>" for c in changes)
+        f"<td>{escape(c.why)}</td></tr>"
+        for c in changes
+    )
     worse = sum(1 for c in changes if c.regression)
-    return ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
-            f"<title>smslab run diff</title><style>{STYLE}</style></head><body><header>"
-            f"<h1>{'<span class=fail>WORSE</span>' if worse else '<span class=pass>OK</span>'}"
-            f" smslab run diff</h1><p class=muted>{escape(before)} → {escape(after)}: "
-            f"{len(changes)} change(s), {worse} past tolerance or failing</p></header>"
-            "<section><table><thead><tr><th>scenario</th><th>figure</th><th>before</th>"
-            f"<th>after</th><th></th><th></th></tr></thead><tbody>{rows}</tbody></table>"
-            "</section></body></html>\n")
+    return (
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+        f"<title>smslab run diff</title><style>{STYLE}</style></head><body><header>"
+        f"<h1>{'<span class=fail>WORSE</span>' if worse else '<span class=pass>OK</span>'}"
+        f" smslab run diff</h1><p class=muted>{escape(before)} → {escape(after)}: "
+        f"{len(changes)} change(s), {worse} past tolerance or failing</p></header>"
+        "<section><table><thead><tr><th>scenario</th><th>figure</th><th>before</th>"
+        f"<th>after</th><th></th><th></th></tr></thead><tbody>{rows}</tbody></table>"
+        "</section></body></html>\n"
+    )

@@ -20,9 +20,14 @@ DELIVERED = "#2e7d32"
 ACCEPTED = "#1565c0"
 SENT = "#78909c"
 REASON_COLOURS = {
-    "spam": "#c62828", "landline": "#6a1b9a", "unreachable": "#ef6c00",
-    "opted_out": "#5d4037", "invalid_number": "#ad1457", "unsupported_country": "#00838f",
-    "expired": "#f9a825", "unknown": "#616161",
+    "spam": "#c62828",
+    "landline": "#6a1b9a",
+    "unreachable": "#ef6c00",
+    "opted_out": "#5d4037",
+    "invalid_number": "#ad1457",
+    "unsupported_country": "#00838f",
+    "expired": "#f9a825",
+    "unknown": "#616161",
 }
 _MORE = ("#8e24aa", "#3949ab", "#00897b", "#7cb342", "#fb8c00", "#6d4c41")
 _FONT = 'font-family="system-ui,sans-serif" font-size="11"'
@@ -57,15 +62,19 @@ def _y_axis(left: float, top: float, height: float, most: float, right: float) -
     for k in range(round(most / step) + 1):
         value = step * k
         y = top + height - height * value / most
-        parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" '
-                     f'stroke="#e0e0e0"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" {_FONT}>'
-                     f'{value:g}</text>')
+        parts.append(f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>')
+        parts.append(
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" {_FONT}>{value:g}</text>'
+        )
     return parts
 
 
-def timeline(series: Mapping[str, Any], events: Sequence[Mapping[str, Any]],
-             width: int = 960, height: int = 300) -> str:
+def timeline(
+    series: Mapping[str, Any],
+    events: Sequence[Mapping[str, Any]],
+    width: int = 960,
+    height: int = 300,
+) -> str:
     """Bars: delivered below, failures by reason stacked above, per bucket. Lines: accepted
     and sent on by the carrier. Events: a dashed marker (a band for an outage) with its
     label."""
@@ -84,15 +93,19 @@ def timeline(series: Mapping[str, Any], events: Sequence[Mapping[str, Any]],
     def y(v: float) -> float:
         return bottom - plot_h * v / most
 
-    parts = [f'<svg class="chart timeline" viewBox="0 0 {width} {height}" width="100%" '
-             f'role="img" aria-label="outcomes over simulated time">',
-             *_y_axis(left, top, plot_h, most, right)]
+    parts = [
+        f'<svg class="chart timeline" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="outcomes over simulated time">',
+        *_y_axis(left, top, plot_h, most, right),
+    ]
     for event in events:
         if event.get("until") is not None:
             x0, x1 = x(float(event["at"])), x(float(event["until"]))
-            parts.append(f'<rect class="event-band" x="{x0:.1f}" y="{top}" '
-                         f'width="{max(1.0, x1 - x0):.1f}" height="{plot_h}" fill="#ffcdd2" '
-                         f'opacity="0.5"><title>{escape(str(event["label"]))}</title></rect>')
+            parts.append(
+                f'<rect class="event-band" x="{x0:.1f}" y="{top}" '
+                f'width="{max(1.0, x1 - x0):.1f}" height="{plot_h}" fill="#ffcdd2" '
+                f'opacity="0.5"><title>{escape(str(event["label"]))}</title></rect>'
+            )
     for b in range(buckets):
         base, x0 = 0.0, left + b * bar_w
         span = f"{duration(b * step)} to {duration((b + 1) * step)}"
@@ -102,31 +115,40 @@ def timeline(series: Mapping[str, Any], events: Sequence[Mapping[str, Any]],
             if not count:
                 continue
             tall = y(base) - y(base + count)
-            parts.append(f'<rect x="{x0 + 0.5:.1f}" y="{y(base + count):.1f}" '
-                         f'width="{max(0.5, bar_w - 1):.1f}" height="{tall:.1f}" fill="{fill}">'
-                         f'<title>{span}: {count} {escape(name)}</title></rect>')
+            parts.append(
+                f'<rect x="{x0 + 0.5:.1f}" y="{y(base + count):.1f}" '
+                f'width="{max(0.5, bar_w - 1):.1f}" height="{tall:.1f}" fill="{fill}">'
+                f"<title>{span}: {count} {escape(name)}</title></rect>"
+            )
             base += count
     lines = (("accepted", ACCEPTED, ""), ("sent", SENT, ' stroke-dasharray="4 3"'))
     for name, stroke, dash in lines:
-        points = " ".join(f"{left + (b + 0.5) * bar_w:.1f},{y(v):.1f}"
-                          for b, v in enumerate(series[name]))
-        parts.append(f'<polyline class="line-{name}" points="{points}" fill="none" '
-                     f'stroke="{stroke}" stroke-width="1.5"{dash}/>')
+        points = " ".join(
+            f"{left + (b + 0.5) * bar_w:.1f},{y(v):.1f}" for b, v in enumerate(series[name])
+        )
+        parts.append(
+            f'<polyline class="line-{name}" points="{points}" fill="none" '
+            f'stroke="{stroke}" stroke-width="1.5"{dash}/>'
+        )
     for k, event in enumerate(events):
         at = x(float(event["at"]))
         label_y = 12 + 14 * (k % 4)
         anchor = "end" if at > left + plot_w * 0.7 else "start"
         shift = -3 if anchor == "end" else 3
-        parts.append(f'<g class="event-marker" data-kind="{escape(str(event["kind"]))}">'
-                     f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{label_y - 8}" y2="{bottom}" '
-                     f'stroke="#212121" stroke-dasharray="3 2"/>'
-                     f'<text x="{at + shift:.1f}" y="{label_y}" text-anchor="{anchor}" {_FONT}>'
-                     f'{escape(str(event["label"]))} (t={duration(float(event["at"]))})</text>'
-                     f'</g>')
+        parts.append(
+            f'<g class="event-marker" data-kind="{escape(str(event["kind"]))}">'
+            f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{label_y - 8}" y2="{bottom}" '
+            f'stroke="#212121" stroke-dasharray="3 2"/>'
+            f'<text x="{at + shift:.1f}" y="{label_y}" text-anchor="{anchor}" {_FONT}>'
+            f"{escape(str(event['label']))} (t={duration(float(event['at']))})</text>"
+            f"</g>"
+        )
     ticks = max(1, buckets // 8)
     for b in range(0, buckets + 1, ticks):
-        parts.append(f'<text x="{left + b * bar_w:.1f}" y="{bottom + 16}" text-anchor="middle" '
-                     f'{_FONT}>{duration(b * step)}</text>')
+        parts.append(
+            f'<text x="{left + b * bar_w:.1f}" y="{bottom + 16}" text-anchor="middle" '
+            f"{_FONT}>{duration(b * step)}</text>"
+        )
     parts.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="#616161"/>')
     parts.append("</svg>")
     return "".join(parts)
@@ -136,32 +158,42 @@ def histogram(distribution: Mapping[str, Any], width: int = 300, height: int = 1
     """Counts per bin of simulated seconds, with p50, p90 and p99 marked."""
     counts: Sequence[int] = distribution.get("histogram") or []
     if not counts:
-        return (f'<svg class="chart histogram" viewBox="0 0 {width} {height}" width="100%">'
-                f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" {_FONT}>'
-                'no messages</text></svg>')
+        return (
+            f'<svg class="chart histogram" viewBox="0 0 {width} {height}" width="100%">'
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" {_FONT}>'
+            "no messages</text></svg>"
+        )
     left, top, right, bottom = 36.0, 34.0, width - 8.0, height - 22.0
     most = _ticks(max(counts))[1]
     span = float(distribution["bin_width"]) * len(counts)
     bar_w = (right - left) / len(counts)
-    parts = [f'<svg class="chart histogram" viewBox="0 0 {width} {height}" width="100%" '
-             f'role="img">', *_y_axis(left, top, bottom - top, most, right)]
+    parts = [
+        f'<svg class="chart histogram" viewBox="0 0 {width} {height}" width="100%" role="img">',
+        *_y_axis(left, top, bottom - top, most, right),
+    ]
     for k, count in enumerate(counts):
         if count:
             h = (bottom - top) * count / most
-            parts.append(f'<rect x="{left + k * bar_w + 0.5:.1f}" y="{bottom - h:.1f}" '
-                         f'width="{max(0.5, bar_w - 1):.1f}" height="{h:.1f}" fill="{ACCEPTED}">'
-                         f'<title>{count} messages</title></rect>')
+            parts.append(
+                f'<rect x="{left + k * bar_w + 0.5:.1f}" y="{bottom - h:.1f}" '
+                f'width="{max(0.5, bar_w - 1):.1f}" height="{h:.1f}" fill="{ACCEPTED}">'
+                f"<title>{count} messages</title></rect>"
+            )
     for k, name in enumerate(("p50", "p90", "p99")):
         at = left + (right - left) * float(distribution[name]) / span if span else left
-        parts.append(f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{top - 4}" y2="{bottom}" '
-                     f'stroke="#c62828" stroke-dasharray="3 2"/>'
-                     f'<text x="{at:.1f}" y="{9 + 10 * k}" text-anchor="end" dx="-2" {_FONT} '
-                     f'fill="#c62828">{name}</text>')
-    parts.append(f'<text x="{left}" y="{bottom + 15}" {_FONT}>0</text>'
-                 f'<text x="{right}" y="{bottom + 15}" text-anchor="end" {_FONT}>'
-                 f'{duration(span)}</text>'
-                 f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="#616161"/>'
-                 "</svg>")
+        parts.append(
+            f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{top - 4}" y2="{bottom}" '
+            f'stroke="#c62828" stroke-dasharray="3 2"/>'
+            f'<text x="{at:.1f}" y="{9 + 10 * k}" text-anchor="end" dx="-2" {_FONT} '
+            f'fill="#c62828">{name}</text>'
+        )
+    parts.append(
+        f'<text x="{left}" y="{bottom + 15}" {_FONT}>0</text>'
+        f'<text x="{right}" y="{bottom + 15}" text-anchor="end" {_FONT}>'
+        f"{duration(span)}</text>"
+        f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="#616161"/>'
+        "</svg>"
+    )
     return "".join(parts)
 
 
@@ -170,7 +202,9 @@ def share_bar(delivered: int, failed: int, total: int, width: int = 100) -> str:
     if total <= 0:
         return ""
     good, bad = width * delivered / total, width * failed / total
-    return (f'<svg class="chart bar" viewBox="0 0 {width} 10" width="{width}" height="10">'
-            f'<rect width="{width}" height="10" fill="#e0e0e0"/>'
-            f'<rect width="{good:.1f}" height="10" fill="{DELIVERED}"/>'
-            f'<rect x="{good:.1f}" width="{bad:.1f}" height="10" fill="#c62828"/></svg>')
+    return (
+        f'<svg class="chart bar" viewBox="0 0 {width} 10" width="{width}" height="10">'
+        f'<rect width="{width}" height="10" fill="#e0e0e0"/>'
+        f'<rect width="{good:.1f}" height="10" fill="{DELIVERED}"/>'
+        f'<rect x="{good:.1f}" width="{bad:.1f}" height="10" fill="#c62828"/></svg>'
+    )

@@ -8,5 +8,12 @@ A pure core (judge.py, invariants.py, report.py over outcome.py's data) inside a
 from simulator.runner.outcome import Check, Observed, ScenarioResult, SearchResult, UsageResult
 from simulator.runner.run import Target, run_plan
 
-__all__ = ["Check", "Observed", "ScenarioResult", "SearchResult", "Target", "UsageResult",
-           "run_plan"]
+__all__ = [
+    "Check",
+    "Observed",
+    "ScenarioResult",
+    "SearchResult",
+    "Target",
+    "UsageResult",
+    "run_plan",
+]

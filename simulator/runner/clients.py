@@ -11,9 +11,11 @@ from simulator.runner.outcome import SearchResult, UsageResult
 
 __all__ = ["CarrierControl", "GatewayApi", "RunFailed"]
 
-_SMS_FIELDS = ("id,lead_id,contact_id,direction,status,delivery_status,error_code,error_reason,"
-               "text,local_phone,remote_phone,source,remote_country_iso,segments,cost,"
-               "date_created,date_updated")
+_SMS_FIELDS = (
+    "id,lead_id,contact_id,direction,status,delivery_status,error_code,error_reason,"
+    "text,local_phone,remote_phone,source,remote_country_iso,segments,cost,"
+    "date_created,date_updated"
+)
 _NUMBER_FIELDS = "id,number,whitelisted,spam_flagged_count"
 
 
@@ -28,10 +30,12 @@ class GatewayApi:
         self._headers = {"Authorization": aiohttp.encode_basic_auth(api_key, "")}
         self.page = 1000  # lowered to Close's default once a gateway refuses it
 
-    async def call(self, method: str, path: str, body: Any = None,
-                   params: Any = None) -> tuple[int, Any]:
-        async with self._session.request(method, self._base + path, json=body, params=params,
-                                         headers=self._headers) as response:
+    async def call(
+        self, method: str, path: str, body: Any = None, params: Any = None
+    ) -> tuple[int, Any]:
+        async with self._session.request(
+            method, self._base + path, json=body, params=params, headers=self._headers
+        ) as response:
             try:
                 data = await response.json(content_type=None)
             except ValueError:
@@ -64,8 +68,16 @@ class GatewayApi:
 
     async def any_unsent(self) -> bool:
         """Whether a message still waits to go out (outbox or scheduled)."""
-        data = await self.must("GET", "activity/sms/", params=[
-            ("status", "outbox"), ("status", "scheduled"), ("_limit", "1"), ("_fields", "id")])
+        data = await self.must(
+            "GET",
+            "activity/sms/",
+            params=[
+                ("status", "outbox"),
+                ("status", "scheduled"),
+                ("_limit", "1"),
+                ("_fields", "id"),
+            ],
+        )
         return bool(data["data"])
 
     async def lead_names(self) -> dict[str, str]:
@@ -73,16 +85,23 @@ class GatewayApi:
         return {lead["id"]: lead.get("name") or "" for lead in leads}
 
     async def search(self, query: str, names: bool) -> SearchResult:
-        status, data = await self.call("GET", "lead/", params={
-            "query": query, "_limit": "0" if not names else str(self.page),
-            "_fields": "id,name"})
+        status, data = await self.call(
+            "GET",
+            "lead/",
+            params={
+                "query": query,
+                "_limit": "0" if not names else str(self.page),
+                "_fields": "id,name",
+            },
+        )
         if status != 200 or not isinstance(data, dict) or "total_results" not in data:
             return SearchResult(None, error=f"HTTP {status}: {data}"[:200])
         found = []
         if names:
             found = await self.every("lead/", {"query": query, "_fields": "id,name"})
-        return SearchResult(int(data["total_results"]),
-                            tuple(sorted(str(lead.get("name")) for lead in found)))
+        return SearchResult(
+            int(data["total_results"]), tuple(sorted(str(lead.get("name")) for lead in found))
+        )
 
     async def phone_numbers(self) -> list[dict[str, Any]]:
         return await self.every("phone_number/", {"_fields": _NUMBER_FIELDS})
@@ -92,18 +111,23 @@ class GatewayApi:
 
     async def any_undecided(self) -> bool:
         """Whether a whitelist request still waits for the carrier's decision."""
-        data = await self.must("GET", "sms_whitelist_request/", params={
-            "status": "submitted", "_limit": "1"})
+        data = await self.must(
+            "GET", "sms_whitelist_request/", params={"status": "submitted", "_limit": "1"}
+        )
         return bool(data["data"])
 
     async def usage(self, start: str, end: str) -> UsageResult:
         """`GET /usage/sms/` from `start` to `end` (ISO datetimes), by country."""
-        status, data = await self.call("GET", "usage/sms/", params={
-            "date_start": start, "date_end": end, "group_by": "country"})
+        status, data = await self.call(
+            "GET",
+            "usage/sms/",
+            params={"date_start": start, "date_end": end, "group_by": "country"},
+        )
         if status != 200 or not isinstance(data, dict) or "totals" not in data:
             return UsageResult(error=f"HTTP {status}: {data}"[:200])
-        return UsageResult(data["totals"], {str(row.get("country")): row
-                                            for row in data.get("data", ())})
+        return UsageResult(
+            data["totals"], {str(row.get("country")): row for row in data.get("data", ())}
+        )
 
 
 class CarrierControl:
@@ -130,7 +154,8 @@ class CarrierControl:
 
     async def inbound(self, from_: str, to: str, text: str) -> dict[str, Any]:
         data: dict[str, Any] = await self._json(
-            "POST", "inbound", json={"from": from_, "to": to, "body": text})
+            "POST", "inbound", json={"from": from_, "to": to, "body": text}
+        )
         return data
 
     async def load(self, text: str, filename: str) -> None:

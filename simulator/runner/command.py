@@ -21,12 +21,14 @@ __all__ = ["add_arguments", "main", "scenario_files"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="scenario files, or folders of *.yaml")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="scenario files, or folders of *.yaml"
+    )
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
-    parser.add_argument("--html", type=Path, metavar="FILE",
-                        help="write the HTML deliverability report here")
+    parser.add_argument(
+        "--html", type=Path, metavar="FILE", help="write the HTML deliverability report here"
+    )
     parser.add_argument("--gateway-url", help="drive this gateway instead of starting one")
     parser.add_argument("--simulator-url", help="drive this simulator instead of starting one")
     parser.add_argument("--api-key", help="the gateway API key of an empty organization")
@@ -44,8 +46,9 @@ def _target(args: argparse.Namespace) -> Target | None:
     if not any(given):
         return None
     if not all(given):
-        raise SystemExit("sms-simulator run: --gateway-url, --simulator-url and --api-key "
-                         "go together")
+        raise SystemExit(
+            "sms-simulator run: --gateway-url, --simulator-url and --api-key go together"
+        )
     return Target(args.gateway_url, args.simulator_url, args.api_key)
 
 
@@ -54,8 +57,9 @@ def _unloadable(path: Path, why: str, problems: tuple[str, ...] = ()) -> Scenari
     return ScenarioResult(path.stem, str(path), (check,), 0)
 
 
-async def run_files(files: list[Path], target: Target | None,
-                    progress: Progress | None = None) -> list[ScenarioResult]:
+async def run_files(
+    files: list[Path], target: Target | None, progress: Progress | None = None
+) -> list[ScenarioResult]:
     progress = progress or Progress(sys.stderr, len(files))
     results = []
     for k, path in enumerate(files, 1):
@@ -63,8 +67,13 @@ async def run_files(files: list[Path], target: Target | None,
             plan = load_plan(path)
         except ScenarioError as exc:
             print(exc, file=sys.stderr)
-            results.append(_unloadable(path, f"{len(exc.problems)} problem(s) in the file",
-                                       tuple(str(p) for p in exc.problems)))
+            results.append(
+                _unloadable(
+                    path,
+                    f"{len(exc.problems)} problem(s) in the file",
+                    tuple(str(p) for p in exc.problems),
+                )
+            )
             continue
         except OSError as exc:
             results.append(_unloadable(path, f"cannot read: {exc.strerror}"))

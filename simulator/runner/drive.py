@@ -124,8 +124,9 @@ class Driver:
         # and the fates (seeded by sender) repeat.
         for order in step.orders:
             for _ in range(order.count):
-                number = await self.gateway.must("POST", "phone_number/request/internal/",
-                                                 {"country": order.country})
+                number = await self.gateway.must(
+                    "POST", "phone_number/request/internal/", {"country": order.country}
+                )
                 self._numbers[order.country].append(number["number"])
                 self._ids[number["number"]] = number["id"]
                 if order.label:
@@ -135,10 +136,14 @@ class Driver:
         async def create(i: int) -> None:
             name, phone = render(step.name, i), parse_e164(render(step.phone, i))
             contact = render(step.contact, i) if step.contact else name
-            lead = await self.gateway.must("POST", "lead/", {
-                "name": name,
-                "contacts": [{"name": contact, "phones": [{"phone": phone, "type": "mobile"}]}],
-            })
+            lead = await self.gateway.must(
+                "POST",
+                "lead/",
+                {
+                    "name": name,
+                    "contacts": [{"name": contact, "phones": [{"phone": phone, "type": "mobile"}]}],
+                },
+            )
             entry = _Lead(lead["id"], lead["contacts"][0]["id"], phone, name)
             self._by_name[name] = entry
             self._by_phone[phone] = entry
@@ -150,24 +155,34 @@ class Driver:
         rate = step.rate * self.clock.time_scale if step.rate else None
         # Senders are chosen before any request goes out, so that concurrency cannot change
         # which number sends which message.
-        plan = [(i, self._ours(step.from_, step.path)) for i in
-                range(step.start, step.start + step.count)]
+        plan = [
+            (i, self._ours(step.from_, step.path))
+            for i in range(step.start, step.start + step.count)
+        ]
         ids: list[str | None] = [None] * len(plan)
 
         async def send(k: int) -> None:
             i, local = plan[k]
             target = render(step.to, i)
-            lead = self._by_phone.get(parse_e164(target)) if target.startswith("+") \
+            lead = (
+                self._by_phone.get(parse_e164(target))
+                if target.startswith("+")
                 else self._by_name.get(target)
+            )
             if lead is None:
                 raise RunFailed(f"{step.path}: no lead {target!r}")
             body: dict[str, Any] = {
-                "status": "outbox", "lead_id": lead.id, "contact_id": lead.contact_id,
-                "local_phone": local, "remote_phone": lead.phone, "text": render(step.text, i),
+                "status": "outbox",
+                "lead_id": lead.id,
+                "contact_id": lead.contact_id,
+                "local_phone": local,
+                "remote_phone": lead.phone,
+                "text": render(step.text, i),
             }
             if step.send_at is not None:
                 moment = datetime.now(UTC) + timedelta(
-                    seconds=self.clock.real_seconds(step.send_at))
+                    seconds=self.clock.real_seconds(step.send_at)
+                )
                 body.update(status="scheduled", date_scheduled=moment.isoformat())
             status, data = await self.gateway.call("POST", "activity/sms/", body)
             if 200 <= status < 300:
@@ -184,14 +199,17 @@ class Driver:
     async def _cancel(self, step: CancelStep) -> None:
         await self.clock.until(step.at)
         ids = self._tagged[step.tag]
-        chosen, self._tagged[step.tag] = (ids, []) if step.count is None else \
-            (ids[: step.count], ids[step.count:])
+        chosen, self._tagged[step.tag] = (
+            (ids, []) if step.count is None else (ids[: step.count], ids[step.count :])
+        )
         for sms_id in chosen:
-            status, data = await self.gateway.call("PUT", f"activity/sms/{sms_id}/",
-                                                   {"status": "draft"})
+            status, data = await self.gateway.call(
+                "PUT", f"activity/sms/{sms_id}/", {"status": "draft"}
+            )
             if status != 200:
-                self.errors.append(f"{step.path}: cancel {self.labels.get(sms_id, sms_id)}:"
-                                   f" HTTP {status}: {data}")
+                self.errors.append(
+                    f"{step.path}: cancel {self.labels.get(sms_id, sms_id)}: HTTP {status}: {data}"
+                )
 
     async def _inbound(self, step: InboundStep) -> None:
         await self.clock.until(step.at)
@@ -200,8 +218,10 @@ class Driver:
             to = self._ours(step.to, step.path)
             answer = await self.carrier.inbound(render(step.from_, i), to, render(step.text, i))
             if not answer.get("delivered"):
-                self.errors.append(f"{step.path} (i={i}): the gateway did not take the inbound "
-                                   f"message (webhook status {answer.get('webhook_status')})")
+                self.errors.append(
+                    f"{step.path} (i={i}): the gateway did not take the inbound "
+                    f"message (webhook status {answer.get('webhook_status')})"
+                )
 
     async def _whitelist(self, step: WhitelistStep) -> None:
         await self.clock.until(step.at)
@@ -211,14 +231,22 @@ class Driver:
             if not found:
                 raise RunFailed(f"{step.path}: the gateway has no phone number {number}")
             self._ids[number] = found[0]["id"]
-        status, data = await self.gateway.call("POST", "sms_whitelist_request/", {
-            "phone_number_id": self._ids[number], "website": step.website,
-            "content_type": step.content_type, "examples": list(step.examples),
-            "opted_in": step.opted_in, "relationship": step.relationship,
-        })
+        status, data = await self.gateway.call(
+            "POST",
+            "sms_whitelist_request/",
+            {
+                "phone_number_id": self._ids[number],
+                "website": step.website,
+                "content_type": step.content_type,
+                "examples": list(step.examples),
+                "opted_in": step.opted_in,
+                "relationship": step.relationship,
+            },
+        )
         if not 200 <= status < 300:
-            self.errors.append(f"{step.path}: whitelist request for {number}: HTTP {status}: "
-                               f"{data}")
+            self.errors.append(
+                f"{step.path}: whitelist request for {number}: HTTP {status}: {data}"
+            )
 
 
 async def _paced(items: range, work: Callable[[int], Awaitable[None]], rate: float | None) -> None:

@@ -70,7 +70,8 @@ def _message(seen: Observed, sms: Record, oracle: Record | None) -> dict[str, An
         "intended_error_code": oracle.get("intended_error_code") if oracle else None,
         "cause": oracle.get("cause") if oracle else None,
         # None: the carrier intended nothing to compare with (never took it, or no verdict)
-        "matches": None if not intended or intended not in ("delivered", "undelivered", "failed")
+        "matches": None
+        if not intended or intended not in ("delivered", "undelivered", "failed")
         else problem is None,
     }
 
@@ -80,8 +81,10 @@ def _breakdown(messages: Iterable[Mapping[str, Any]], field: str) -> dict[str, d
     for message in messages:
         key = message.get(field)
         rows[str(key) if key is not None else UNKNOWN].update(["messages", message["outcome"]])
-    return {key: {"messages": row["messages"], "delivered": row["delivered"],
-                  FAILED: row[FAILED]} for key, row in sorted(rows.items())}
+    return {
+        key: {"messages": row["messages"], "delivered": row["delivered"], FAILED: row[FAILED]}
+        for key, row in sorted(rows.items())
+    }
 
 
 def _counts(messages: list[dict[str, Any]], field: str) -> dict[str, int]:
@@ -96,9 +99,16 @@ def _cost(sms: Iterable[Record]) -> dict[str, Any]:
         row[0] += 1
         row[1] += int(one.get("segments") or 0)
         row[2] += Decimal(str(one.get("cost") or 0))
-    table = [{"country": country, "direction": direction, "messages": n, "segments": segments,
-              "cost": str(cost)}
-             for (country, direction), (n, segments, cost) in sorted(rows.items())]
+    table = [
+        {
+            "country": country,
+            "direction": direction,
+            "messages": n,
+            "segments": segments,
+            "cost": str(cost),
+        }
+        for (country, direction), (n, segments, cost) in sorted(rows.items())
+    ]
     return {
         "rows": table,
         "messages": sum(r["messages"] for r in table),
@@ -111,8 +121,10 @@ def figures(seen: Observed) -> dict[str, Any]:
     oracle = oracle_by_activity(seen)
     # not the carrier's own HELP replies (`External`): the gateway never sent them
     sent = [s for s in seen.outbound if s.get("source") != "External"]
-    messages = sorted((_message(seen, s, oracle.get(str(s.get("id")))) for s in sent),
-                      key=lambda m: message_key(str(m["label"])))
+    messages = sorted(
+        (_message(seen, s, oracle.get(str(s.get("id")))) for s in sent),
+        key=lambda m: message_key(str(m["label"])),
+    )
     failed = [m for m in messages if m["outcome"] == FAILED]
     return {
         "fates": messages,

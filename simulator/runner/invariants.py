@@ -42,8 +42,12 @@ def reached_carrier(sms: Record) -> bool:
 def invariants(seen: Observed) -> list[Check]:
     # not the outbound `External` ones (the carrier's own HELP replies): the gateway never
     # sent them
-    seen = dataclasses.replace(seen, sms=tuple(
-        s for s in seen.sms if s.get("direction") != "outbound" or s.get("source") != "External"))
+    seen = dataclasses.replace(
+        seen,
+        sms=tuple(
+            s for s in seen.sms if s.get("direction") != "outbound" or s.get("source") != "External"
+        ),
+    )
     carried = [m for m in seen.oracle if m.get("direction") == "outbound-api"]
     by_key: dict[str, list[Record]] = defaultdict(list)
     for message in carried:
@@ -69,37 +73,53 @@ def _carried(seen: Observed, message: Record) -> str:
 def _check(name: str, expected: str, problems: list[str], ok_text: str) -> Check:
     problems = sorted(problems)
     actual = ok_text if not problems else f"{len(problems)} not so"
-    return Check(f"invariant.{name}", expected, actual, not problems, "invariant",
-                 tuple(problems[:_DETAILS]))
+    return Check(
+        f"invariant.{name}", expected, actual, not problems, "invariant", tuple(problems[:_DETAILS])
+    )
 
 
 def _settled(seen: Observed) -> Check:
-    waiting = [f"{seen.label(s)}: status {s.get('status')}, delivery_status "
-               f"{s.get('delivery_status')}" for s in seen.outbound if not is_final(s)]
-    return _check("all_final", "every outbound SMS final by the deadline", waiting,
-                  "all final")
+    waiting = [
+        f"{seen.label(s)}: status {s.get('status')}, delivery_status {s.get('delivery_status')}"
+        for s in seen.outbound
+        if not is_final(s)
+    ]
+    return _check("all_final", "every outbound SMS final by the deadline", waiting, "all final")
 
 
 def _lost(seen: Observed, carried: list[Record], by_key: dict[str, list[Record]]) -> Check:
     outbound = seen.outbound
     ids = {str(s.get("id")) for s in outbound if s.get("status") in ("sent", "error")}
-    problems = [f"{seen.label(s)}: the gateway shows it accepted, the carrier has no such "
-                "message" for s in outbound
-                if reached_carrier(s) and str(s.get("id")) not in by_key]
-    problems += [f"{_carried(seen, m)}: the carrier sent it, the gateway shows no sent/error "
-                 "activity for it" for m in carried if str(m.get("idempotency_key")) not in ids]
-    return _check("no_message_lost",
-                  "every accepted activity in the carrier's oracle, and vice versa", problems,
-                  "none lost")
+    problems = [
+        f"{seen.label(s)}: the gateway shows it accepted, the carrier has no such message"
+        for s in outbound
+        if reached_carrier(s) and str(s.get("id")) not in by_key
+    ]
+    problems += [
+        f"{_carried(seen, m)}: the carrier sent it, the gateway shows no sent/error activity for it"
+        for m in carried
+        if str(m.get("idempotency_key")) not in ids
+    ]
+    return _check(
+        "no_message_lost",
+        "every accepted activity in the carrier's oracle, and vice versa",
+        problems,
+        "none lost",
+    )
 
 
 def _twice(seen: Observed, by_key: dict[str, list[Record]]) -> Check:
-    problems = [f"{_carried(seen, messages[0])}: {len(messages)} carrier messages"
-                for key, messages in by_key.items() if key != "None" and len(messages) > 1]
-    problems += [f"{_carried(seen, m)}: sent without an Idempotency-Key"
-                 for m in by_key.get("None", ())]
-    return _check("none_sent_twice", "one carrier message per activity", problems,
-                  "none sent twice")
+    problems = [
+        f"{_carried(seen, messages[0])}: {len(messages)} carrier messages"
+        for key, messages in by_key.items()
+        if key != "None" and len(messages) > 1
+    ]
+    problems += [
+        f"{_carried(seen, m)}: sent without an Idempotency-Key" for m in by_key.get("None", ())
+    ]
+    return _check(
+        "none_sent_twice", "one carrier message per activity", problems, "none sent twice"
+    )
 
 
 def _fates(seen: Observed, by_key: dict[str, list[Record]]) -> Check:
@@ -111,20 +131,28 @@ def _fates(seen: Observed, by_key: dict[str, list[Record]]) -> Check:
         problem = fate_problem(sms, messages[0])
         if problem:
             problems.append(f"{seen.label(sms)}: {problem}")
-    return _check("fate_matches_oracle",
-                  "every final status equal to the carrier's intended fate", problems,
-                  "all match")
+    return _check(
+        "fate_matches_oracle",
+        "every final status equal to the carrier's intended fate",
+        problems,
+        "all match",
+    )
 
 
 def fate_problem(sms: Record, message: Record) -> str | None:
     intended, code = message.get("intended_status"), message.get("intended_error_code")
-    shown = (f"gateway {sms.get('status')}/{sms.get('delivery_status')}/{sms.get('error_code')}"
-             f", carrier intended {intended}/{code} ({message.get('cause')})")
+    shown = (
+        f"gateway {sms.get('status')}/{sms.get('delivery_status')}/{sms.get('error_code')}"
+        f", carrier intended {intended}/{code} ({message.get('cause')})"
+    )
     if intended == "delivered":
         ok = sms.get("status") == "sent" and sms.get("delivery_status") == "delivered"
     elif intended in ("undelivered", "failed"):
-        ok = (sms.get("status") == "error" and sms.get("delivery_status") == intended
-              and sms.get("error_code") == code)
+        ok = (
+            sms.get("status") == "error"
+            and sms.get("delivery_status") == intended
+            and sms.get("error_code") == code
+        )
     else:  # queued / scheduled / canceled: no verdict was intended yet
         return None
     return None if ok else shown
@@ -142,15 +170,24 @@ def _whitelist(seen: Observed) -> Check:
         if theirs is None:
             problems.append(f"{number}: the carrier has no such request")
         elif ours[0] == "submitted":
-            problems.append(f"{number}: not decided by the deadline (the carrier: "
-                            f"{theirs.get('status')})")
+            problems.append(
+                f"{number}: not decided by the deadline (the carrier: {theirs.get('status')})"
+            )
         elif ours != (theirs.get("status"), theirs.get("reason") or None):
-            problems.append(f"{number}: gateway {ours[0]} ({ours[1]!r}), carrier "
-                            f"{theirs.get('status')} ({theirs.get('reason')!r})")
+            problems.append(
+                f"{number}: gateway {ours[0]} ({ours[1]!r}), carrier "
+                f"{theirs.get('status')} ({theirs.get('reason')!r})"
+            )
     known = {str(r.get("carrier_sid")) for r in seen.whitelist}
-    problems += [f"request for {r.get('phone_number')}: the carrier has a request the gateway "
-                 "does not show" for sid, r in carrier.items() if sid not in known]
+    problems += [
+        f"request for {r.get('phone_number')}: the carrier has a request the gateway does not show"
+        for sid, r in carrier.items()
+        if sid not in known
+    ]
     ok_text = "all match" if seen.whitelist or seen.carrier_whitelist else "no requests"
-    return _check("whitelist_matches_carrier",
-                  "every whitelist request decided by the deadline, as the carrier decided",
-                  problems, ok_text)
+    return _check(
+        "whitelist_matches_carrier",
+        "every whitelist request decided by the deadline, as the carrier decided",
+        problems,
+        ok_text,
+    )

@@ -60,8 +60,9 @@ def judge(expect: Expectations, seen: Observed) -> list[Check]:
     checks: list[Check] = []
     if expect.messages is not None:
         checks.append(_count("messages", expect.messages, len(outbound)))
-    tallies = {field: Counter(value_of(s, field) for s in outbound) for field, _, _ in
-               expect.counts}
+    tallies = {
+        field: Counter(value_of(s, field) for s in outbound) for field, _, _ in expect.counts
+    }
     for field, value, bound in expect.counts:
         checks.append(_count(f"{field}[{value}]", bound, tallies[field][value]))
     for lead in expect.leads:
@@ -92,8 +93,14 @@ def _lead(expect: LeadExpectation, seen: Observed) -> list[Check]:
         checks.append(_count(f"{name}.inbound", expect.inbound, inbound))
     for field, value in expect.fields:
         values = [value_of(s, field) for s in outbound]
-        checks.append(Check(f"{name}.{field}", f"{value} (every outbound SMS)",
-                            _tally(values) or "no outbound SMS", set(values) == {value}))
+        checks.append(
+            Check(
+                f"{name}.{field}",
+                f"{value} (every outbound SMS)",
+                _tally(values) or "no outbound SMS",
+                set(values) == {value},
+            )
+        )
     return checks
 
 
@@ -110,10 +117,16 @@ def _search(expect: SearchExpectation, seen: Observed) -> list[Check]:
     if expect.leads is not None:
         names = result.names if result and result.total is not None else ()
         wanted = sorted(expect.leads)
-        checks.append(Check(f"{name}.leads", shown(wanted),
-                            shown(names) if result and result.total is not None
-                            else f"refused: {result.error if result else 'no answer'}",
-                            sorted(names) == wanted))
+        checks.append(
+            Check(
+                f"{name}.leads",
+                shown(wanted),
+                shown(names)
+                if result and result.total is not None
+                else f"refused: {result.error if result else 'no answer'}",
+                sorted(names) == wanted,
+            )
+        )
     return checks
 
 
@@ -124,17 +137,23 @@ def _inbox(expect: InboxExpectation, seen: Observed) -> list[Check]:
         checks.append(_count("inbox.count", expect.count, len(inbox)))
     for i, message in enumerate(expect.messages):
         found = [s for s in inbox if _matches(message, s, seen)]
-        checks.append(Check(f"inbox.messages[{i}]", _describe(message),
-                             "found" if found else _nearest(message, inbox, seen),
-                             bool(found)))
+        checks.append(
+            Check(
+                f"inbox.messages[{i}]",
+                _describe(message),
+                "found" if found else _nearest(message, inbox, seen),
+                bool(found),
+            )
+        )
     return checks
 
 
 def _matches(message: InboxMessage, sms: Record, seen: Observed) -> bool:
-    return (sms.get("text") == message.text
-            and (message.from_ is None or sms.get("remote_phone") == message.from_)
-            and (message.lead is None
-                 or seen.lead_names.get(str(sms.get("lead_id"))) == message.lead))
+    return (
+        sms.get("text") == message.text
+        and (message.from_ is None or sms.get("remote_phone") == message.from_)
+        and (message.lead is None or seen.lead_names.get(str(sms.get("lead_id"))) == message.lead)
+    )
 
 
 def _describe(message: InboxMessage) -> str:
@@ -153,9 +172,13 @@ def _nearest(message: InboxMessage, inbox: tuple[Record, ...], seen: Observed) -
         same = [s for s in inbox if s.get("remote_phone") == message.from_]
     if not same:
         return f"not found ({len(inbox)} inbound SMS, none with this text or sender)"
-    seen_as = sorted({
-        f"{s.get('text')!r} from {s.get('remote_phone')} on lead "
-        f"{seen.lead_names.get(str(s.get('lead_id')), '?')!r}" for s in same})
+    seen_as = sorted(
+        {
+            f"{s.get('text')!r} from {s.get('remote_phone')} on lead "
+            f"{seen.lead_names.get(str(s.get('lead_id')), '?')!r}"
+            for s in same
+        }
+    )
     return "not found; the inbox has " + "; ".join(seen_as[:3])
 
 
@@ -191,26 +214,37 @@ def _whitelist(expect: WhitelistExpectation, seen: Observed) -> list[Check]:
     latest = _latest(seen, numbers)
     checks = []
     if expect.status is not None:
-        statuses = [str(latest[n].get("status")) if n in latest else "no request"
-                    for n in numbers]
-        checks.append(Check(f"{name}.status", expect.status + every, _tally(statuses),
-                            set(statuses) == {expect.status}))
+        statuses = [str(latest[n].get("status")) if n in latest else "no request" for n in numbers]
+        checks.append(
+            Check(
+                f"{name}.status",
+                expect.status + every,
+                _tally(statuses),
+                set(statuses) == {expect.status},
+            )
+        )
     if expect.reason is not None:
         reasons = [_reason(latest.get(n)) for n in numbers]
-        found = all(n in latest and expect.reason in str(latest[n].get("reason") or "")
-                    for n in numbers)
-        checks.append(Check(f"{name}.reason", f"contains {expect.reason!r}{every}",
-                            _tally(reasons), found))
+        found = all(
+            n in latest and expect.reason in str(latest[n].get("reason") or "") for n in numbers
+        )
+        checks.append(
+            Check(f"{name}.reason", f"contains {expect.reason!r}{every}", _tally(reasons), found)
+        )
     shown_numbers = {str(n.get("number")): n for n in seen.phone_numbers}
     if expect.whitelisted is not None:
-        flags = [str(shown_numbers[n].get("whitelisted")).lower() if n in shown_numbers
-                 else "no such number" for n in numbers]
+        flags = [
+            str(shown_numbers[n].get("whitelisted")).lower()
+            if n in shown_numbers
+            else "no such number"
+            for n in numbers
+        ]
         wanted = str(expect.whitelisted).lower()
-        checks.append(Check(f"{name}.whitelisted", wanted + every, _tally(flags),
-                            set(flags) == {wanted}))
+        checks.append(
+            Check(f"{name}.whitelisted", wanted + every, _tally(flags), set(flags) == {wanted})
+        )
     if expect.spam_flagged_count is not None:
-        total = sum(int(shown_numbers.get(n, {}).get("spam_flagged_count") or 0)
-                    for n in numbers)
+        total = sum(int(shown_numbers.get(n, {}).get("spam_flagged_count") or 0) for n in numbers)
         checks.append(_count(f"{name}.spam_flagged_count", expect.spam_flagged_count, total))
     return checks
 
@@ -219,13 +253,17 @@ def _usage(expect: UsageExpectation, result: UsageResult | None) -> list[Check]:
     refused = "no answer" if result is None else result.error
     checks = []
     for figures in expect.totals:
-        checks.extend(_figures(f"usage.{figures.direction}", figures,
-                               result.totals if result else {}, refused))
+        checks.extend(
+            _figures(
+                f"usage.{figures.direction}", figures, result.totals if result else {}, refused
+            )
+        )
     for country, rows in expect.countries:
         row = result.countries.get(country, {}) if result else {}
         for figures in rows:
-            checks.extend(_figures(f"usage.countries[{country}].{figures.direction}", figures,
-                                   row, refused))
+            checks.extend(
+                _figures(f"usage.countries[{country}].{figures.direction}", figures, row, refused)
+            )
     return checks
 
 
@@ -233,9 +271,14 @@ def _figures(name: str, expect: UsageFigures, row: Record, refused: str | None) 
     """One direction of a usage row (a country without a row counts zero)."""
     prefix = "" if expect.direction == "total" else f"{expect.direction}_"
     wanted: list[tuple[str, Bound | Amount]] = [
-        (measure, limit) for measure, limit in (("messages", expect.messages),
-                                                ("segments", expect.segments),
-                                                ("cost", expect.cost)) if limit is not None]
+        (measure, limit)
+        for measure, limit in (
+            ("messages", expect.messages),
+            ("segments", expect.segments),
+            ("cost", expect.cost),
+        )
+        if limit is not None
+    ]
     checks = []
     for measure, limit in wanted:
         label = f"{name}.{measure}"

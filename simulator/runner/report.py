@@ -27,19 +27,27 @@ def _cell(text: str) -> str:
 def to_table(result: ScenarioResult) -> str:
     verdict = "PASS" if result.passed else "FAIL"
     failed = sum(1 for c in result.checks if not c.passed)
-    head = (f"{verdict} {result.name} ({result.file}): {len(result.checks) - failed}/"
-            f"{len(result.checks)} checks pass, {result.messages} outbound SMS, "
-            f"{result.seconds:.1f} s")
+    head = (
+        f"{verdict} {result.name} ({result.file}): {len(result.checks) - failed}/"
+        f"{len(result.checks)} checks pass, {result.messages} outbound SMS, "
+        f"{result.seconds:.1f} s"
+    )
     if result.error:
         return f"{head}\n  the run failed: {result.error}"
     rows = [("check", "expected", "actual", "")]
-    rows += [(c.name, _cell(c.expected), _cell(c.actual), "ok" if c.passed else "FAIL")
-             for c in result.checks]
+    rows += [
+        (c.name, _cell(c.expected), _cell(c.actual), "ok" if c.passed else "FAIL")
+        for c in result.checks
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [head]
     for row in rows:
-        lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
-                     + "  " + row[3])
+        lines.append(
+            "  "
+            + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
+            + "  "
+            + row[3]
+        )
     for check in result.checks:
         if not check.passed:
             lines.append(f"  {check.line()}")
@@ -54,22 +62,34 @@ def to_text(results: Sequence[ScenarioResult]) -> str:
 
 
 def _check_json(check: Check) -> dict[str, Any]:
-    return {"name": check.name, "kind": check.kind, "expected": check.expected,
-            "actual": check.actual, "passed": check.passed, "details": list(check.details)}
+    return {
+        "name": check.name,
+        "kind": check.kind,
+        "expected": check.expected,
+        "actual": check.actual,
+        "passed": check.passed,
+        "details": list(check.details),
+    }
 
 
 def to_json(results: Sequence[ScenarioResult], timings: bool = True) -> str:
     document: dict[str, Any] = {
         "passed": all(r.passed for r in results),
         "scenarios": [
-            {"name": r.name, "file": r.file, "passed": r.passed, "messages": r.messages,
-             "error": r.error, "checks": [_check_json(c) for c in r.checks], **r.figures}
+            {
+                "name": r.name,
+                "file": r.file,
+                "passed": r.passed,
+                "messages": r.messages,
+                "error": r.error,
+                "checks": [_check_json(c) for c in r.checks],
+                **r.figures,
+            }
             for r in results
         ],
     }
     if timings:
-        document["timings"] = {r.name: {"seconds": round(r.seconds, 3), **r.timed}
-                               for r in results}
+        document["timings"] = {r.name: {"seconds": round(r.seconds, 3), **r.timed} for r in results}
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -79,20 +99,26 @@ def to_junit(results: Sequence[ScenarioResult]) -> str:
     for result in results:
         checks = list(result.checks)
         suite = ET.SubElement(
-            suites, "testsuite", name=result.name, file=result.file,
+            suites,
+            "testsuite",
+            name=result.name,
+            file=result.file,
             tests=str(len(checks) or 1),
             failures=str(sum(1 for c in checks if not c.passed)),
-            errors="1" if result.error else "0", time=f"{result.seconds:.3f}",
+            errors="1" if result.error else "0",
+            time=f"{result.seconds:.3f}",
         )
         if result.error:
             case = ET.SubElement(suite, "testcase", classname=result.name, name="run")
             ET.SubElement(case, "error", message=result.error)
         for check in checks:
-            case = ET.SubElement(suite, "testcase", classname=f"{result.name}.{check.kind}",
-                                 name=check.name)
+            case = ET.SubElement(
+                suite, "testcase", classname=f"{result.name}.{check.kind}", name=check.name
+            )
             if not check.passed:
-                failure = ET.SubElement(case, "failure",
-                                        message=f"expected {check.expected}, got {check.actual}")
+                failure = ET.SubElement(
+                    case, "failure", message=f"expected {check.expected}, got {check.actual}"
+                )
                 failure.text = "\n".join(check.details) or None
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

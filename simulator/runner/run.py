@@ -59,9 +59,13 @@ async def _attached(plan: Plan, target: Target) -> AsyncIterator[Endpoints]:
     yield Endpoints(target.gateway_url, target.simulator_url, target.api_key)
 
 
-async def run_plan(plan: Plan, target: Target | None = None,
-                   progress: Progress = _stderr, database: str | None = None,
-                   progress_every: float = _PROGRESS) -> ScenarioResult:
+async def run_plan(
+    plan: Plan,
+    target: Target | None = None,
+    progress: Progress = _stderr,
+    database: str | None = None,
+    progress_every: float = _PROGRESS,
+) -> ScenarioResult:
     """`database`: the in-process gateway's store (see world.in_process); unused when
     `target` names servers already running. `progress` gets a line every `progress_every`
     real seconds while the traffic plays and the messages settle."""
@@ -78,12 +82,23 @@ async def run_plan(plan: Plan, target: Target | None = None,
         error = str(cause) or type(cause).__name__
         return ScenarioResult(name, plan.file, (), 0, error, time.monotonic() - started)
     checks = [*judge(plan.expect, seen), _traffic_check(seen), *invariants(seen)]
-    shown = {"seed": plan.scenario.seed, "time_scale": plan.scenario.time_scale,
-             "description": plan.scenario.description, "events": events(plan.scenario),
-             **figures(seen)}
-    return ScenarioResult(name, plan.file, tuple(checks), len(seen.outbound), None,
-                          time.monotonic() - started, shown,
-                          timed(seen, plan.scenario, shown["fates"]))
+    shown = {
+        "seed": plan.scenario.seed,
+        "time_scale": plan.scenario.time_scale,
+        "description": plan.scenario.description,
+        "events": events(plan.scenario),
+        **figures(seen),
+    }
+    return ScenarioResult(
+        name,
+        plan.file,
+        tuple(checks),
+        len(seen.outbound),
+        None,
+        time.monotonic() - started,
+        shown,
+        timed(seen, plan.scenario, shown["fates"]),
+    )
 
 
 def _first(group: BaseException) -> BaseException:
@@ -92,8 +107,9 @@ def _first(group: BaseException) -> BaseException:
     return group
 
 
-async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
-               progress: Progress, every: float) -> Observed:
+async def _run(
+    plan: Plan, ends: Endpoints, session: aiohttp.ClientSession, progress: Progress, every: float
+) -> Observed:
     gateway = GatewayApi(session, ends.gateway_url, ends.api_key)
     carrier = CarrierControl(session, ends.simulator_url)
     clock = await SimTime.of(carrier, plan.scenario.time_scale)
@@ -104,15 +120,18 @@ async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
         while not playing.done():
             await asyncio.wait([playing], timeout=every)
             if not playing.done():
-                progress(f"{plan.scenario.name}: simulated t={clock.now():.0f}s, sending: "
-                         f"{len(driver.labels)} SMS accepted so far")
+                progress(
+                    f"{plan.scenario.name}: simulated t={clock.now():.0f}s, sending: "
+                    f"{len(driver.labels)} SMS accepted so far"
+                )
         await playing
     finally:
         playing.cancel()  # the run failed or was cancelled: the traffic stops with it
     deadline = clock.now() + plan.expect.deadline
     whitelist = any(isinstance(step, WhitelistStep) for step in plan.traffic)
-    settled = await _settle(plan.scenario.name, gateway, carrier, deadline, whitelist, progress,
-                            every)
+    settled = await _settle(
+        plan.scenario.name, gateway, carrier, deadline, whitelist, progress, every
+    )
     queries = {s.query: s.leads is not None for s in plan.expect.search}
     search = {}
     for query, names in queries.items():
@@ -121,8 +140,9 @@ async def _run(plan: Plan, ends: Endpoints, session: aiohttp.ClientSession,
     if plan.expect.usage is not None:
         # datetimes, not dates: a run across midnight or a month's end counts whole, whatever
         # the gateway's default range and time zone
-        usage = await gateway.usage(_iso(started - _USAGE_MARGIN),
-                                    _iso(datetime.now(UTC) + _USAGE_MARGIN))
+        usage = await gateway.usage(
+            _iso(started - _USAGE_MARGIN), _iso(datetime.now(UTC) + _USAGE_MARGIN)
+        )
     return Observed(
         sms=tuple(await gateway.all_sms()),
         lead_names=await gateway.lead_names(),
@@ -145,16 +165,26 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-async def _settle(name: str, gateway: GatewayApi, carrier: CarrierControl, deadline: float,
-                  whitelist: bool, progress: Progress, every: float) -> bool:
+async def _settle(
+    name: str,
+    gateway: GatewayApi,
+    carrier: CarrierControl,
+    deadline: float,
+    whitelist: bool,
+    progress: Progress,
+    every: float,
+) -> bool:
     """Wait until the carrier has nothing left to do, nothing waits to be sent, every SMS is
     final and (`whitelist`) every whitelist request decided, or until simulated time passes
     the deadline."""
     shown = time.monotonic()
     while True:
         health = await carrier.health()
-        quiet = health["pending_events"] == 0 and not await gateway.any_unsent() \
+        quiet = (
+            health["pending_events"] == 0
+            and not await gateway.any_unsent()
             and not (whitelist and await gateway.any_undecided())
+        )
         due = time.monotonic() - shown >= every
         if quiet or due:
             sms = [s for s in await gateway.all_sms() if s.get("direction") == "outbound"]
@@ -164,10 +194,12 @@ async def _settle(name: str, gateway: GatewayApi, carrier: CarrierControl, deadl
             if due:
                 shown = time.monotonic()
                 undecided = whitelist and await gateway.any_undecided()
-                progress(f"{name}: simulated t={health['simulated_seconds']:.0f}s, "
-                         f"{final}/{len(sms)} SMS final, {health['pending_events']} carrier "
-                         f"events pending{', whitelist requests undecided' if undecided else ''}"
-                         f" (deadline t={deadline:.0f}s)")
+                progress(
+                    f"{name}: simulated t={health['simulated_seconds']:.0f}s, "
+                    f"{final}/{len(sms)} SMS final, {health['pending_events']} carrier "
+                    f"events pending{', whitelist requests undecided' if undecided else ''}"
+                    f" (deadline t={deadline:.0f}s)"
+                )
         if health["simulated_seconds"] > deadline:
             return False
         await asyncio.sleep(_POLL)
@@ -175,6 +207,11 @@ async def _settle(name: str, gateway: GatewayApi, carrier: CarrierControl, deadl
 
 def _traffic_check(seen: Observed) -> Check:
     errors = seen.traffic_errors
-    return Check("traffic.requests", "every traffic request accepted",
-                 "all accepted" if not errors else f"{len(errors)} refused", not errors,
-                 "invariant", errors[:10])
+    return Check(
+        "traffic.requests",
+        "every traffic request accepted",
+        "all accepted" if not errors else f"{len(errors)} refused",
+        not errors,
+        "invariant",
+        errors[:10],
+    )

@@ -48,20 +48,33 @@ def events(scenario: Scenario) -> list[dict[str, Any]]:
             add(step.at, "failures", f"random failures: {_codes(step)}")
         if step.latency is not None:
             sent, done = step.latency.sent, step.latency.delivered
-            add(step.at, "latency", f"latency: sent {sent.min:g}-{sent.max:g} s, final "
-                                    f"{done.min:g}-{done.max:g} s")
+            add(
+                step.at,
+                "latency",
+                f"latency: sent {sent.min:g}-{sent.max:g} s, final {done.min:g}-{done.max:g} s",
+            )
         if step.throughput is not None:
             mps = step.throughput.mps
-            add(step.at, "throughput", f"throughput: {mps:g} segments/s per sender"
-                if mps else "throughput: unlimited")
+            add(
+                step.at,
+                "throughput",
+                f"throughput: {mps:g} segments/s per sender" if mps else "throughput: unlimited",
+            )
         if step.countries is not None:
             add(step.at, "countries", f"countries served: {', '.join(step.countries) or 'none'}")
         if step.outage is not None:
             outage = step.outage
-            how = f"{outage.mode.value} {outage.status}" if outage.mode.value.startswith("error") \
+            how = (
+                f"{outage.mode.value} {outage.status}"
+                if outage.mode.value.startswith("error")
                 else outage.mode.value
-            add(step.at, "outage", f"outage: {how}, {outage.duration:g} s",
-                step.at + outage.duration)
+            )
+            add(
+                step.at,
+                "outage",
+                f"outage: {how}, {outage.duration:g} s",
+                step.at + outage.duration,
+            )
     return sorted(found, key=lambda e: (e["at"], e["kind"], e["label"]))
 
 
@@ -71,8 +84,9 @@ def _wall(text: object) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _times(seen: Observed, sms: Record, oracle: Record | None,
-           time_scale: float) -> list[float | None]:
+def _times(
+    seen: Observed, sms: Record, oracle: Record | None, time_scale: float
+) -> list[float | None]:
     """[accepted, carrier took it, sent on, final] in simulated seconds, None where unknown.
     A message the carrier never took ends when the gateway last updated it: its wall time
     after creation, scaled."""
@@ -93,14 +107,16 @@ def _step(span: float) -> int:
     return next((s for s in _STEPS if span / s <= _BUCKETS), _STEPS[-1])
 
 
-def series(messages: Sequence[Mapping[str, Any]], times: Mapping[str, Sequence[float | None]],
-           span: float) -> dict[str, Any]:
+def series(
+    messages: Sequence[Mapping[str, Any]], times: Mapping[str, Sequence[float | None]], span: float
+) -> dict[str, Any]:
     """Per bucket of `step` simulated seconds: accepted, sent, delivered, failed, and the
     failures by reason."""
     step = _step(max(span, 1.0))
     buckets = int(span // step) + 1
-    counts: dict[str, list[int]] = {k: [0] * buckets for k in
-                                    ("accepted", "sent", "delivered", "failed")}
+    counts: dict[str, list[int]] = {
+        k: [0] * buckets for k in ("accepted", "sent", "delivered", "failed")
+    }
     reasons: dict[str, list[int]] = defaultdict(lambda: [0] * buckets)
 
     def bucket(t: float) -> int:
@@ -119,8 +135,12 @@ def series(messages: Sequence[Mapping[str, Any]], times: Mapping[str, Sequence[f
         elif message["outcome"] == "failed":
             counts["failed"][bucket(final)] += 1
             reasons[str(message.get("error_reason") or "unknown")][bucket(final)] += 1
-    return {"step": step, "buckets": buckets, **counts,
-            "failed_by_reason": dict(sorted(reasons.items()))}
+    return {
+        "step": step,
+        "buckets": buckets,
+        **counts,
+        "failed_by_reason": dict(sorted(reasons.items())),
+    }
 
 
 def _percentile(ordered: Sequence[float], share: float) -> float:
@@ -135,10 +155,15 @@ def _distribution(values: list[float]) -> dict[str, Any]:
     top = ordered[-1]
     width = top / _BINS if top > 0 else 1.0
     bins = Counter(min(_BINS - 1, int(v / width)) for v in ordered)
-    return {"n": len(ordered), "p50": round(_percentile(ordered, 0.5), 3),
-            "p90": round(_percentile(ordered, 0.9), 3),
-            "p99": round(_percentile(ordered, 0.99), 3), "max": round(top, 3),
-            "bin_width": round(width, 6), "histogram": [bins[i] for i in range(_BINS)]}
+    return {
+        "n": len(ordered),
+        "p50": round(_percentile(ordered, 0.5), 3),
+        "p90": round(_percentile(ordered, 0.9), 3),
+        "p99": round(_percentile(ordered, 0.99), 3),
+        "max": round(top, 3),
+        "bin_width": round(width, 6),
+        "histogram": [bins[i] for i in range(_BINS)],
+    }
 
 
 def latency(times: Mapping[str, Sequence[float | None]]) -> dict[str, Any]:
@@ -154,12 +179,16 @@ def latency(times: Mapping[str, Sequence[float | None]]) -> dict[str, Any]:
     return {name: _distribution(values) for name, values in stages.items()}
 
 
-def timed(seen: Observed, scenario: Scenario,
-          messages: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def timed(
+    seen: Observed, scenario: Scenario, messages: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     """The clock-read part of a scenario's report, for `timings`."""
     oracle = oracle_by_activity(seen)
-    times = {seen.label(s): _times(seen, s, oracle.get(str(s.get("id"))), scenario.time_scale)
-             for s in seen.outbound if s.get("source") != "External"}
+    times = {
+        seen.label(s): _times(seen, s, oracle.get(str(s.get("id"))), scenario.time_scale)
+        for s in seen.outbound
+        if s.get("source") != "External"
+    }
     times = dict(sorted(times.items(), key=lambda item: message_key(item[0])))
     marks = [t for row in times.values() for t in row if t is not None]
     marks += [e["until"] or e["at"] for e in events(scenario)]

@@ -60,8 +60,9 @@ class _LoopThread:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="gateway-loop",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.loop.run_forever, name="gateway-loop", daemon=True
+        )
         self._thread.start()
 
     async def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -76,19 +77,29 @@ class _LoopThread:
 async def _create_org(database: str) -> str:
     """`python -m gateway create-org`: it migrates the database and prints the key last."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway", "create-org", "smslab-runner", "--db", database,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "gateway",
+        "create-org",
+        "smslab-runner",
+        "--db",
+        database,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await process.communicate()
     lines = out.decode().split()
     if process.returncode != 0 or not lines:
-        raise RunFailed(f"sms-gateway create-org failed ({process.returncode}): "
-                        f"{err.decode().strip()[-500:]}")
+        raise RunFailed(
+            f"sms-gateway create-org failed ({process.returncode}): {err.decode().strip()[-500:]}"
+        )
     return lines[-1]
 
 
 @asynccontextmanager
-async def _served(thread: _LoopThread, make_app: Callable[[str], web.Application]
-                  ) -> AsyncIterator[str]:
+async def _served(
+    thread: _LoopThread, make_app: Callable[[str], web.Application]
+) -> AsyncIterator[str]:
     runner, url = await thread.run(_serve(make_app))
     try:
         yield url
@@ -97,8 +108,7 @@ async def _served(thread: _LoopThread, make_app: Callable[[str], web.Application
 
 
 @asynccontextmanager
-async def in_process(scenario: Scenario, database: str | None = None
-                     ) -> AsyncIterator[Endpoints]:
+async def in_process(scenario: Scenario, database: str | None = None) -> AsyncIterator[Endpoints]:
     """The simulator and the gateway on loopback; the gateway's store is `database` (an empty
     SQLite path or postgresql:// database), by default a SQLite file in a temporary folder."""
     from gateway.app import create_app as create_gateway
@@ -115,17 +125,25 @@ async def in_process(scenario: Scenario, database: str | None = None
         stack.callback(sim_thread.stop)
         stack.callback(gw_thread.stop)
         sim_url = await stack.enter_async_context(
-            _served(sim_thread, lambda _url: create_simulator(scenario)))
+            _served(sim_thread, lambda _url: create_simulator(scenario))
+        )
         config = Config(
-            carrier_url=sim_url, carrier_account_sid=account.sid,
-            carrier_auth_token=account.auth_token, carrier_timeout=5.0,
+            carrier_url=sim_url,
+            carrier_account_sid=account.sid,
+            carrier_auth_token=account.auth_token,
+            carrier_timeout=5.0,
             # a throwaway database: durability buys nothing here, speed does
             db_synchronous="OFF",
             # the scenario's rates pace the traffic; the gateway must not add its own
-            messages_per_second=10_000.0, poll_interval=0.02, max_in_flight=128,
-            retry_base=0.05, retry_max=0.5, max_limit=1000,
+            messages_per_second=10_000.0,
+            poll_interval=0.02,
+            max_in_flight=128,
+            retry_base=0.05,
+            retry_max=0.5,
+            max_limit=1000,
             ops_port=0,  # several runs at once: no fixed port for /metrics
         ).with_database(database)
         gw_url = await stack.enter_async_context(
-            _served(gw_thread, lambda url: create_gateway(config.replace(public_url=url))))
+            _served(gw_thread, lambda url: create_gateway(config.replace(public_url=url)))
+        )
         yield Endpoints(gw_url, sim_url, key)

@@ -9,6 +9,7 @@ decisions), so a typo fails at load and not as a puzzling zero at the end of a r
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import partial
 from typing import Any
 
 import phonenumbers
@@ -39,8 +40,16 @@ __all__ = ["ALL_NUMBERS", "DECISIONS", "NONE", "VALUES", "bound", "expectations"
 NONE = "none"  # the key that counts messages without a value (no error code, say)
 VALUES: dict[str, tuple[str, ...]] = {
     "status": ("draft", "scheduled", "outbox", "sent", "error"),
-    "delivery_status": ("queued", "sending", "sent", "delivered", "undelivered", "failed",
-                        "canceled", NONE),
+    "delivery_status": (
+        "queued",
+        "sending",
+        "sent",
+        "delivered",
+        "undelivered",
+        "failed",
+        "canceled",
+        NONE,
+    ),
     "error_reason": (*(r.value for r in Reason), NONE),
     "error_code": (*(str(c) for c in sorted(CATALOGUE)), NONE),
 }
@@ -61,8 +70,9 @@ def _value(r: Reader, node: yaml.Node, path: str, field: str) -> str | None:
     return value
 
 
-def _table(r: Reader, node: yaml.Node, path: str, field: str
-           ) -> list[tuple[str, str, Bound]] | None:
+def _table(
+    r: Reader, node: yaml.Node, path: str, field: str
+) -> list[tuple[str, str, Bound]] | None:
     if not isinstance(node, yaml.MappingNode):
         r.report(node, path, f"expected a mapping of {field} value -> count, got {describe(node)}")
         return None
@@ -73,8 +83,9 @@ def _table(r: Reader, node: yaml.Node, path: str, field: str
         value = _value(r, key_node, path, field)
         counted = bound(r, value_node, field_path(path, str(key_node.value)))
         if value is not None and value in seen:
-            r.report(key_node, field_path(path, value), f"duplicate key (first at line "
-                                                        f"{seen[value]})")
+            r.report(
+                key_node, field_path(path, value), f"duplicate key (first at line {seen[value]})"
+            )
             ok = False
         elif value is not None:
             seen[value] = key_node.start_mark.line + 1
@@ -87,9 +98,7 @@ def _table(r: Reader, node: yaml.Node, path: str, field: str
 
 def _lead(r: Reader, name_node: yaml.Node, node: yaml.Node, path: str) -> LeadExpectation | None:
     name = r.word(name_node, path, "a lead name")
-    per_field: dict[str, Convert] = {
-        f: (lambda r_, n, p, f=f: _value(r_, n, p, f)) for f in COUNTED_FIELDS
-    }
+    per_field: dict[str, Convert] = {f: partial(_value, field=f) for f in COUNTED_FIELDS}
     fields = read_fields(r, node, path, {"outbound": bound, "inbound": bound, **per_field})
     if name is None or fields is None or not fields.ok:
         return None
@@ -97,8 +106,9 @@ def _lead(r: Reader, name_node: yaml.Node, node: yaml.Node, path: str) -> LeadEx
         r.report(node, path, f"give outbound, inbound or any of {', '.join(COUNTED_FIELDS)}")
         return None
     pairs = tuple((k, v) for k, v in fields.values.items() if k in COUNTED_FIELDS)
-    return LeadExpectation(name, fields.values.get("outbound"), fields.values.get("inbound"),
-                           pairs, path)
+    return LeadExpectation(
+        name, fields.values.get("outbound"), fields.values.get("inbound"), pairs, path
+    )
 
 
 def _leads(r: Reader, node: yaml.Node, path: str) -> tuple[LeadExpectation, ...] | None:
@@ -134,8 +144,9 @@ def _search(r: Reader, node: yaml.Node, path: str) -> tuple[SearchExpectation, .
         if fields is not None and fields.ok and not ({"count", "leads"} & set(fields.values)):
             r.report(item, where, "give count, leads or both")
             fields = None
-        found.append(SearchExpectation(**fields.values, path=where)
-                     if fields and fields.ok else None)
+        found.append(
+            SearchExpectation(**fields.values, path=where) if fields and fields.ok else None
+        )
     return tuple(f for f in found if f) if all(found) else None
 
 
@@ -180,21 +191,30 @@ def _messages(r: Reader, node: yaml.Node, path: str) -> tuple[InboxMessage, ...]
 
 _OUTCOME: dict[str, Convert] = {
     "status": lambda r, n, p: one_of(r, n, p, "status", DECISIONS),
-    "reason": schema.text, "whitelisted": schema.flag, "spam_flagged_count": bound,
+    "reason": schema.text,
+    "whitelisted": schema.flag,
+    "spam_flagged_count": bound,
 }
 
 
 def _whitelist(numbers: Collection[str] | None) -> Convert:
     """By number: a label or country of the traffic's `numbers` steps, a number, or `all`."""
-    def outcome(r: Reader, key: yaml.Node, node: yaml.Node, path: str
-                ) -> WhitelistExpectation | None:
+
+    def outcome(
+        r: Reader, key: yaml.Node, node: yaml.Node, path: str
+    ) -> WhitelistExpectation | None:
         name = r.word(key, path, "a number label, a country, a phone number or all")
         if name is not None and name.startswith("+"):
             name = _phone(r, key, path)
-        elif name is not None and name != ALL_NUMBERS and numbers is not None \
-                and name not in numbers:
-            r.report(key, path, f"the traffic rents no number labelled or in {name!r} "
-                                f"(known: {', '.join(sorted(numbers)) or 'none'}, or all)")
+        elif (
+            name is not None and name != ALL_NUMBERS and numbers is not None and name not in numbers
+        ):
+            r.report(
+                key,
+                path,
+                f"the traffic rents no number labelled or in {name!r} "
+                f"(known: {', '.join(sorted(numbers)) or 'none'}, or all)",
+            )
             name = None
         fields = read_fields(r, node, path, _OUTCOME)
         if name is None or fields is None or not fields.ok:
@@ -205,8 +225,9 @@ def _whitelist(numbers: Collection[str] | None) -> Convert:
         return WhitelistExpectation(name, **fields.values, path=path)
 
     def convert(r: Reader, node: yaml.Node, path: str) -> tuple[WhitelistExpectation, ...] | None:
-        found = keyed(r, node, path, "number -> whitelist outcome",
-                      lambda k, v, p: outcome(r, k, v, p))
+        found = keyed(
+            r, node, path, "number -> whitelist outcome", lambda k, v, p: outcome(r, k, v, p)
+        )
         return None if found is None else tuple(found)
 
     return convert
@@ -214,8 +235,7 @@ def _whitelist(numbers: Collection[str] | None) -> Convert:
 
 def _figures(direction: str) -> Convert:
     def convert(r: Reader, node: yaml.Node, path: str) -> UsageFigures | None:
-        fields = read_fields(r, node, path, {"messages": bound, "segments": bound,
-                                             "cost": amount})
+        fields = read_fields(r, node, path, {"messages": bound, "segments": bound, "cost": amount})
         if fields is None or not fields.ok:
             return None
         if not node.value:
@@ -237,8 +257,9 @@ def _directions(r: Reader, node: yaml.Node, path: str) -> tuple[UsageFigures, ..
     return tuple(fields.values.values()) if fields and fields.ok else None
 
 
-def _country(r: Reader, key: yaml.Node, node: yaml.Node, path: str
-             ) -> tuple[str, tuple[UsageFigures, ...]] | None:
+def _country(
+    r: Reader, key: yaml.Node, node: yaml.Node, path: str
+) -> tuple[str, tuple[UsageFigures, ...]] | None:
     country = r.word(key, path, "a country code")
     if country is not None and country not in phonenumbers.SUPPORTED_REGIONS:
         r.report(key, path, f"{country!r} is not an ISO 3166 alpha-2 region phonenumbers knows")
@@ -279,8 +300,9 @@ _EXPECT: dict[str, Convert] = {
 }
 
 
-def expectations(r: Reader, node: yaml.Node, path: str,
-                 numbers: Collection[str] | None = None) -> Expectations | None:
+def expectations(
+    r: Reader, node: yaml.Node, path: str, numbers: Collection[str] | None = None
+) -> Expectations | None:
     """`numbers`: the labels and countries the traffic rents numbers by (None: unknown)."""
     fields = read_fields(r, node, path, {**_EXPECT, "whitelist": _whitelist(numbers)})
     if fields is None or not fields.ok:

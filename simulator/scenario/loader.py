@@ -57,8 +57,9 @@ def _compose(source: str, filename: str) -> yaml.Node:
         raise ScenarioError([Problem(filename, 1, 1, "", "the scenario is empty")])
     if isinstance(root, yaml.MappingNode) and not root.value:  # `{}` says no more than nothing
         mark = root.start_mark
-        raise ScenarioError([Problem(filename, mark.line + 1, mark.column + 1, "",
-                                     "the scenario is empty")])
+        raise ScenarioError(
+            [Problem(filename, mark.line + 1, mark.column + 1, "", "the scenario is empty")]
+        )
     return root
 
 

@@ -20,9 +20,13 @@ __all__ = ["amount", "bound", "keyed", "one_of"]
 L = TypeVar("L", int, Decimal)
 
 
-def _limits(r: Reader, node: yaml.Node, path: str,
-            scalar: Callable[[Reader, yaml.Node, str], L | None], zero: L
-            ) -> tuple[L, L | None] | None:
+def _limits(
+    r: Reader,
+    node: yaml.Node,
+    path: str,
+    scalar: Callable[[Reader, yaml.Node, str], L | None],
+    zero: L,
+) -> tuple[L, L | None] | None:
     """An exact value (min == max), or `{min, max}` with either side optional."""
     if not isinstance(node, yaml.MappingNode):
         value = scalar(r, node, path)
@@ -54,8 +58,11 @@ def _cents(r: Reader, node: yaml.Node, path: str) -> Decimal | None:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite() or value < 0:
-        r.report(node, path, f"expected an amount of US cents, 0 or more (e.g. 4.6), "
-                             f"got {describe(node)}")
+        r.report(
+            node,
+            path,
+            f"expected an amount of US cents, 0 or more (e.g. 4.6), got {describe(node)}",
+        )
         return None
     return value
 
@@ -70,8 +77,13 @@ def amount(r: Reader, node: yaml.Node, path: str) -> Amount | None:
     return None if limits is None else Amount(*limits)
 
 
-def keyed(r: Reader, node: yaml.Node, path: str, what: str,
-          read: Callable[[yaml.Node, yaml.Node, str], Any]) -> list[Any] | None:
+def keyed(
+    r: Reader,
+    node: yaml.Node,
+    path: str,
+    what: str,
+    read: Callable[[yaml.Node, yaml.Node, str], Any],
+) -> list[Any] | None:
     """A mapping of `what` -> something: `read(key node, value node, path)` for each entry.
     A duplicate key fails it; the loader has reported that already (`Reader.plain`)."""
     if not isinstance(node, yaml.MappingNode):
@@ -86,8 +98,9 @@ def keyed(r: Reader, node: yaml.Node, path: str, what: str,
     return found if all(f is not None for f in found) else None
 
 
-def one_of(r: Reader, node: yaml.Node, path: str, what: str,
-           choices: Collection[str]) -> str | None:
+def one_of(
+    r: Reader, node: yaml.Node, path: str, what: str, choices: Collection[str]
+) -> str | None:
     value = r.word(node, path, f"a {what}")
     if value is not None and value not in choices:
         r.report(node, path, f"{what} is one of {', '.join(choices)}; got {value!r}")

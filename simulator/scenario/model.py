@@ -199,9 +199,7 @@ class Scenario:
     seed: int = 0
     time_scale: float = 1.0  # simulated seconds per real second
     accounts: tuple[Account, ...] = (Account(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN),)
-    carriers: tuple[CarrierRoute, ...] = (
-        CarrierRoute("default", ("US", "CA", "GB", "AU")),
-    )
+    carriers: tuple[CarrierRoute, ...] = (CarrierRoute("default", ("US", "CA", "GB", "AU")),)
     test_numbers: bool = False  # Twilio's test-credential magic numbers
     landline_at_create: bool = False  # landlines answer 21614 at create, not 30006 later
     idempotency: Idempotency = Idempotency.HONOUR

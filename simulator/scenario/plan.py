@@ -138,8 +138,9 @@ class WaitStep:
     path: str = ""
 
 
-TrafficStep = (NumbersStep | LeadsStep | SendStep | CancelStep | InboundStep | WhitelistStep
-               | WaitStep)
+TrafficStep = (
+    NumbersStep | LeadsStep | SendStep | CancelStep | InboundStep | WhitelistStep | WaitStep
+)
 
 
 class _Limits:

@@ -65,12 +65,15 @@ def loads_plan(text: str, filename: str = "<string>") -> Plan:
 
 
 def _syntax_only(exc: ScenarioError) -> bool:
-    return any(not p.field and p.message.startswith(("invalid YAML", "the scenario is empty",
-                                                      "not UTF-8")) for p in exc.problems)
+    return any(
+        not p.field and p.message.startswith(("invalid YAML", "the scenario is empty", "not UTF-8"))
+        for p in exc.problems
+    )
 
 
-def _sections(r: Reader, root: yaml.Node | None
-              ) -> tuple[tuple[TrafficStep, ...] | None, Expectations | None]:
+def _sections(
+    r: Reader, root: yaml.Node | None
+) -> tuple[tuple[TrafficStep, ...] | None, Expectations | None]:
     steps: tuple[TrafficStep, ...] | None = ()
     expect: Expectations | None = Expectations()
     if not isinstance(root, yaml.MappingNode):
@@ -137,6 +140,8 @@ class _Known:
             else:
                 missing = target not in self.names
             if missing:
-                return f"to: no lead {'has the phone' if target.startswith('+') else 'is named'}"\
+                return (
+                    f"to: no lead {'has the phone' if target.startswith('+') else 'is named'}"
                     f" {target!r} (message i={i}); create it in a leads step before this one"
+                )
         return None

@@ -34,8 +34,15 @@ __all__ = ["CONTENT_TYPES", "RENTABLE", "endpoint", "template", "traffic"]
 
 RENTABLE = ("US", "CA", "GB", "AU")  # the gateway's default rental countries
 # what a whitelist request may say its texts are (the gateway's and the carrier's list)
-CONTENT_TYPES = ("download_link", "appointment_reminder", "marketing", "notification",
-                 "two_factor", "customer_care", "other")
+CONTENT_TYPES = (
+    "download_link",
+    "appointment_reminder",
+    "marketing",
+    "notification",
+    "two_factor",
+    "customer_care",
+    "other",
+)
 MAX_EXAMPLES = 5
 
 
@@ -47,8 +54,12 @@ def template(r: Reader, node: yaml.Node, path: str) -> str | None:
     try:
         render(value, 0)
     except (KeyError, IndexError, ValueError) as exc:
-        r.report(node, path, f"bad template ({exc}): the only placeholder is {{i}}, "
-                             "e.g. 'Lead {i}' or '+1416555{i:04d}'")
+        r.report(
+            node,
+            path,
+            f"bad template ({exc}): the only placeholder is {{i}}, "
+            "e.g. 'Lead {i}' or '+1416555{i:04d}'",
+        )
         return None
     return value
 
@@ -108,8 +119,14 @@ def _numbers(r: Reader, node: yaml.Node, path: str) -> list[TrafficStep] | None:
         return None
     single = isinstance(node, yaml.MappingNode)
     orders = [
-        schema.build(r, item, path if single else item_path(path, i), NumberOrder, _ORDER,
-                     required=("country",))
+        schema.build(
+            r,
+            item,
+            path if single else item_path(path, i),
+            NumberOrder,
+            _ORDER,
+            required=("country",),
+        )
         for i, item in enumerate(items)
     ]
     if not all(orders):
@@ -118,7 +135,10 @@ def _numbers(r: Reader, node: yaml.Node, path: str) -> list[TrafficStep] | None:
 
 
 _LEADS: dict[str, Convert] = {
-    "name": template, "phone": _phone_template, "count": schema.count, "start": _start,
+    "name": template,
+    "phone": _phone_template,
+    "count": schema.count,
+    "start": _start,
     "contact": template,
 }
 
@@ -135,7 +155,8 @@ def _leads(r: Reader, node: yaml.Node, path: str) -> list[TrafficStep] | None:
         step = LeadsStep(**fields.values, path=where) if fields and fields.ok else None
         if step is not None and fields is not None:
             problem = _phone_problem(step.phone, step.start) or _phone_problem(
-                step.phone, step.start + step.count - 1)
+                step.phone, step.start + step.count - 1
+            )
             if problem:
                 r.report(fields.nodes["phone"], field_path(where, "phone"), problem)
                 step = None
@@ -151,8 +172,13 @@ def _rename(values: dict[str, Any]) -> dict[str, Any]:
 
 
 _SEND: dict[str, Convert] = {
-    "to": template, "text": template, "from": endpoint, "count": schema.count, "start": _start,
-    "rate": schema.positive, "at": schema.non_negative,
+    "to": template,
+    "text": template,
+    "from": endpoint,
+    "count": schema.count,
+    "start": _start,
+    "rate": schema.positive,
+    "at": schema.non_negative,
 }
 _SCHEDULE: dict[str, Convert] = {**_SEND, "send_at": schema.non_negative, "tag": schema.text}
 
@@ -177,8 +203,12 @@ def _cancel(r: Reader, node: yaml.Node, path: str) -> list[TrafficStep] | None:
 
 
 _INBOUND: dict[str, Convert] = {
-    "from": _phone_template, "to": endpoint, "text": template, "count": schema.count,
-    "start": _start, "at": schema.non_negative,
+    "from": _phone_template,
+    "to": endpoint,
+    "text": template,
+    "count": schema.count,
+    "start": _start,
+    "at": schema.non_negative,
 }
 
 
@@ -206,16 +236,24 @@ def _examples(r: Reader, node: yaml.Node, path: str) -> tuple[str, ...] | None:
 
 
 _WHITELIST: dict[str, Convert] = {
-    "number": endpoint, "website": schema.text,
+    "number": endpoint,
+    "website": schema.text,
     "content_type": lambda r, n, p: one_of(r, n, p, "content_type", CONTENT_TYPES),
-    "examples": _examples, "opted_in": schema.flag, "relationship": schema.text,
+    "examples": _examples,
+    "opted_in": schema.flag,
+    "relationship": schema.text,
     "at": schema.non_negative,
 }
 
 
 def _whitelist(r: Reader, node: yaml.Node, path: str) -> list[TrafficStep] | None:
-    fields = read_fields(r, node, path, _WHITELIST, required=(
-        "number", "website", "content_type", "examples", "opted_in", "relationship"))
+    fields = read_fields(
+        r,
+        node,
+        path,
+        _WHITELIST,
+        required=("number", "website", "content_type", "examples", "opted_in", "relationship"),
+    )
     return [WhitelistStep(**fields.values, path=path)] if fields and fields.ok else None
 
 
@@ -239,8 +277,9 @@ _KINDS: dict[str, Callable[[Reader, yaml.Node, str], list[TrafficStep] | None]] 
 Check = Callable[[TrafficStep], str | None]
 
 
-def traffic(r: Reader, node: yaml.Node, path: str,
-            check: Check = lambda _step: None) -> tuple[TrafficStep, ...] | None:
+def traffic(
+    r: Reader, node: yaml.Node, path: str, check: Check = lambda _step: None
+) -> tuple[TrafficStep, ...] | None:
     items = r.sequence(node, path)
     if items is None:
         return None
@@ -253,8 +292,11 @@ def traffic(r: Reader, node: yaml.Node, path: str,
             ok = False
             continue
         if len(given) != 1:
-            r.report(item, where, f"a step is exactly one of {', '.join(_KINDS)} "
-                                  f"(got {', '.join(given) or 'none'})")
+            r.report(
+                item,
+                where,
+                f"a step is exactly one of {', '.join(_KINDS)} (got {', '.join(given) or 'none'})",
+            )
             ok = False
             continue
         [(kind, value)] = given.items()

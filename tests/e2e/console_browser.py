@@ -35,8 +35,10 @@ SHOTS = Path(os.environ.get("SMSLAB_SCREENSHOTS") or tempfile.mkdtemp(prefix="co
 def require_chromium() -> None:
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
     if missing:
-        why = (f"Chromium is not installed ({', '.join(missing)} missing): apt-get install"
-               " chromium chromium-driver")
+        why = (
+            f"Chromium is not installed ({', '.join(missing)} missing): apt-get install"
+            " chromium chromium-driver"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(why)
         pytest.skip(why)
@@ -86,10 +88,18 @@ def start_browser() -> Any:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     profile = tempfile.mkdtemp(prefix="console-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-                 "--window-size=1280,900"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.implicitly_wait(0)
@@ -107,9 +117,15 @@ def screenshot(driver: Any, name: str) -> Path:
     """A PNG of the whole page (its full height, as a person scrolls it), 1280 wide."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": 1280, "height": min(max(height, 600), 2400), "deviceScaleFactor": 1,
-        "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": 1280,
+            "height": min(max(height, 600), 2400),
+            "deviceScaleFactor": 1,
+            "mobile": False,
+        },
+    )
     path = SHOTS / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

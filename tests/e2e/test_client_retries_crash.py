@@ -20,20 +20,30 @@ MESSAGES = 300
 CONCURRENCY = 16
 
 
-async def _post_all(procs: Processes, key: str, number: str, lead_id: str,
-                    answers: dict[str, str]) -> None:
+async def _post_all(
+    procs: Processes, key: str, number: str, lead_id: str, answers: dict[str, str]
+) -> None:
     todo = iter(range(MESSAGES))
-    async with aiohttp.ClientSession(headers=auth(key),
-                                     timeout=aiohttp.ClientTimeout(total=10)) as session:
+    async with aiohttp.ClientSession(
+        headers=auth(key), timeout=aiohttp.ClientTimeout(total=10)
+    ) as session:
+
         async def worker() -> None:
             for i in todo:
-                body = {"status": "outbox", "lead_id": lead_id, "local_phone": number,
-                        "remote_phone": f"+1416555{i:04d}", "text": f"retry {i}"}
+                body = {
+                    "status": "outbox",
+                    "lead_id": lead_id,
+                    "local_phone": number,
+                    "remote_phone": f"+1416555{i:04d}",
+                    "text": f"retry {i}",
+                }
                 while True:  # the same key and body until an answer comes
                     try:
-                        async with session.post(f"{procs.url}/api/v1/activity/sms/", json=body,
-                                                headers={"Idempotency-Key": f"key-{i}"}
-                                                ) as resp:
+                        async with session.post(
+                            f"{procs.url}/api/v1/activity/sms/",
+                            json=body,
+                            headers={"Idempotency-Key": f"key-{i}"},
+                        ) as resp:
                             if resp.status == 200:
                                 answers[f"key-{i}"] = (await resp.json())["id"]
                                 break
@@ -61,8 +71,9 @@ async def test_retries_across_kill_9_create_each_activity_once(tmp_path: Path) -
         key = await procs.start(gateway_extra="logging: {level: WARNING}")
         [number], lead = await setup_senders(procs.url, key, 1)
         answers: dict[str, str] = {}
-        await asyncio.gather(_post_all(procs, key, number, lead["id"], answers),
-                             _kill_twice(procs, answers))
+        await asyncio.gather(
+            _post_all(procs, key, number, lead["id"], answers), _kill_twice(procs, answers)
+        )
         assert procs.starts == 3
         stored = procs.query("SELECT id FROM sms WHERE direction = 'outbound'")
         assert sorted(row[0] for row in stored) == sorted(answers.values())  # none twice

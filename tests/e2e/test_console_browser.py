@@ -19,21 +19,30 @@ from tests.e2e.console_browser import Lab, lab_fixture, screenshot, start_browse
 # One lab (and database) for the module; a PostgreSQL test database lives as long as one test
 # (tests/databases.py), and what the console stores it stores through the API's handlers,
 # which the PostgreSQL suite covers.
-pytestmark = [pytest.mark.timeout(300),
-              pytest.mark.skipif(POSTGRESQL, reason="the module's one lab runs on SQLite")]
+pytestmark = [
+    pytest.mark.timeout(300),
+    pytest.mark.skipif(POSTGRESQL, reason="the module's one lab runs on SQLite"),
+]
 
 SCENARIO = Scenario(
     name="console",
     test_numbers=True,
     handsets=(
         HandsetRule(HandsetKind.LANDLINE, pattern=re.compile(r"\+1212555010\d")),  # 30006
-        HandsetRule(HandsetKind.MOBILE, pattern=re.compile(r"\+1415555019\d"),
-                    reply=Reply("Sounds good, see you then", delay=0.2)),
+        HandsetRule(
+            HandsetKind.MOBILE,
+            pattern=re.compile(r"\+1415555019\d"),
+            reply=Reply("Sounds good, see you then", delay=0.2),
+        ),
         HandsetRule(HandsetKind.MOBILE, pattern=re.compile(r"\+1212555015\d")),
     ),
 )
-SEEDS = ("failed_sms > 1", "has:error_sms_messages",
-         "sms(created:today direction:outgoing status:error)", "latest_sms_status:error")
+SEEDS = (
+    "failed_sms > 1",
+    "has:error_sms_messages",
+    "sms(created:today direction:outgoing status:error)",
+    "latest_sms_status:error",
+)
 
 lab = pytest.fixture(scope="module")(lab_fixture(SCENARIO))
 
@@ -114,13 +123,19 @@ def compose(driver: Any, text: str) -> None:
 
 
 def sms_items(driver: Any) -> list[dict[str, str]]:
-    return [{"id": e.get_attribute("data-sms-id"), "status": e.get_attribute("data-status"),
-             "text": e.find_element("css selector", ".text").text}
-            for e in all_css(driver, "[data-sms-id]")]
+    return [
+        {
+            "id": e.get_attribute("data-sms-id"),
+            "status": e.get_attribute("data-status"),
+            "text": e.find_element("css selector", ".text").text,
+        }
+        for e in all_css(driver, "[data-sms-id]")
+    ]
 
 
-def test_sign_in_refuses_a_wrong_key_and_sign_out_ends_the_session(browser: Any, lab: Lab,
-                                                                   key: str) -> None:
+def test_sign_in_refuses_a_wrong_key_and_sign_out_ends_the_session(
+    browser: Any, lab: Lab, key: str
+) -> None:
     driver = browser
     driver.get(f"{lab.url}/ui/leads")
     wait_for(lambda: "/ui/login" in driver.current_url)
@@ -140,20 +155,43 @@ def test_sign_in_refuses_a_wrong_key_and_sign_out_ends_the_session(browser: Any,
     assert "/ui/login" in driver.current_url
 
 
-def test_composer_counts_as_the_gateway_counts(browser: Any, lab: Lab, key: str,
-                                               number: dict[str, Any]) -> None:
+def test_composer_counts_as_the_gateway_counts(
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     lead_id = add_lead(driver, lab, "Counting Co", "+12125550150")
-    tricky = ["", "a" * 160, "a" * 161, "€" * 80, "€" * 81, "[" * 77 + "a", "^" * 153,
-              "é" * 160, "ç" * 1, "😀" * 35, "😀" * 36, "a" * 66 + "😀", "a" * 67 + "😀" * 2,
-              "x" * 152 + "€", "Tab\tin", "Ω line\nbreak\r", "日本語のテキスト", "🇬🇧 flag",
-              "\u00a0nbsp", "~" * 80 + "a"]
+    tricky = [
+        "",
+        "a" * 160,
+        "a" * 161,
+        "€" * 80,
+        "€" * 81,
+        "[" * 77 + "a",
+        "^" * 153,
+        "é" * 160,
+        "ç" * 1,
+        "😀" * 35,
+        "😀" * 36,
+        "a" * 66 + "😀",
+        "a" * 67 + "😀" * 2,
+        "x" * 152 + "€",
+        "Tab\tin",
+        "Ω line\nbreak\r",
+        "日本語のテキスト",
+        "🇬🇧 flag",
+        "\u00a0nbsp",
+        "~" * 80 + "a",
+    ]
     for text in tricky:
         counted = driver.execute_script("return window.smslabSegments(arguments[0])", text)
         expected = segment(text)
-        assert (counted["chars"], counted["segments"], counted["encoding"], counted["units"]) \
-            == (len(text), expected.segments, expected.encoding.value, expected.units), text
+        assert (counted["chars"], counted["segments"], counted["encoding"], counted["units"]) == (
+            len(text),
+            expected.segments,
+            expected.encoding.value,
+            expected.units,
+        ), text
     # and live, as a user types: 153 septets of GSM-7 plus a euro sign (2 septets) -> 2
     compose(driver, "a" * 152 + "€" + "b" * 15)
     assert css(driver, "[data-chars]").get_attribute("data-chars") == "168"
@@ -165,7 +203,8 @@ def test_composer_counts_as_the_gateway_counts(browser: Any, lab: Lab, key: str,
 
 
 def test_send_from_the_composer_becomes_delivered_without_a_reload(
-        browser: Any, lab: Lab, key: str, number: dict[str, Any]) -> None:
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     add_lead(driver, lab, "Bluth Banana Stand", "+14155550191")
@@ -174,15 +213,20 @@ def test_send_from_the_composer_becomes_delivered_without_a_reload(
     first = wait_for(lambda: sms_items(driver))[-1]
     marker = driver.execute_script("window.smslabMarker = 1; return window.smslabMarker")
     item = f"[data-sms-id='{first['id']}']"
-    wait_for(lambda: css(driver, item).get_attribute("data-status") == "sent"
-             and css(driver, f"{item} [data-delivery-status]").text == "delivered")
+    wait_for(
+        lambda: (
+            css(driver, item).get_attribute("data-status") == "sent"
+            and css(driver, f"{item} [data-delivery-status]").text == "delivered"
+        )
+    )
     assert driver.execute_script("return window.smslabMarker") == marker  # no reload
     meta = css(driver, f"{item} .meta").text
     assert "1 segment" in meta and "GSM-7" in meta and "0.83¢" in meta
 
 
-def test_a_landline_shows_its_error_label_and_message(browser: Any, lab: Lab, key: str,
-                                                      number: dict[str, Any]) -> None:
+def test_a_landline_shows_its_error_label_and_message(
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     add_lead(driver, lab, "Sitwell Enterprises", "+12125550101")
@@ -196,8 +240,9 @@ def test_a_landline_shows_its_error_label_and_message(browser: Any, lab: Lab, ke
     screenshot(driver, "console-lead")
 
 
-def test_the_seed_queries_count_what_the_api_counts(browser: Any, lab: Lab, key: str,
-                                                    number: dict[str, Any]) -> None:
+def test_the_seed_queries_count_what_the_api_counts(
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     driver.get(f"{lab.url}/ui/leads")
@@ -207,8 +252,9 @@ def test_the_seed_queries_count_what_the_api_counts(browser: Any, lab: Lab, key:
         driver.get(href)
         assert css(driver, "#query").get_attribute("value") == query
         shown = int(css(driver, "[data-total-results]").get_attribute("data-total-results"))
-        status, answer = lab.run(lab.harness.request(key, "GET", "/api/v1/lead/",
-                                                     params={"query": query}))
+        status, answer = lab.run(
+            lab.harness.request(key, "GET", "/api/v1/lead/", params={"query": query})
+        )
         assert status == 200 and shown == answer["total_results"], query
     driver.get(f"{lab.url}/ui/leads?query=has:error_sms_messages")
     assert int(css(driver, "[data-total-results]").get_attribute("data-total-results")) >= 1
@@ -219,8 +265,9 @@ def test_the_seed_queries_count_what_the_api_counts(browser: Any, lab: Lab, key:
     assert css(driver, "#query-error mark").text == ">"
 
 
-def test_user_text_is_shown_as_text(browser: Any, lab: Lab, key: str,
-                                    number: dict[str, Any]) -> None:
+def test_user_text_is_shown_as_text(
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     add_lead(driver, lab, "<img src=x onerror=window.pwned=1>", "+12125550152")
@@ -244,7 +291,8 @@ def test_another_organizations_lead_is_not_found(browser: Any, lab: Lab, key: st
     assert css(driver, "h1").text == "Not found"
     assert "Sitwell secret" not in driver.page_source
     status = driver.execute_script(
-        "const r = await fetch(arguments[0]); return r.status", f"/ui/leads/{theirs['id']}/live")
+        "const r = await fetch(arguments[0]); return r.status", f"/ui/leads/{theirs['id']}/live"
+    )
     assert status == 404
 
 
@@ -258,8 +306,10 @@ def test_rent_a_number_label_it_and_an_external_one_cannot_text(browser: Any, la
     css(driver, "#rent-label").submit()
     row = wait_for(lambda: css(driver, "tr[data-type=internal]"))
     assert "+1 415" in row.text and "texts CA, US" in row.text
-    assert css(driver, "tr[data-type=internal] input[name=label]").get_attribute("value") \
+    assert (
+        css(driver, "tr[data-type=internal] input[name=label]").get_attribute("value")
         == "Sales line"
+    )
     css(driver, "#ext-number").send_keys("+12125550199")
     css(driver, "#ext-number").submit()
     wait_for(lambda: css(driver, "tr[data-type=external] [data-cannot-text]"))
@@ -268,14 +318,16 @@ def test_rent_a_number_label_it_and_an_external_one_cannot_text(browser: Any, la
 
 
 def test_an_inbound_sms_shows_in_the_inbox_and_on_its_lead_live(
-        browser: Any, lab: Lab, key: str, number: dict[str, Any]) -> None:
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     lead_id = add_lead(driver, lab, "Gob's Magic", "+14155550197")
     driver.get(f"{lab.url}/ui/inbox")
     lab.run(lab.harness.handset_sends("+14155550197", number["number"], "Illusions, Michael"))
-    item = wait_for(lambda: [e for e in all_css(driver, "[data-sms-id]")
-                             if "Illusions, Michael" in e.text])[0]
+    item = wait_for(
+        lambda: [e for e in all_css(driver, "[data-sms-id]") if "Illusions, Michael" in e.text]
+    )[0]
     assert item.get_attribute("data-status") == "inbox"
     screenshot(driver, "console-inbox")
     css(driver, "[data-reply]").click()
@@ -286,15 +338,17 @@ def test_an_inbound_sms_shows_in_the_inbox_and_on_its_lead_live(
     assert css(driver, "#local_phone").get_attribute("value") == number["number"]
 
 
-def test_schedule_then_cancel_and_send_later_then_undo(browser: Any, lab: Lab, key: str,
-                                                       number: dict[str, Any]) -> None:
+def test_schedule_then_cancel_and_send_later_then_undo(
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     add_lead(driver, lab, "Lucille Austero", "+12125550154")
     compose(driver, "Happy birthday")
     css(driver, "input[name=when][value=schedule]").click()
-    driver.execute_script("document.querySelector('input[name=date_scheduled]').value ="
-                          " '2099-01-01T10:30'")
+    driver.execute_script(
+        "document.querySelector('input[name=date_scheduled]').value = '2099-01-01T10:30'"
+    )
     css(driver, "#composer button[type=submit]").click()
     wait_for(lambda: css(driver, "[data-sms-id]").get_attribute("data-status") == "scheduled")
     assert "scheduled for 2099-01-01" in css(driver, "[data-sms-id] .meta").text
@@ -305,26 +359,32 @@ def test_schedule_then_cancel_and_send_later_then_undo(browser: Any, lab: Lab, k
     send_in.clear()
     send_in.send_keys("30")  # typing the delay picks "send in"
     css(driver, "#composer button[type=submit]").click()
-    outbox = wait_for(lambda: [e for e in all_css(driver, "[data-sms-id]")
-                               if e.get_attribute("data-status") == "outbox"])[0]
+    outbox = wait_for(
+        lambda: [
+            e
+            for e in all_css(driver, "[data-sms-id]")
+            if e.get_attribute("data-status") == "outbox"
+        ]
+    )[0]
     sms_id = outbox.get_attribute("data-sms-id")
     css(driver, f"[data-sms-id='{sms_id}'] [data-cancel]").click()
-    wait_for(lambda: css(driver, f"[data-sms-id='{sms_id}']").get_attribute("data-status")
-             == "draft")
+    wait_for(
+        lambda: css(driver, f"[data-sms-id='{sms_id}']").get_attribute("data-status") == "draft"
+    )
     status, sms = lab.run(lab.harness.request(key, "GET", f"/api/v1/activity/sms/{sms_id}/"))
     assert status == 200
     assert sms["status"] == "draft"
 
 
-def test_usage_whitelist_and_ops_pages(browser: Any, lab: Lab, key: str,
-                                       number: dict[str, Any]) -> None:
+def test_usage_whitelist_and_ops_pages(
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     driver.get(f"{lab.url}/ui/usage")
     assert css(driver, "svg.chart") and css(driver, "table[data-usage] tr[data-country=US]")
     href = css(driver, "[data-csv]").get_attribute("href")
-    csv = driver.execute_script("const r = await fetch(arguments[0]); return await r.text()",
-                                href)
+    csv = driver.execute_script("const r = await fetch(arguments[0]); return await r.text()", href)
     assert csv.startswith("country,") and "\r\nUS," in csv
     driver.get(f"{lab.url}/ui/whitelist")
     css(driver, "#wl-website").send_keys("https://bluth.example")
@@ -347,17 +407,26 @@ return Array.from(document.querySelectorAll('input, select, textarea'))
 
 
 def test_every_page_fits_a_phone_and_every_field_is_labelled_and_reachable(
-        browser: Any, lab: Lab, key: str, number: dict[str, Any]) -> None:
+    browser: Any, lab: Lab, key: str, number: dict[str, Any]
+) -> None:
     driver = browser
     sign_in(driver, lab, key)
     lead = add_lead(driver, lab, "Phone width", "+12125550152")
     driver.set_window_size(390, 844)  # a phone held upright
     try:
-        for path in (f"/ui/leads/{lead}", "/ui/leads?query=has:sms_messages", "/ui/inbox",
-                     "/ui/numbers", "/ui/usage", "/ui/whitelist", "/ui/ops"):
+        for path in (
+            f"/ui/leads/{lead}",
+            "/ui/leads?query=has:sms_messages",
+            "/ui/inbox",
+            "/ui/numbers",
+            "/ui/usage",
+            "/ui/whitelist",
+            "/ui/ops",
+        ):
             driver.get(f"{lab.url}{path}")
             wide = driver.execute_script(
-                "return [document.documentElement.scrollWidth, window.innerWidth]")
+                "return [document.documentElement.scrollWidth, window.innerWidth]"
+            )
             assert wide[0] <= wide[1] + 1, (path, wide)  # no sideways scrolling
             assert driver.execute_script(UNLABELLED) == [], path
         driver.get(f"{lab.url}/ui/leads/{lead}")

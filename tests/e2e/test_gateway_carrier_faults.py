@@ -30,12 +30,15 @@ from tests.gateway.harness import Harness, eventually
 FAULTY = Scenario(
     name="faulty callbacks",
     test_numbers=True,
-    handsets=(HandsetRule(HandsetKind.LANDLINE, number="+14155550180"),
-              HandsetRule(HandsetKind.UNREACHABLE, number="+14155550181")),
+    handsets=(
+        HandsetRule(HandsetKind.LANDLINE, number="+14155550180"),
+        HandsetRule(HandsetKind.UNREACHABLE, number="+14155550181"),
+    ),
     spam_filters=(SpamFilter("prizes", code=30007, regex=re.compile("WIN")),),
     latency=Latency(sent=Delay(0.05, 0.1), delivered=Delay(0.05, 0.1)),
-    callbacks=CallbackFaults(duplicate_rate=1.0, out_of_order_rate=1.0, late_rate=0.5,
-                             late_delay=0.3),
+    callbacks=CallbackFaults(
+        duplicate_rate=1.0, out_of_order_rate=1.0, late_rate=0.5, late_delay=0.3
+    ),
 )
 
 CASES = [  # to, text -> Close status, delivery status, reason, code
@@ -61,8 +64,12 @@ async def test_callback_faults_end_in_the_intended_status(tmp_path: Path) -> Non
             sent.append((await harness.send(key, lead, number, text), expected))
         for sms, expected in sent:
             done = await harness.settle(key, sms["id"], _final)
-            got = (done["status"], done["delivery_status"], done["error_reason"],
-                   done["error_code"])
+            got = (
+                done["status"],
+                done["delivery_status"],
+                done["error_reason"],
+                done["error_code"],
+            )
             assert got == expected, (done["remote_phone"], got)
         await asyncio.sleep(0.6)  # every late and duplicate callback has arrived by now
         oracle = {m["idempotency_key"]: m for m in await harness.oracle()}
@@ -81,14 +88,18 @@ OUTAGE_AT = 2.0
 
 @pytest.mark.parametrize(
     "outage",
-    [Outage(1.2, OutageMode.ERROR, 503), Outage(1.2, OutageMode.RESET),
-     Outage(1.2, OutageMode.SLOW, delay=0.6)],
+    [
+        Outage(1.2, OutageMode.ERROR, 503),
+        Outage(1.2, OutageMode.RESET),
+        Outage(1.2, OutageMode.SLOW, delay=0.6),
+    ],
     ids=["503", "reset", "slow-past-timeout"],
 )
 async def test_outage_is_retried_and_sent_once(tmp_path: Path, outage: Outage) -> None:
     started = time.monotonic()
-    scenario = Scenario(name="outage", test_numbers=True,
-                        timeline=(TimelineStep(at=OUTAGE_AT, outage=outage),))
+    scenario = Scenario(
+        name="outage", test_numbers=True, timeline=(TimelineStep(at=OUTAGE_AT, outage=outage),)
+    )
     harness = await Harness.start(tmp_path, scenario, carrier_timeout=0.3)
     try:
         key = await harness.new_org()
@@ -119,12 +130,17 @@ async def test_outage_is_retried_and_sent_once(tmp_path: Path, outage: Outage) -
     ids=["slow-past-timeout", "503"],
 )
 async def test_a_carrier_that_ignores_the_key_is_asked_before_any_resend(
-        tmp_path: Path, outage: Outage) -> None:
+    tmp_path: Path, outage: Outage
+) -> None:
     """Real Twilio ignores Idempotency-Key: a create whose answer was lost (it came after our
     timeout) is looked up in the carrier's Messages list, found, and not sent again."""
     started = time.monotonic()
-    scenario = Scenario(name="twilio-like", test_numbers=True, idempotency=Idempotency.IGNORE,
-                        timeline=(TimelineStep(at=OUTAGE_AT, outage=outage),))
+    scenario = Scenario(
+        name="twilio-like",
+        test_numbers=True,
+        idempotency=Idempotency.IGNORE,
+        timeline=(TimelineStep(at=OUTAGE_AT, outage=outage),),
+    )
     harness = await Harness.start(tmp_path, scenario, carrier_timeout=0.3)
     try:
         key = await harness.new_org()

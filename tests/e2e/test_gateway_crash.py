@@ -46,8 +46,9 @@ def _shown(message: dict[str, object] | None) -> tuple[object, ...]:
 
 
 @pytest.mark.parametrize("idempotency", list(MODES))
-async def test_kill_9_five_times_loses_nothing_and_sends_once(tmp_path: Path,
-                                                              idempotency: str) -> None:
+async def test_kill_9_five_times_loses_nothing_and_sends_once(
+    tmp_path: Path, idempotency: str
+) -> None:
     rng = random.Random(int(os.environ.get("SMSLAB_CRASH_SEED", "7")))
     deduplicates, messages = MODES[idempotency]
     procs = Processes(tmp_path)
@@ -57,16 +58,28 @@ async def test_kill_9_five_times_loses_nothing_and_sends_once(tmp_path: Path,
         key = await procs.start(
             scenario_extra=f"idempotency: {idempotency}",
             gateway_extra="logging: {level: WARNING}",
-            carrier_extra=f", deduplicates_creates: {deduplicates}")
+            carrier_extra=f", deduplicates_creates: {deduplicates}",
+        )
         numbers, lead = await setup_senders(procs.url, key, SENDERS)
         accepted: list[str] = []
         unacknowledged: list[int] = []
         at = sorted(rng.randrange(messages // 20, messages * 19 // 20) for _ in range(KILLS))
         _, kills = await asyncio.gather(
             # a failed request waits a little: the gateway is restarting
-            post_until(messages, key, lambda i: procs.url, numbers, lead["id"], accepted,
-                       unacknowledged, concurrency=CONCURRENCY, pause=0.05, text="crash"),
-            procs.kill_at(accepted, at))
+            post_until(
+                messages,
+                key,
+                lambda i: procs.url,
+                numbers,
+                lead["id"],
+                accepted,
+                unacknowledged,
+                concurrency=CONCURRENCY,
+                pause=0.05,
+                text="crash",
+            ),
+            procs.kill_at(accepted, at),
+        )
         sent_at = time.monotonic()
         deadline = sent_at + 180
         while procs.unfinished():
@@ -74,10 +87,13 @@ async def test_kill_9_five_times_loses_nothing_and_sends_once(tmp_path: Path,
             await asyncio.sleep(0.2)
         drained_at = time.monotonic()
 
-        final = {row[0] for row in procs.query(
-            f"SELECT id FROM sms WHERE direction = 'outbound' AND {FINAL_SQL}")}
-        stored = {row[0] for row in procs.query(
-            "SELECT id FROM sms WHERE direction = 'outbound'")}
+        final = {
+            row[0]
+            for row in procs.query(
+                f"SELECT id FROM sms WHERE direction = 'outbound' AND {FINAL_SQL}"
+            )
+        }
+        stored = {row[0] for row in procs.query("SELECT id FROM sms WHERE direction = 'outbound'")}
         assert len(accepted) == len(set(accepted)) >= messages
         lost = set(accepted) - final
         # the carrier's own record: one message per activity, none it doesn't know of (an
@@ -86,23 +102,33 @@ async def test_kill_9_five_times_loses_nothing_and_sends_once(tmp_path: Path,
         keys = [m["idempotency_key"] for m in oracle if m.get("idempotency_key")]
         duplicated = len(keys) - len(set(keys))
         intended = {m["idempotency_key"]: m for m in oracle if m.get("idempotency_key")}
-        mismatched = [row[0] for row in procs.query(
-            "SELECT id, status, delivery_status, error_code FROM sms"
-            " WHERE direction = 'outbound'") if tuple(row[1:]) != _shown(intended.get(row[0]))]
-        print(f"\ncrash test, carrier {idempotency}s Idempotency-Key: {len(lost)} lost,"
-              f" {duplicated} duplicated, {len(mismatched)} mismatched")
+        mismatched = [
+            row[0]
+            for row in procs.query(
+                "SELECT id, status, delivery_status, error_code FROM sms"
+                " WHERE direction = 'outbound'"
+            )
+            if tuple(row[1:]) != _shown(intended.get(row[0]))
+        ]
+        print(
+            f"\ncrash test, carrier {idempotency}s Idempotency-Key: {len(lost)} lost,"
+            f" {duplicated} duplicated, {len(mismatched)} mismatched"
+        )
         assert not lost, f"{len(lost)} accepted messages are not final, e.g. {sorted(lost)[:3]}"
-        assert not mismatched, f"{len(mismatched)} differ from the carrier's intended fate," \
-            f" e.g. {mismatched[:3]}"
+        assert not mismatched, (
+            f"{len(mismatched)} differ from the carrier's intended fate, e.g. {mismatched[:3]}"
+        )
         assert stored == final  # also those whose 200 was lost in a kill
         assert not duplicated, f"{duplicated} activities reached the carrier twice"
         assert set(keys) == stored
         retried_creates = sum(1 for m in oracle if m.get("create_calls", 1) > 1)
-        print(f"crash test: {len(accepted)} accepted; {len(unacknowledged)} requests refused"
-              f" or cut off while the gateway was down ({len(stored) - len(accepted)} of them"
-              f" stored anyway); {KILLS} kills at (accepted, final) {kills}; {len(keys)} sent"
-              f" once each ({retried_creates} re-sent under their Idempotency-Key); accept"
-              f" phase {sent_at - started:.1f} s, drain {drained_at - sent_at:.1f} s,"
-              f" wall {time.monotonic() - started:.1f} s")
+        print(
+            f"crash test: {len(accepted)} accepted; {len(unacknowledged)} requests refused"
+            f" or cut off while the gateway was down ({len(stored) - len(accepted)} of them"
+            f" stored anyway); {KILLS} kills at (accepted, final) {kills}; {len(keys)} sent"
+            f" once each ({retried_creates} re-sent under their Idempotency-Key); accept"
+            f" phase {sent_at - started:.1f} s, drain {drained_at - sent_at:.1f} s,"
+            f" wall {time.monotonic() - started:.1f} s"
+        )
     finally:
         procs.stop()

@@ -16,8 +16,13 @@ from tests.gateway.harness import Harness, eventually
 REPLYING = Scenario(
     name="replies",
     test_numbers=True,
-    handsets=(HandsetRule(HandsetKind.MOBILE, pattern=re.compile(r"\+1415555019\d"),
-                          reply=Reply("Yes please", delay=0.1)),),
+    handsets=(
+        HandsetRule(
+            HandsetKind.MOBILE,
+            pattern=re.compile(r"\+1415555019\d"),
+            reply=Reply("Yes please", delay=0.1),
+        ),
+    ),
 )
 
 
@@ -99,10 +104,12 @@ async def test_scheduled_fires_and_cancelled_never_reaches_the_carrier(harness: 
     number = await harness.rent(key)
     lead = await harness.lead_with(key, "+14155550111")
     at = datetime.now(UTC) + timedelta(seconds=1.5)
-    scheduled = await harness.send(key, lead, number["number"], "Later", status="scheduled",
-                                   date_scheduled=at.isoformat())
-    cancelled = await harness.send(key, lead, number["number"], "Never", status="scheduled",
-                                   date_scheduled=at.isoformat())
+    scheduled = await harness.send(
+        key, lead, number["number"], "Later", status="scheduled", date_scheduled=at.isoformat()
+    )
+    cancelled = await harness.send(
+        key, lead, number["number"], "Never", status="scheduled", date_scheduled=at.isoformat()
+    )
     assert scheduled["status"] == "scheduled"
     assert datetime.fromisoformat(scheduled["date_scheduled"]) == at
     draft = await harness.api(key, "PUT", f"activity/sms/{cancelled['id']}/", {"status": "draft"})
@@ -113,8 +120,9 @@ async def test_scheduled_fires_and_cancelled_never_reaches_the_carrier(harness: 
     assert datetime.fromisoformat(done["date_sent"]) >= at
     await asyncio.sleep(0.5)
     oracle = await harness.oracle()
-    assert [m["idempotency_key"] for m in oracle if m["direction"] != "inbound"] \
-        == [scheduled["id"]]
+    assert [m["idempotency_key"] for m in oracle if m["direction"] != "inbound"] == [
+        scheduled["id"]
+    ]
     assert (await harness.sms(key, cancelled["id"]))["status"] == "draft"
 
 
@@ -124,8 +132,12 @@ async def test_organizations_see_nothing_of_each_other(harness: Harness) -> None
     lead = await harness.lead_with(a, "+14155550150")
     sms = await harness.send(a, lead, number["number"], "for A only")
     contact_id = lead["contacts"][0]["id"]
-    for path in (f"lead/{lead['id']}/", f"activity/sms/{sms['id']}/",
-                 f"phone_number/{number['id']}/", f"contact/{contact_id}/"):
+    for path in (
+        f"lead/{lead['id']}/",
+        f"activity/sms/{sms['id']}/",
+        f"phone_number/{number['id']}/",
+        f"contact/{contact_id}/",
+    ):
         for method in ("GET", "PUT", "DELETE"):
             status, body = await harness.request(b, method, f"/api/v1/{path}", json={})
             assert status == 404, (method, path, status, body)
@@ -133,9 +145,18 @@ async def test_organizations_see_nothing_of_each_other(harness: Harness) -> None
     for path in ("lead/", "activity/sms/", "phone_number/", "contact/", "inbox/"):
         assert (await harness.api(b, "GET", path))["data"] == [], path
     assert (await harness.api(b, "GET", "lead/"))["total_results"] == 0
-    status, body = await harness.request(b, "POST", "/api/v1/activity/sms/", json={
-        "status": "outbox", "lead_id": lead["id"], "local_phone": number["number"],
-        "remote_phone": "+14155550150", "text": "borrowed"})
+    status, body = await harness.request(
+        b,
+        "POST",
+        "/api/v1/activity/sms/",
+        json={
+            "status": "outbox",
+            "lead_id": lead["id"],
+            "local_phone": number["number"],
+            "remote_phone": "+14155550150",
+            "text": "borrowed",
+        },
+    )
     assert status == 400
     assert set(body["field-errors"]) == {"lead_id", "local_phone"}
     assert (await harness.sms(a, sms["id"]))["text"] == "for A only"  # untouched

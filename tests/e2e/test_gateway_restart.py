@@ -37,8 +37,9 @@ async def test_restart_sends_everything_once(tmp_path: Path) -> None:
                 return None
             done = []
             for skip in (0, 100):
-                done += (await harness.api(key, "GET",
-                                           f"activity/sms/?_limit=100&_skip={skip}"))["data"]
+                done += (await harness.api(key, "GET", f"activity/sms/?_limit=100&_skip={skip}"))[
+                    "data"
+                ]
             final = [s for s in done if s["delivery_status"] == "delivered"]
             return final if len(final) == COUNT else None
 
@@ -53,18 +54,21 @@ async def test_restart_sends_everything_once(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("deduplicates", [True, False], ids=["resent-under-key", "looked-up"])
-async def test_stop_mid_flight_then_restart_sends_once(tmp_path: Path,
-                                                       deduplicates: bool) -> None:
+async def test_stop_mid_flight_then_restart_sends_once(tmp_path: Path, deduplicates: bool) -> None:
 
     from simulator.scenario.model import Outage, OutageMode, Scenario, TimelineStep
 
     # the carrier does each create at once but answers 3 s late (a slow outage from t = 0):
     # a stop right after the creates cuts every carrier call off before its answer
-    scenario = Scenario(name="slow", test_numbers=True, timeline=(
-        TimelineStep(at=0.0, outage=Outage(600, OutageMode.SLOW, delay=3.0)),))
+    scenario = Scenario(
+        name="slow",
+        test_numbers=True,
+        timeline=(TimelineStep(at=0.0, outage=Outage(600, OutageMode.SLOW, delay=3.0)),),
+    )
     # no grace period: the stop cuts the carrier calls off instead of letting them finish
-    harness = await Harness.start(tmp_path, scenario, grace_period=0,
-                                  carrier_deduplicates_creates=deduplicates)
+    harness = await Harness.start(
+        tmp_path, scenario, grace_period=0, carrier_deduplicates_creates=deduplicates
+    )
     try:
         key = await harness.new_org()
         number = (await harness.rent(key))["number"]

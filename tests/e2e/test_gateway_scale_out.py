@@ -41,8 +41,10 @@ from tests.e2e.procs import (
     wait_healthy,
 )
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not POSTGRESQL, reason="processes share one PostgreSQL")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not POSTGRESQL, reason="processes share one PostgreSQL"),
+]
 
 MESSAGES = int(os.environ.get("SMSLAB_SCALE_MESSAGES", "20000"))
 PROCESSES = 3
@@ -57,8 +59,9 @@ POLL = 0.05
 TIME_SCALE = 1000
 
 
-def _start_gateway(folder: Path, n: int, port: int, public_url: str, sim_port: int, db: str
-                   ) -> subprocess.Popen[bytes]:
+def _start_gateway(
+    folder: Path, n: int, port: int, public_url: str, sim_port: int, db: str
+) -> subprocess.Popen[bytes]:
     config = folder / f"gateway-{n}.yaml"
     config.write_text(f"""
 server: {{host: 127.0.0.1, port: {port}, public_url: "{public_url}", ops_port: 0}}
@@ -70,8 +73,12 @@ dispatcher: {{messages_per_second: {RATE}, max_in_flight: 64, poll_interval: {PO
 logging: {{level: WARNING}}
 """)
     with (folder / f"gateway-{n}.log").open("wb") as log:
-        return subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--config",
-                                 str(config)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "gateway", "serve", "--config", str(config)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 @asynccontextmanager
@@ -83,16 +90,21 @@ async def _balancer(targets: list[str]) -> AsyncIterator[str]:
 
     async def forward(request: web.Request) -> web.Response:
         body = await request.read()
-        headers = {k: v for k, v in request.headers.items()
-                   if k.lower() in ("content-type", "x-twilio-signature", "authorization")}
+        headers = {
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() in ("content-type", "x-twilio-signature", "authorization")
+        }
         first = next(turn)
         for k in range(len(targets)):  # each target once, from this request's turn on
             target = targets[(first + k) % len(targets)]
             try:
-                async with session.request(request.method, target + request.path_qs,
-                                           data=body, headers=headers) as resp:
-                    return web.Response(status=resp.status, body=await resp.read(),
-                                        content_type=resp.content_type)
+                async with session.request(
+                    request.method, target + request.path_qs, data=body, headers=headers
+                ) as resp:
+                    return web.Response(
+                        status=resp.status, body=await resp.read(), content_type=resp.content_type
+                    )
             except aiohttp.ClientConnectionError:
                 continue
         return web.Response(status=502)
@@ -145,14 +157,29 @@ async def _deployed(folder: Path) -> AsyncIterator[Deployment]:
     key = create_org(db, "Scale")
     started: list[subprocess.Popen[bytes]] = []
     try:
-        started.append(subprocess.Popen(
-            [sys.executable, "-m", "simulator", "serve", "--scenario",
-             str(folder / "scenario.yaml"), "--port", str(sim_port)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        started.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "simulator",
+                    "serve",
+                    "--scenario",
+                    str(folder / "scenario.yaml"),
+                    "--port",
+                    str(sim_port),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         await wait_healthy(f"http://127.0.0.1:{sim_port}/_sim/health", started[0])
         async with _balancer(urls) as balancer:
-            gateways = [_start_gateway(folder, n, int(url.rsplit(":", 1)[1]), balancer,
-                                       sim_port, db) for n, url in enumerate(urls)]
+            gateways = [
+                _start_gateway(folder, n, int(url.rsplit(":", 1)[1]), balancer, sim_port, db)
+                for n, url in enumerate(urls)
+            ]
             started.extend(gateways)
             for url, gateway in zip(urls, gateways, strict=True):
                 await wait_healthy(f"{url}/healthz", gateway)
@@ -165,12 +192,15 @@ async def _deployed(folder: Path) -> AsyncIterator[Deployment]:
 
 
 def _outbound(db: str, where: str = "TRUE") -> set[str]:
-    return {row[0] for row in run_sql(
-        db, f"SELECT id FROM sms WHERE direction = 'outbound' AND {where}")}
+    return {
+        row[0]
+        for row in run_sql(db, f"SELECT id FROM sms WHERE direction = 'outbound' AND {where}")
+    }
 
 
 async def test_three_processes_one_killed_lose_nothing_send_once_and_keep_the_rate(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     began = time.monotonic()
     async with _deployed(tmp_path) as world:
         numbers, lead = await setup_senders(world.urls[0], world.key, SENDERS)
@@ -178,9 +208,19 @@ async def test_three_processes_one_killed_lose_nothing_send_once_and_keep_the_ra
         failed: list[int] = []
         await asyncio.gather(
             # round-robin: a request its gateway failed goes to the next one
-            post_until(MESSAGES, world.key, lambda i: world.urls[i % len(world.urls)], numbers,
-                       lead["id"], accepted, failed, concurrency=CONCURRENCY, text="scale"),
-            _kill_at(world.gateways[1], accepted, MESSAGES // 2))
+            post_until(
+                MESSAGES,
+                world.key,
+                lambda i: world.urls[i % len(world.urls)],
+                numbers,
+                lead["id"],
+                accepted,
+                failed,
+                concurrency=CONCURRENCY,
+                text="scale",
+            ),
+            _kill_at(world.gateways[1], accepted, MESSAGES // 2),
+        )
         accepted_at = time.monotonic()
         deadline = accepted_at + float(os.environ.get("SMSLAB_SCALE_DRAIN", "300"))
         while unfinished := len(_outbound(world.db, f"NOT {FINAL_SQL}")):
@@ -194,8 +234,10 @@ async def test_three_processes_one_killed_lose_nothing_send_once_and_keep_the_ra
         assert not lost, f"{len(lost)} accepted messages are not final, e.g. {sorted(lost)[:3]}"
         assert stored == final  # also those whose 200 was cut off by the kill
 
-        async with aiohttp.ClientSession() as session, \
-                session.get(f"{world.sim_url}/_sim/messages") as resp:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{world.sim_url}/_sim/messages") as resp,
+        ):
             oracle: list[dict[str, Any]] = (await resp.json())["messages"]
     keys = [m["idempotency_key"] for m in oracle if m.get("idempotency_key")]
     assert len(keys) == len(set(keys)), "an activity reached the carrier twice"
@@ -215,9 +257,11 @@ async def test_three_processes_one_killed_lose_nothing_send_once_and_keep_the_ra
     assert fastest[1] <= RATE * 2 + burst, fastest
     assert fastest[5] <= RATE * 5 * 1.1 + burst, fastest
     resent = sum(1 for m in oracle if m.get("create_calls", 1) > 1)
-    print(f"\nscale-out: {PROCESSES} processes, one killed at {MESSAGES // 2} accepted;"
-          f" {len(accepted)} accepted, {len(failed)} requests cut off or refused"
-          f" ({len(stored) - len(accepted)} of them stored anyway); {len(keys)} sent once each"
-          f" ({resent} re-sent under their Idempotency-Key); most sends of one number in 1 s:"
-          f" {fastest[1]}, in 5 s: {fastest[5]} (rate {RATE:g}/s); accept"
-          f" {accepted_at - began:.1f} s, drain {drained_at - accepted_at:.1f} s")
+    print(
+        f"\nscale-out: {PROCESSES} processes, one killed at {MESSAGES // 2} accepted;"
+        f" {len(accepted)} accepted, {len(failed)} requests cut off or refused"
+        f" ({len(stored) - len(accepted)} of them stored anyway); {len(keys)} sent once each"
+        f" ({resent} re-sent under their Idempotency-Key); most sends of one number in 1 s:"
+        f" {fastest[1]}, in 5 s: {fastest[5]} (rate {RATE:g}/s); accept"
+        f" {accepted_at - began:.1f} s, drain {drained_at - accepted_at:.1f} s"
+    )

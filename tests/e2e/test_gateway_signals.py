@@ -21,19 +21,31 @@ GRACE = 4.0
 WORKERS = 16
 
 
-async def _post_until(url: str, key: str, numbers: list[str], lead_id: str,
-                      accepted: list[str], stop: asyncio.Event, ends: list[str]) -> None:
+async def _post_until(
+    url: str,
+    key: str,
+    numbers: list[str],
+    lead_id: str,
+    accepted: list[str],
+    stop: asyncio.Event,
+    ends: list[str],
+) -> None:
     """Each worker posts on its own kept-alive connection until the gateway turns it away;
     `ends` records how: `503` (told, with Retry-After), `refused` (the listener had closed)
     or `disconnected` (cut off mid-exchange: what must not happen)."""
+
     async def worker(w: int) -> None:
         i = w
         connector = aiohttp.TCPConnector(limit=1)  # one connection, kept alive
         async with aiohttp.ClientSession(headers=auth(key), connector=connector) as session:
             while not stop.is_set():
-                body = {"status": "outbox", "lead_id": lead_id,
-                        "local_phone": numbers[i % len(numbers)],
-                        "remote_phone": f"+1416555{i % 10000:04d}", "text": f"term {i}"}
+                body = {
+                    "status": "outbox",
+                    "lead_id": lead_id,
+                    "local_phone": numbers[i % len(numbers)],
+                    "remote_phone": f"+1416555{i % 10000:04d}",
+                    "text": f"term {i}",
+                }
                 i += WORKERS
                 try:
                     async with session.post(f"{url}/api/v1/activity/sms/", json=body) as resp:
@@ -60,14 +72,16 @@ async def test_sigterm_under_load_exits_0_in_grace_and_loses_nothing(tmp_path: P
         # the carrier answers 0.3 s late, so there are always calls in flight when TERM comes
         key = await procs.start(
             scenario_extra="timeline: [{at: 0, outage: {duration: 100000, mode: slow,"
-                           " delay: 0.3}}]",
-            server_extra=f", grace_period: {GRACE}")
+            " delay: 0.3}}]",
+            server_extra=f", grace_period: {GRACE}",
+        )
         numbers, lead = await setup_senders(procs.url, key, 4)
         accepted: list[str] = []
         stop = asyncio.Event()
         ends: list[str] = []
-        load = asyncio.create_task(_post_until(procs.url, key, numbers, lead["id"], accepted,
-                                               stop, ends))
+        load = asyncio.create_task(
+            _post_until(procs.url, key, numbers, lead["id"], accepted, stop, ends)
+        )
         await asyncio.sleep(2.0)
         assert procs.gateway is not None
         in_flight = procs.query("SELECT COUNT(*) FROM sms WHERE claimed_until IS NOT NULL")
@@ -83,8 +97,7 @@ async def test_sigterm_under_load_exits_0_in_grace_and_loses_nothing(tmp_path: P
         assert len(ends) == WORKERS and set(ends) == {"503"}, ends
         assert in_flight[0][0] > 0  # the signal did find carrier calls in flight
         # every in-flight call finished and its outcome was committed: no claim is left
-        assert procs.query("SELECT COUNT(*) FROM sms WHERE claimed_until IS NOT NULL") \
-            == [(0,)]
+        assert procs.query("SELECT COUNT(*) FROM sms WHERE claimed_until IS NOT NULL") == [(0,)]
         stored = {r[0] for r in procs.query("SELECT id FROM sms WHERE direction = 'outbound'")}
         assert set(accepted) <= stored and len(accepted) > 50
 
@@ -93,8 +106,10 @@ async def test_sigterm_under_load_exits_0_in_grace_and_loses_nothing(tmp_path: P
         while procs.unfinished():
             assert time.monotonic() < deadline
             await asyncio.sleep(0.2)
-        final = {r[0] for r in procs.query(f"SELECT id FROM sms WHERE {FINAL_SQL}"
-                                           " AND direction = 'outbound'")}
+        final = {
+            r[0]
+            for r in procs.query(f"SELECT id FROM sms WHERE {FINAL_SQL} AND direction = 'outbound'")
+        }
         assert final == stored
         keys = [m["idempotency_key"] for m in await procs.oracle()]
         assert sorted(keys) == sorted(stored)
@@ -102,8 +117,9 @@ async def test_sigterm_under_load_exits_0_in_grace_and_loses_nothing(tmp_path: P
         procs.stop()
 
 
-async def _api(session: aiohttp.ClientSession, method: str, url: str,
-               body: Any = None) -> tuple[int, Any]:
+async def _api(
+    session: aiohttp.ClientSession, method: str, url: str, body: Any = None
+) -> tuple[int, Any]:
     async with session.request(method, url, json=body) as resp:
         return resp.status, await resp.json()
 
@@ -113,33 +129,36 @@ async def test_sighup_reloads_rates_and_countries(tmp_path: Path) -> None:
     try:
         key = await procs.start()
         numbers, lead = await setup_senders(procs.url, key, 1)
-        sms = {"status": "outbox", "lead_id": lead["id"], "local_phone": numbers[0],
-               "remote_phone": "+14165550123", "text": "price check"}
+        sms = {
+            "status": "outbox",
+            "lead_id": lead["id"],
+            "local_phone": numbers[0],
+            "remote_phone": "+14165550123",
+            "text": "price check",
+        }
         async with aiohttp.ClientSession(headers=auth(key)) as session:
             api = f"{procs.url}/api/v1"
-            assert (await _api(session, "POST", f"{api}/activity/sms/", sms))[1]["cost"] \
-                == "0.83"
+            assert (await _api(session, "POST", f"{api}/activity/sms/", sms))[1]["cost"] == "0.83"
             assert procs.gateway is not None
             # a broken file: logged, the running settings stay, the process lives on
             procs.config.write_text("sms: {rates: nonsense}\n")
             procs.gateway.send_signal(signal.SIGHUP)
             await asyncio.sleep(0.3)
             assert procs.gateway.poll() is None
-            assert (await _api(session, "POST", f"{api}/activity/sms/", sms))[1]["cost"] \
-                == "0.83"
+            assert (await _api(session, "POST", f"{api}/activity/sms/", sms))[1]["cost"] == "0.83"
 
             procs.write_config("sms: {rates: {CA: 2.5, default: 1}, countries: {US: [US]}}")
             procs.gateway.send_signal(signal.SIGHUP)
             deadline = time.monotonic() + 5
             while True:  # GB is no longer rentable once the reload is done
-                status, _ = await _api(session, "POST", f"{api}/phone_number/request/internal/",
-                                       {"country": "GB"})
+                status, _ = await _api(
+                    session, "POST", f"{api}/phone_number/request/internal/", {"country": "GB"}
+                )
                 if status == 400:
                     break
                 assert time.monotonic() < deadline, "SIGHUP never took effect"
                 await asyncio.sleep(0.1)
-            assert (await _api(session, "POST", f"{api}/activity/sms/", sms))[1]["cost"] \
-                == "2.5"
+            assert (await _api(session, "POST", f"{api}/activity/sms/", sms))[1]["cost"] == "2.5"
         assert procs.gateway.poll() is None
         log = (tmp_path / "gateway-1.log").read_text()
         assert "SIGHUP: reloaded rates, countries" in log

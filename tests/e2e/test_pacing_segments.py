@@ -19,19 +19,23 @@ async def test_three_segment_messages_take_three_slots_each(tmp_path: Path, side
     # 5 slots a second on the pacing side (the other does not pace): three messages of three
     # segments leave 0.6 s apart, 1.2 s from first to last (0.4 s if messages were counted)
     paced_by_simulator = side == "simulator"
-    scenario = Scenario(name="segments",
-                        throughput=Throughput(mps=5.0 if paced_by_simulator else 0.0))
-    harness = await Harness.start(tmp_path, scenario,
-                                  messages_per_second=1000.0 if paced_by_simulator else 5.0)
+    scenario = Scenario(
+        name="segments", throughput=Throughput(mps=5.0 if paced_by_simulator else 0.0)
+    )
+    harness = await Harness.start(
+        tmp_path, scenario, messages_per_second=1000.0 if paced_by_simulator else 5.0
+    )
     try:
         key = await harness.new_org()
         number = (await harness.rent(key))["number"]
         leads = [await harness.lead_with(key, f"+1415555019{i}") for i in range(3)]
         sent = [await harness.send(key, lead, number, LONG) for lead in leads]
         assert {s["segments"] for s in sent} == {3}
-        done = [await harness.settle(key, s["id"], lambda s: s["date_sent"] is not None)
-                for s in sent]
+        done = [
+            await harness.settle(key, s["id"], lambda s: s["date_sent"] is not None) for s in sent
+        ]
         if paced_by_simulator:
+
             async def all_left() -> list[float] | None:
                 times = [m["sent_at"] for m in await harness.oracle()]
                 return times if len(times) == 3 and None not in times else None

@@ -37,16 +37,36 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
 
 
 async def _lead(harness: Harness, key: str, name: str, *phones: str) -> dict[str, Any]:
-    return await harness.api(key, "POST", "lead/", {"name": name, "contacts": [
-        {"name": name, "phones": [{"phone": p, "type": "mobile"} for p in phones]}]})
+    return await harness.api(
+        key,
+        "POST",
+        "lead/",
+        {
+            "name": name,
+            "contacts": [
+                {"name": name, "phones": [{"phone": p, "type": "mobile"} for p in phones]}
+            ],
+        },
+    )
 
 
-async def _send(harness: Harness, key: str, lead: dict[str, Any], local: str, remote: str,
-                expect: str) -> str:
+async def _send(
+    harness: Harness, key: str, lead: dict[str, Any], local: str, remote: str, expect: str
+) -> str:
     """Send one SMS and wait for the carrier's final word, so that the next one is later."""
-    sms = await harness.api(key, "POST", "activity/sms/", {
-        "status": "outbox", "lead_id": lead["id"], "contact_id": lead["contacts"][0]["id"],
-        "local_phone": local, "remote_phone": remote, "text": f"Hello {lead['name']}"})
+    sms = await harness.api(
+        key,
+        "POST",
+        "activity/sms/",
+        {
+            "status": "outbox",
+            "lead_id": lead["id"],
+            "contact_id": lead["contacts"][0]["id"],
+            "local_phone": local,
+            "remote_phone": remote,
+            "text": f"Hello {lead['name']}",
+        },
+    )
     done = await harness.settle(key, sms["id"], lambda s: s["delivery_status"] in FINAL)
     assert done["status"] == expect, done
     return str(sms["id"])
@@ -59,9 +79,13 @@ def _backdate_a_day(location: str, sms_ids: list[str]) -> None:
     for sms_id in sms_ids:
         [(created,)] = run_sql(location, "SELECT date_created FROM sms WHERE id = ?", (sms_id,))
         moved = (datetime.fromisoformat(created) - timedelta(days=1)).isoformat(
-            timespec="microseconds")
-        run_sql(location, "UPDATE sms SET date_created = ?, activity_at = ? WHERE id = ?",
-                (moved, moved, sms_id))
+            timespec="microseconds"
+        )
+        run_sql(
+            location,
+            "UPDATE sms SET date_created = ?, activity_at = ? WHERE id = ?",
+            (moved, moved, sms_id),
+        )
 
 
 async def _inbound(harness: Harness, key: str, from_: str, to: str, count: int) -> None:
@@ -82,10 +106,12 @@ async def test_each_seed_query_finds_exactly_the_right_leads(harness: Harness) -
     one = await _lead(harness, key, "one failed today", LANDLINE.format(0))
     two = await _lead(harness, key, "two failed, yesterday and today", LANDLINE.format(1))
     three = await _lead(harness, key, "three failed yesterday", UNREACHABLE.format(0))
-    healed = await _lead(harness, key, "failed then delivered", LANDLINE.format(2),
-                         MOBILE.format(1))
-    relapsed = await _lead(harness, key, "delivered then failed, then a reply",
-                           MOBILE.format(2), UNREACHABLE.format(1))
+    healed = await _lead(
+        harness, key, "failed then delivered", LANDLINE.format(2), MOBILE.format(1)
+    )
+    relapsed = await _lead(
+        harness, key, "delivered then failed, then a reply", MOBILE.format(2), UNREACHABLE.format(1)
+    )
     inbound = await _lead(harness, key, "only an inbound message", MOBILE.format(3))
     theirs = await _lead(harness, other, "another organization's failures", LANDLINE.format(3))
 
@@ -112,12 +138,14 @@ async def test_each_seed_query_finds_exactly_the_right_leads(harness: Harness) -
     zone = {"X-TZ-Offset": f"{hours:.2f}"}
 
     async def search(query: str) -> set[str]:
-        status, body = await harness.request(key, "GET", "/api/v1/lead/",
-                                             params={"query": query}, headers=zone)
+        status, body = await harness.request(
+            key, "GET", "/api/v1/lead/", params={"query": query}, headers=zone
+        )
         assert status == 200, body
         assert body["total_results"] == len(body["data"]) and body["has_more"] is False
-        status, count = await harness.request(key, "GET", "/api/v1/lead/", headers=zone,
-                                              params={"query": query, "_limit": "0"})
+        status, count = await harness.request(
+            key, "GET", "/api/v1/lead/", headers=zone, params={"query": query, "_limit": "0"}
+        )
         assert (status, count["data"], count["total_results"]) == (200, [], len(body["data"]))
         return {lead["name"] for lead in body["data"]}
 
@@ -127,7 +155,8 @@ async def test_each_seed_query_finds_exactly_the_right_leads(harness: Harness) -
     assert await search("failed_sms > 1") == names(two, three)
     assert await search("has:error_sms_messages") == names(one, two, three, healed, relapsed)
     assert await search("sms(created:today direction:outgoing status:error)") == names(
-        one, two, healed, relapsed)
+        one, two, healed, relapsed
+    )
     assert await search("latest_sms_status:error") == names(one, two, three, relapsed)
     # and the fixture is what it claims to be
     assert await search("sms(created:yesterday status:error)") == names(two, three)
@@ -135,5 +164,6 @@ async def test_each_seed_query_finds_exactly_the_right_leads(harness: Harness) -
     assert await search("failed_sms = 0") == names(zero, inbound)
     assert await search("latest_sms_status:sent") == names(zero, healed)
     assert await search("sms(error:landline) or sms(error:unreachable)") == names(
-        one, two, three, healed, relapsed)
+        one, two, three, healed, relapsed
+    )
     assert theirs["name"] not in await search("*")

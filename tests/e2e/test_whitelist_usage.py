@@ -64,25 +64,35 @@ async def manual(tmp_path: Path) -> AsyncIterator[Harness]:
     await h.close()
 
 
-async def _setup(harness: Harness, key: str | None = None
-                 ) -> tuple[API, dict[str, Any], dict[str, Any]]:
+async def _setup(
+    harness: Harness, key: str | None = None
+) -> tuple[API, dict[str, Any], dict[str, Any]]:
     api = harness.close_api(key or await harness.new_org())
-    lead = await in_thread(api.post, "lead", {
-        "name": "Bluth Company",
-        "contacts": [{"name": "George Bluth",
-                      "phones": [{"phone": "+14155550199", "type": "mobile"}]}],
-    })
+    lead = await in_thread(
+        api.post,
+        "lead",
+        {
+            "name": "Bluth Company",
+            "contacts": [
+                {"name": "George Bluth", "phones": [{"phone": "+14155550199", "type": "mobile"}]}
+            ],
+        },
+    )
     number = await in_thread(api.post, "phone_number/request/internal", {"country": "US"})
     return api, lead, number
 
 
 def _final(sms: dict[str, Any]) -> bool:
     return sms["status"] in ("error", "inbox") or sms["delivery_status"] in (
-        "delivered", "undelivered", "failed")
+        "delivered",
+        "undelivered",
+        "failed",
+    )
 
 
-async def _until(api: API, path: str, done: Callable[[dict[str, Any]], bool],
-                 timeout: float = 10) -> dict[str, Any]:
+async def _until(
+    api: API, path: str, done: Callable[[dict[str, Any]], bool], timeout: float = 10
+) -> dict[str, Any]:
     async def check() -> dict[str, Any] | None:
         got: dict[str, Any] = await in_thread(api.get, path)
         return got if done(got) else None
@@ -90,43 +100,66 @@ async def _until(api: API, path: str, done: Callable[[dict[str, Any]], bool],
     return await eventually(check, timeout)
 
 
-async def _send(api: API, lead: dict[str, Any], number: dict[str, Any], text: str,
-                remote: str | None = None) -> dict[str, Any]:
-    sent: dict[str, Any] = await in_thread(api.post, "activity/sms", {
-        "status": "outbox", "lead_id": lead["id"], "local_phone": number["number"],
-        "remote_phone": remote or lead["contacts"][0]["phones"][0]["phone"], "text": text,
-    })
+async def _send(
+    api: API, lead: dict[str, Any], number: dict[str, Any], text: str, remote: str | None = None
+) -> dict[str, Any]:
+    sent: dict[str, Any] = await in_thread(
+        api.post,
+        "activity/sms",
+        {
+            "status": "outbox",
+            "lead_id": lead["id"],
+            "local_phone": number["number"],
+            "remote_phone": remote or lead["contacts"][0]["phones"][0]["phone"],
+            "text": text,
+        },
+    )
     return sent
 
 
 def _form(number: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    return {"phone_number_id": number["id"], "website": "https://bluth.example.com",
-            "content_type": "marketing", "examples": [SALE], "opted_in": True,
-            "relationship": "Customers who bought a banana stand", **changes}
+    return {
+        "phone_number_id": number["id"],
+        "website": "https://bluth.example.com",
+        "content_type": "marketing",
+        "examples": [SALE],
+        "opted_in": True,
+        "relationship": "Customers who bought a banana stand",
+        **changes,
+    }
 
 
 async def test_spam_then_whitelisted_then_delivered(approving: Harness) -> None:
     api, lead, number = await _setup(approving)
-    blocked = await _until(api, f"activity/sms/{(await _send(api, lead, number, SALE))['id']}",
-                           _final)
+    blocked = await _until(
+        api, f"activity/sms/{(await _send(api, lead, number, SALE))['id']}", _final
+    )
     assert (blocked["status"], blocked["error_reason"], blocked["error_code"]) == (
-        "error", "spam", 30007)
+        "error",
+        "spam",
+        30007,
+    )
     assert blocked["cost"] == "0.83"  # the carrier took it before filtering: billed
     shown = await in_thread(api.get, f"phone_number/{number['id']}")
     assert (shown["whitelisted"], shown["spam_flagged_count"]) == (False, 1)
 
     filed = await in_thread(api.post, "sms_whitelist_request", _form(number))
     assert filed["status"] == "submitted" and filed["phone_number_id"] == number["id"]
-    decided = await _until(api, f"sms_whitelist_request/{filed['id']}",
-                           lambda r: r["status"] != "submitted")
+    decided = await _until(
+        api, f"sms_whitelist_request/{filed['id']}", lambda r: r["status"] != "submitted"
+    )
     assert (decided["status"], decided["reason"]) == ("approved", None)
     shown = await in_thread(api.get, f"phone_number/{number['id']}")
     assert (shown["whitelisted"], shown["spam_flagged_count"]) == (True, 1)
 
-    again = await _until(api, f"activity/sms/{(await _send(api, lead, number, SALE))['id']}",
-                         _final)
+    again = await _until(
+        api, f"activity/sms/{(await _send(api, lead, number, SALE))['id']}", _final
+    )
     assert (again["status"], again["delivery_status"], again["error_reason"]) == (
-        "sent", "delivered", None)
+        "sent",
+        "delivered",
+        None,
+    )
     causes = [m["cause"] for m in await approving.oracle()]
     assert causes == ["spam:promotions", "delivered"]
 
@@ -134,15 +167,19 @@ async def test_spam_then_whitelisted_then_delivered(approving: Harness) -> None:
 async def test_no_opt_in_is_rejected_with_the_carriers_reason(opt_in_only: Harness) -> None:
     api, _, number = await _setup(opt_in_only)
     filed = await in_thread(api.post, "sms_whitelist_request", _form(number, opted_in=False))
-    decided = await _until(api, f"sms_whitelist_request/{filed['id']}",
-                           lambda r: r["status"] != "submitted")
+    decided = await _until(
+        api, f"sms_whitelist_request/{filed['id']}", lambda r: r["status"] != "submitted"
+    )
     assert decided["status"] == "rejected"
     assert decided["reason"] == "Recipients did not opt in to receive messages"
     assert (await in_thread(api.get, f"phone_number/{number['id']}"))["whitelisted"] is False
     # decided, the number may ask again; with opt-in, this carrier approves
     second = await in_thread(api.post, "sms_whitelist_request", _form(number))
-    assert (await _until(api, f"sms_whitelist_request/{second['id']}",
-                         lambda r: r["status"] != "submitted"))["status"] == "approved"
+    assert (
+        await _until(
+            api, f"sms_whitelist_request/{second['id']}", lambda r: r["status"] != "submitted"
+        )
+    )["status"] == "approved"
     listed = await in_thread(api.get, "sms_whitelist_request")
     assert [r["status"] for r in listed["data"]] == ["approved", "rejected"]
 
@@ -152,9 +189,11 @@ async def test_invalid_forms_get_field_errors(manual: Harness) -> None:
     external = await in_thread(api.post, "phone_number", {"number": "+16502530000"})
     no_examples = _form(number)
     del no_examples["examples"]
-    for body, field in ((no_examples, "examples"),
-                        (_form(number, website="bluth dot com"), "website"),
-                        (_form(external), "phone_number_id")):
+    for body, field in (
+        (no_examples, "examples"),
+        (_form(number, website="bluth dot com"), "website"),
+        (_form(external), "phone_number_id"),
+    ):
         with pytest.raises(ValidationError) as caught:
             await in_thread(api.post, "sms_whitelist_request", body)
         assert list(caught.value.field_errors) == [field], caught.value.field_errors
@@ -168,8 +207,12 @@ async def test_invalid_forms_get_field_errors(manual: Harness) -> None:
 # Twilio's segment calculator: GSM-7 holds 160 septets in one segment and 153 per segment of a
 # longer message; UCS-2 70 and 67; each character of GSM-7's extension table takes two septets.
 SEGMENTS = [
-    ("a" * 160, 1, "GSM-7"), ("a" * 161, 2, "GSM-7"), ("a" * 306, 2, "GSM-7"),
-    ("a" * 307, 3, "GSM-7"), ("ж" * 70, 1, "UCS-2"), ("ж" * 71, 2, "UCS-2"),
+    ("a" * 160, 1, "GSM-7"),
+    ("a" * 161, 2, "GSM-7"),
+    ("a" * 306, 2, "GSM-7"),
+    ("a" * 307, 3, "GSM-7"),
+    ("ж" * 70, 1, "UCS-2"),
+    ("ж" * 71, 2, "UCS-2"),
     *((("a" * 158 + char), 1, "GSM-7") for char in "^{}\\[~]|€"),
     *((("a" * 159 + char), 2, "GSM-7") for char in "^{}\\[~]|€"),
 ]
@@ -178,18 +221,29 @@ SEGMENTS = [
 async def test_segments_match_twilios_calculator(manual: Harness) -> None:
     api, lead, number = await _setup(manual)
     for text, segments, encoding in SEGMENTS:
-        draft = await in_thread(api.post, "activity/sms", {
-            "status": "draft", "lead_id": lead["id"], "local_phone": number["number"],
-            "remote_phone": "+14155550199", "text": text})
+        draft = await in_thread(
+            api.post,
+            "activity/sms",
+            {
+                "status": "draft",
+                "lead_id": lead["id"],
+                "local_phone": number["number"],
+                "remote_phone": "+14155550199",
+                "text": text,
+            },
+        )
         assert (draft["segments"], draft["encoding"]) == (segments, encoding), text
         assert draft["cost"] == str(Decimal("0.83") * segments)
 
 
-async def _mixed_traffic(harness: Harness, api: API, lead: dict[str, Any],
-                         us: dict[str, Any]) -> list[str]:
+async def _mixed_traffic(
+    harness: Harness, api: API, lead: dict[str, Any], us: dict[str, Any]
+) -> list[str]:
     """Several countries and directions, with failures before and after the carrier."""
-    numbers = {c: await in_thread(api.post, "phone_number/request/internal", {"country": c})
-               for c in ("GB", "AU", "CA")}
+    numbers = {
+        c: await in_thread(api.post, "phone_number/request/internal", {"country": c})
+        for c in ("GB", "AU", "CA")
+    }
     sent = [
         await _send(api, lead, us, "Hello"),
         await _send(api, lead, us, "x" * 200),  # two segments
@@ -238,8 +292,11 @@ async def test_usage_totals_are_the_sum_over_activities(approving: Harness) -> N
     assert len(billed) == 10  # 8 accepted outbound, 2 inbound
 
     today = dates.now().date()
-    params = {"date_start": str(today - timedelta(days=1)), "date_end": str(today),
-              "group_by": "country"}
+    params = {
+        "date_start": str(today - timedelta(days=1)),
+        "date_end": str(today),
+        "group_by": "country",
+    }
     report = await in_thread(api.get, "usage/sms", params=params)
     totals = report["totals"]
     assert totals["messages"] == len(billed)
@@ -251,15 +308,18 @@ async def test_usage_totals_are_the_sum_over_activities(approving: Harness) -> N
         assert Decimal(totals[f"{direction}_cost"]) == sum(Decimal(s["cost"]) for s in mine)
     expected: dict[str, Decimal] = {}
     for s in billed:
-        country = s["remote_country_iso"] if s["direction"] == "outbound" \
-            else s["local_country_iso"]
+        country = (
+            s["remote_country_iso"] if s["direction"] == "outbound" else s["local_country_iso"]
+        )
         expected[country] = expected.get(country, Decimal(0)) + Decimal(s["cost"])
     assert {r["country"]: Decimal(r["cost"]) for r in report["data"]} == expected
     assert expected["GB"] == Decimal("4.6") + Decimal("0.83")  # out at GB's rate, in at 0.83
 
     async with approving.session.get(
-            f"{approving.url}/api/v1/usage/sms/", params={**params, "format": "csv"},
-            headers={"Authorization": aiohttp.encode_basic_auth(key, "")}) as response:
+        f"{approving.url}/api/v1/usage/sms/",
+        params={**params, "format": "csv"},
+        headers={"Authorization": aiohttp.encode_basic_auth(key, "")},
+    ) as response:
         assert response.status == 200
         rows = list(csv.DictReader(io.StringIO(await response.text())))
     assert [r["country"] for r in rows] == [*(r["country"] for r in report["data"]), "total"]

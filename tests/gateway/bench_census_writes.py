@@ -29,13 +29,17 @@ SETUPS = ("before 010", "010")
 def _schema(path: Path, setup: str) -> None:
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-                   " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+            " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
         for migration in migrations():
             if setup != "before 010" or migration.version < 10:
                 db.executescript(migration.sql)
-                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                           (migration.version, migration.name, iso(NOW)))
+                db.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    (migration.version, migration.name, iso(NOW)),
+                )
 
 
 async def _each(path: Path, messages: list[Sms]) -> float:
@@ -68,7 +72,7 @@ def main() -> None:
                     times[setup].setdefault(label, []).append(seconds)
                 path = Path(directory) / f"{r}-{n}-each.db"
                 _schema(path, setup)
-                seconds = asyncio.run(_each(path, messages[:opts.each]))
+                seconds = asyncio.run(_each(path, messages[: opts.each]))
                 label = f"insert {opts.each:,} SMS through the store, FULL"
                 times[setup].setdefault(label, []).append(seconds)
     for label in times[SETUPS[0]]:

@@ -48,8 +48,9 @@ class FakeTwilio:
         app.router.add_route("*", "/{tail:.*}", handle)
         return app
 
-
-
     def creates(self) -> list[dict[str, str]]:
-        return [form for method, path, form, _ in self.seen
-                if method == "POST" and path.endswith("/Messages.json")]
+        return [
+            form
+            for method, path, form, _ in self.seen
+            if method == "POST" and path.endswith("/Messages.json")
+        ]

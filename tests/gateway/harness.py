@@ -63,10 +63,16 @@ async def serve(make_app: Callable[[str], web.Application], port: int = 0) -> Se
 def gateway_config(db: str, carrier_url: str, public_url: str, **overrides: Any) -> Config:
     """`db`: a SQLite path or a PostgreSQL URL (tests/databases.database_for)."""
     base = Config(
-        carrier_url=carrier_url, carrier_account_sid=DEFAULT_ACCOUNT_SID,
-        carrier_auth_token=DEFAULT_AUTH_TOKEN, carrier_timeout=5.0, public_url=public_url,
-        messages_per_second=1000.0, poll_interval=0.05,
-        retry_base=0.05, retry_max=0.2, breaker_cooldown=0.3,  # tests' outages last ~1 s
+        carrier_url=carrier_url,
+        carrier_account_sid=DEFAULT_ACCOUNT_SID,
+        carrier_auth_token=DEFAULT_AUTH_TOKEN,
+        carrier_timeout=5.0,
+        public_url=public_url,
+        messages_per_second=1000.0,
+        poll_interval=0.05,
+        retry_base=0.05,
+        retry_max=0.2,
+        breaker_cooldown=0.3,  # tests' outages last ~1 s
         ops_port=0,  # /readyz and /metrics: `Harness.ops`
     )
     return base.with_database(db).replace(**overrides)
@@ -82,8 +88,9 @@ class Harness:
     keys: list[str] = field(default_factory=list)
 
     @classmethod
-    async def start(cls, tmp_path: Path, scenario: Scenario | None = None,
-                    **gateway_overrides: Any) -> Harness:
+    async def start(
+        cls, tmp_path: Path, scenario: Scenario | None = None, **gateway_overrides: Any
+    ) -> Harness:
         sim = await serve(lambda _url: create_simulator(scenario))
         harness = cls(tmp_path, sim, aiohttp.ClientSession())
         try:
@@ -135,13 +142,15 @@ class Harness:
     def close_api(self, key: str) -> closeio_api.API:
         return closeio_api.API(base_url=f"{self.url}/api/v1/", api_key=key, tz_offset=0)
 
-    async def request(self, key: str | None, method: str, path: str,
-                      **kwargs: Any) -> tuple[int, Any]:
+    async def request(
+        self, key: str | None, method: str, path: str, **kwargs: Any
+    ) -> tuple[int, Any]:
         headers = kwargs.pop("headers", {})
         if key is not None:
             headers["Authorization"] = aiohttp.encode_basic_auth(key, "")
-        async with self.session.request(method, f"{self.url}{path}", headers=headers,
-                                        **kwargs) as response:
+        async with self.session.request(
+            method, f"{self.url}{path}", headers=headers, **kwargs
+        ) as response:
             text = await response.text()
             try:
                 return response.status, json.loads(text) if text else None
@@ -163,31 +172,48 @@ class Harness:
         assert 200 <= status < 300, (status, data)
         return data
 
-    async def rent(self, key: str, country: str = "US",
-                   prefix: str | None = None) -> dict[str, Any]:
+    async def rent(
+        self, key: str, country: str = "US", prefix: str | None = None
+    ) -> dict[str, Any]:
         body = {"country": country, **({"prefix": prefix} if prefix else {})}
         return await self.api(key, "POST", "phone_number/request/internal/", body)
 
     async def lead_with(self, key: str, phone: str, name: str = "Bluth Co") -> dict[str, Any]:
-        return await self.api(key, "POST", "lead/", {
-            "name": name, "contacts": [{"name": "George", "phones": [{"phone": phone,
-                                                                       "type": "mobile"}]}],
-        })
+        return await self.api(
+            key,
+            "POST",
+            "lead/",
+            {
+                "name": name,
+                "contacts": [{"name": "George", "phones": [{"phone": phone, "type": "mobile"}]}],
+            },
+        )
 
-    async def send(self, key: str, lead: dict[str, Any], local: str, text: str = "Hello",
-                   **extra: Any) -> dict[str, Any]:
+    async def send(
+        self, key: str, lead: dict[str, Any], local: str, text: str = "Hello", **extra: Any
+    ) -> dict[str, Any]:
         contact = lead["contacts"][0]
-        return await self.api(key, "POST", "activity/sms/", {
-            "status": "outbox", "lead_id": lead["id"], "contact_id": contact["id"],
-            "local_phone": local, "remote_phone": contact["phones"][0]["phone"], "text": text,
-            **extra,
-        })
+        return await self.api(
+            key,
+            "POST",
+            "activity/sms/",
+            {
+                "status": "outbox",
+                "lead_id": lead["id"],
+                "contact_id": contact["id"],
+                "local_phone": local,
+                "remote_phone": contact["phones"][0]["phone"],
+                "text": text,
+                **extra,
+            },
+        )
 
     async def sms(self, key: str, sms_id: str) -> dict[str, Any]:
         return await self.api(key, "GET", f"activity/sms/{sms_id}/")
 
-    async def settle(self, key: str, sms_id: str, until: Callable[[dict[str, Any]], bool],
-                     timeout: float = 10.0) -> dict[str, Any]:
+    async def settle(
+        self, key: str, sms_id: str, until: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+    ) -> dict[str, Any]:
         async def check() -> dict[str, Any] | None:
             sms = await self.sms(key, sms_id)
             return sms if until(sms) else None
@@ -199,14 +225,16 @@ class Harness:
             return (await response.json())["messages"]
 
     async def handset_sends(self, from_: str, to: str, body: str) -> dict[str, Any]:
-        async with self.session.post(f"{self.sim.url}/_sim/inbound",
-                                     json={"from": from_, "to": to, "body": body}) as response:
+        async with self.session.post(
+            f"{self.sim.url}/_sim/inbound", json={"from": from_, "to": to, "body": body}
+        ) as response:
             assert response.status == 200, await response.text()
             return await response.json()
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 10.0,
-                     interval: float = 0.05) -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T | None]], timeout: float = 10.0, interval: float = 0.05
+) -> T:
     deadline = time.monotonic() + timeout
     while True:
         value = await check()

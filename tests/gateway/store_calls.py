@@ -27,8 +27,9 @@ def count_store_calls(store: Store, monkeypatch: pytest.MonkeyPatch) -> Counter[
     return calls
 
 
-def _counted(name: str, method: Callable[..., Awaitable[Any]],
-             calls: Counter[str]) -> Callable[..., Awaitable[Any]]:
+def _counted(
+    name: str, method: Callable[..., Awaitable[Any]], calls: Counter[str]
+) -> Callable[..., Awaitable[Any]]:
     @functools.wraps(method)
     async def counted(*args: Any, **kwargs: Any) -> Any:
         calls[name] += 1

@@ -26,13 +26,17 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     await h.close()
 
 
-async def post(harness: Harness, key: str, path: str, body: Any, idem: str | None,
-               ) -> tuple[int, Any, aiohttp.typedefs.LooseHeaders]:
+async def post(
+    harness: Harness,
+    key: str,
+    path: str,
+    body: Any,
+    idem: str | None,
+) -> tuple[int, Any, aiohttp.typedefs.LooseHeaders]:
     headers = {"Authorization": aiohttp.encode_basic_auth(key, "")}
     if idem is not None:
         headers[HEADER] = idem
-    async with harness.session.post(f"{harness.url}{path}", json=body,
-                                    headers=headers) as response:
+    async with harness.session.post(f"{harness.url}{path}", json=body, headers=headers) as response:
         return response.status, await response.json(), response.headers
 
 
@@ -43,8 +47,13 @@ async def sms_count(harness: Harness, key: str) -> int:
 async def _sms_body(harness: Harness, key: str) -> dict[str, Any]:
     number = (await harness.rent(key))["number"]
     lead = await harness.lead_with(key, "+14155550190")
-    return {"status": "outbox", "lead_id": lead["id"], "local_phone": number,
-            "remote_phone": "+14155550190", "text": "Hello once"}
+    return {
+        "status": "outbox",
+        "lead_id": lead["id"],
+        "local_phone": number,
+        "remote_phone": "+14155550190",
+        "text": "Hello once",
+    }
 
 
 async def test_a_repeat_answers_the_first_response_and_sends_once(harness: Harness) -> None:
@@ -64,9 +73,14 @@ async def test_every_creating_post_takes_the_header(harness: Harness) -> None:
     key = await harness.new_org()
     number = await harness.rent(key)
     lead = await harness.lead_with(key, "+14155550191")
-    whitelist = {"phone_number_id": number["id"], "website": "https://acme.example.com",
-                 "content_type": "marketing", "examples": ["Summer sale"], "opted_in": True,
-                 "relationship": "Customers"}
+    whitelist = {
+        "phone_number_id": number["id"],
+        "website": "https://acme.example.com",
+        "content_type": "marketing",
+        "examples": ["Summer sale"],
+        "opted_in": True,
+        "relationship": "Customers",
+    }
     creates = [
         ("/api/v1/lead/", {"name": "Bluth"}, "lead/"),
         ("/api/v1/contact/", {"lead_id": lead["id"], "name": "Gob"}, "contact/"),
@@ -84,12 +98,15 @@ async def test_every_creating_post_takes_the_header(harness: Harness) -> None:
 
 
 async def test_the_same_key_with_another_request_is_a_422_naming_the_header(
-        harness: Harness) -> None:
+    harness: Harness,
+) -> None:
     key = await harness.new_org()
     body = await _sms_body(harness, key)
     assert (await post(harness, key, SMS, body, "k"))[0] == 200
-    for path, other in ((SMS, {**body, "text": "Hello twice"}),  # another body
-                        ("/api/v1/lead/", body)):  # the same body to another resource
+    for path, other in (
+        (SMS, {**body, "text": "Hello twice"}),  # another body
+        ("/api/v1/lead/", body),
+    ):  # the same body to another resource
         status, error, _ = await post(harness, key, path, other, "k")
         assert status == 422 and HEADER in error["error"], error
     assert await sms_count(harness, key) == 1
@@ -106,8 +123,10 @@ async def test_a_bad_key_is_a_400_naming_the_header(harness: Harness, bad: str) 
 
 async def test_keys_belong_to_one_organization(harness: Harness) -> None:
     acme, other = await harness.new_org("Acme"), await harness.new_org("Other")
-    ids = {(await post(harness, org, "/api/v1/lead/", {"name": "Same"}, "shared-key"))[1]["id"]
-           for org in (acme, other)}
+    ids = {
+        (await post(harness, org, "/api/v1/lead/", {"name": "Same"}, "shared-key"))[1]["id"]
+        for org in (acme, other)
+    }
     assert len(ids) == 2  # two organizations, two requests
     for org in (acme, other):
         assert len((await harness.api(org, "GET", "lead/"))["data"]) == 1
@@ -137,8 +156,11 @@ async def test_concurrent_repeats_create_one_record(harness: Harness) -> None:
 
 
 async def test_a_repeat_while_the_carrier_is_renting_waits_its_turn(tmp_path: Path) -> None:
-    slow = Scenario(name="slow-carrier", test_numbers=True, timeline=(
-        TimelineStep(at=0.0, outage=Outage(600, OutageMode.SLOW, delay=0.4)),))
+    slow = Scenario(
+        name="slow-carrier",
+        test_numbers=True,
+        timeline=(TimelineStep(at=0.0, outage=Outage(600, OutageMode.SLOW, delay=0.4)),),
+    )
     harness = await Harness.start(tmp_path, slow)
     try:
         key = await harness.new_org()

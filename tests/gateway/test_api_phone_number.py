@@ -34,8 +34,12 @@ async def test_rent_with_an_area_code(harness: Harness) -> None:
     key = await harness.new_org()
     number = await harness.rent(key, "US", "650")
     assert number["number"].startswith("+1650")
-    status, body = await harness.request(key, "POST", "/api/v1/phone_number/request/internal/",
-                                         json={"country": "US", "prefix": "999"})
+    status, body = await harness.request(
+        key,
+        "POST",
+        "/api/v1/phone_number/request/internal/",
+        json={"country": "US", "prefix": "999"},
+    )
     assert status == 400
     assert body["status"] == "error" and "prefix 999" in body["error"]
 
@@ -43,8 +47,9 @@ async def test_rent_with_an_area_code(harness: Harness) -> None:
 async def test_rent_rejects_other_countries(harness: Harness) -> None:
     key = await harness.new_org()
     for body in ({"country": "FR"}, {}, {"country": "US", "prefix": "abc"}):
-        status, answer = await harness.request(key, "POST",
-                                               "/api/v1/phone_number/request/internal", json=body)
+        status, answer = await harness.request(
+            key, "POST", "/api/v1/phone_number/request/internal", json=body
+        )
         assert status == 400
         assert set(answer["field-errors"]) <= {"country", "prefix"} and answer["field-errors"]
 
@@ -64,18 +69,29 @@ async def test_label_and_release(harness: Harness) -> None:
 
 async def test_external_numbers_never_send(harness: Harness) -> None:
     key = await harness.new_org()
-    external = await harness.api(key, "POST", "phone_number/", {"number": "+1 650 253 0000",
-                                                                 "label": "my cell"})
+    external = await harness.api(
+        key, "POST", "phone_number/", {"number": "+1 650 253 0000", "label": "my cell"}
+    )
     assert external["type"] == "external" and external["sms_enabled"] is False
     assert external["supports_sms_to_countries"] == []
     lead = await harness.lead_with(key, "+14155550199")
-    status, body = await harness.request(key, "POST", "/api/v1/activity/sms/", json={
-        "status": "outbox", "lead_id": lead["id"], "local_phone": external["number"],
-        "remote_phone": "+14155550199", "text": "hi"})
+    status, body = await harness.request(
+        key,
+        "POST",
+        "/api/v1/activity/sms/",
+        json={
+            "status": "outbox",
+            "lead_id": lead["id"],
+            "local_phone": external["number"],
+            "remote_phone": "+14155550199",
+            "text": "hi",
+        },
+    )
     assert status == 400
     assert "External numbers cannot send SMS" in body["field-errors"]["local_phone"]
-    status, body = await harness.request(key, "POST", "/api/v1/phone_number/",
-                                         json={"number": "12"})
+    status, body = await harness.request(
+        key, "POST", "/api/v1/phone_number/", json={"number": "12"}
+    )
     assert status == 400 and "number" in body["field-errors"]
 
 
@@ -87,7 +103,9 @@ async def test_a_number_we_still_hold_is_not_rented_again_after_a_carrier_reset(
     async with harness.session.post(f"{harness.sim.url}/_sim/reset") as response:
         assert response.status == 200  # the carrier forgot it sold `held`
     status, body = await harness.request(
-        second_key, "POST", "/api/v1/phone_number/request/internal/",
+        second_key,
+        "POST",
+        "/api/v1/phone_number/request/internal/",
         json={"country": "US", "prefix": "415"},
     )
     assert status == 201, body
@@ -95,19 +113,25 @@ async def test_a_number_we_still_hold_is_not_rented_again_after_a_carrier_reset(
 
 
 async def test_release_ends_the_numbers_waiting_sms_without_a_carrier_call(
-        harness: Harness) -> None:
+    harness: Harness,
+) -> None:
     key = await harness.new_org()
     number = await harness.rent(key)
     lead = await harness.lead_with(key, "+14155550199")
-    later = await harness.send(key, lead, number["number"], status="scheduled",
-                               date_scheduled="2099-01-01T09:00:00+00:00")
+    later = await harness.send(
+        key, lead, number["number"], status="scheduled", date_scheduled="2099-01-01T09:00:00+00:00"
+    )
     undo = await harness.send(key, lead, number["number"], send_in=50)
     answer = await harness.api(key, "DELETE", f"phone_number/{number['id']}/")
     assert answer == {"ended_sms": 2}
     for sms in (later, undo):
         ended = await harness.sms(key, sms["id"])
-        assert (ended["status"], ended["error_reason"], ended["cost"]) == \
-            ("error", "number_released", None)
-        assert ended["error_message"] == \
-            "The sending number was released before this message was sent"
+        assert (ended["status"], ended["error_reason"], ended["cost"]) == (
+            "error",
+            "number_released",
+            None,
+        )
+        assert (
+            ended["error_message"] == "The sending number was released before this message was sent"
+        )
     assert await harness.oracle() == []  # the carrier never saw them

@@ -15,8 +15,11 @@ from gateway.models import PhoneNumber
 from simulator.scenario.model import Scenario, WhitelistPolicy, WhitelistRule
 from tests.gateway.harness import Harness
 
-MANUAL = Scenario(name="manual-whitelist", test_numbers=True,
-                  whitelist=WhitelistRule(policy=WhitelistPolicy.MANUAL))
+MANUAL = Scenario(
+    name="manual-whitelist",
+    test_numbers=True,
+    whitelist=WhitelistRule(policy=WhitelistPolicy.MANUAL),
+)
 PATH = "/api/v1/sms_whitelist_request/"
 
 
@@ -28,9 +31,14 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
 
 
 def form(number: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    body = {"phone_number_id": number["id"], "website": "https://acme.example.com",
-            "content_type": "marketing", "examples": ["Summer sale: 20% off for you"],
-            "opted_in": True, "relationship": "Customers who bought from us this year"}
+    body = {
+        "phone_number_id": number["id"],
+        "website": "https://acme.example.com",
+        "content_type": "marketing",
+        "examples": ["Summer sale: 20% off for you"],
+        "opted_in": True,
+        "relationship": "Customers who bought from us this year",
+    }
     body.update(changes)
     return body
 
@@ -43,15 +51,19 @@ async def sim_requests(harness: Harness) -> list[dict[str, Any]]:
 async def test_filed_and_forwarded_to_the_carrier(harness: Harness) -> None:
     key = await harness.new_org()
     number = await harness.rent(key)
-    created = await harness.api(key, "POST", "sms_whitelist_request/",
-                                form(number, examples=["Sale today", "20% off"]))
+    created = await harness.api(
+        key, "POST", "sms_whitelist_request/", form(number, examples=["Sale today", "20% off"])
+    )
     assert created["id"].startswith("smswl_") and created["status"] == "submitted"
     assert created["phone_number"] == number["number"]
     assert created["examples"] == ["Sale today", "20% off"] and created["reason"] is None
     assert created["carrier_sid"].startswith("WL")
     [at_carrier] = await sim_requests(harness)
     assert (at_carrier["sid"], at_carrier["phone_number"], at_carrier["opted_in"]) == (
-        created["carrier_sid"], number["number"], True)
+        created["carrier_sid"],
+        number["number"],
+        True,
+    )
     assert await harness.api(key, "GET", f"sms_whitelist_request/{created['id']}/") == created
     listed = await harness.api(key, "GET", "sms_whitelist_request/")
     assert listed == {"data": [created], "has_more": False}
@@ -62,7 +74,8 @@ async def test_field_errors(harness: Harness) -> None:
     number = await harness.rent(key)
     external = await harness.api(key, "POST", "phone_number/", {"number": "+16502530000"})
     cases = [
-        (form(number, examples=None), "examples"), (form(number, examples=[]), "examples"),
+        (form(number, examples=None), "examples"),
+        (form(number, examples=[]), "examples"),
         (form(number, examples=["x"] * 6), "examples"),
         (form(number, website="not a url"), "website"),
         (form(number, website=None), "website"),
@@ -102,7 +115,8 @@ async def test_another_organization_sees_nothing(harness: Harness) -> None:
     assert (await harness.api(stranger, "GET", "sms_whitelist_request/"))["data"] == []
     status, answer = await harness.request(stranger, "POST", PATH, json=form(number))
     assert status == 400 and answer["field-errors"]["phone_number_id"] == (
-        "Phone number not found.")
+        "Phone number not found."
+    )
 
 
 async def test_list_filters_and_pages(harness: Harness) -> None:
@@ -112,8 +126,9 @@ async def test_list_filters_and_pages(harness: Harness) -> None:
     page = await harness.api(key, "GET", "sms_whitelist_request/?_limit=2")
     assert [r["id"] for r in page["data"]] == [made[2]["id"], made[1]["id"]]
     assert page["has_more"] is True
-    one = await harness.api(key, "GET",
-                            f"sms_whitelist_request/?phone_number_id={numbers[0]['id']}")
+    one = await harness.api(
+        key, "GET", f"sms_whitelist_request/?phone_number_id={numbers[0]['id']}"
+    )
     assert [r["id"] for r in one["data"]] == [made[0]["id"]]
     none = await harness.api(key, "GET", "sms_whitelist_request/?status=approved")
     assert none["data"] == []
@@ -125,9 +140,19 @@ async def test_a_carrier_refusal_leaves_no_open_request(harness: Harness) -> Non
     key = await harness.new_org()
     number = await harness.rent(key)
     # ours on our side only: the carrier does not know it (21606)
-    ghost = PhoneNumber("phon_ghost", number["organization_id"], "+14155550142", None,
-                        "internal", "US", True, ("CA", "US"), "PNgone", number["date_created"],
-                        number["date_created"])
+    ghost = PhoneNumber(
+        "phon_ghost",
+        number["organization_id"],
+        "+14155550142",
+        None,
+        "internal",
+        "US",
+        True,
+        ("CA", "US"),
+        "PNgone",
+        number["date_created"],
+        number["date_created"],
+    )
     await harness.app[STORE].insert_phone_number(ghost)
     status, answer = await harness.request(key, "POST", PATH, json=form({"id": "phon_ghost"}))
     assert status == 400 and "carrier refused" in answer["field-errors"]["phone_number_id"]
@@ -148,8 +173,9 @@ async def test_an_unreachable_carrier_is_502_and_leaves_nothing(harness: Harness
 async def test_two_at_once_make_one_request(harness: Harness) -> None:
     key = await harness.new_org()
     number = await harness.rent(key)
-    answers = await asyncio.gather(*(harness.request(key, "POST", PATH, json=form(number))
-                                     for _ in range(4)))
+    answers = await asyncio.gather(
+        *(harness.request(key, "POST", PATH, json=form(number)) for _ in range(4))
+    )
     assert sorted(status for status, _ in answers) == [200, 400, 400, 400]
     assert len(await sim_requests(harness)) == 1
 
@@ -160,4 +186,6 @@ async def test_every_number_shows_its_flags(harness: Harness) -> None:
     await harness.api(key, "POST", "phone_number/", {"number": "+16502530000"})
     listed = (await harness.api(key, "GET", "phone_number/"))["data"]
     assert [(n["type"], n["whitelisted"], n["spam_flagged_count"]) for n in listed] == [
-        ("internal", False, 0), ("external", False, 0)]
+        ("internal", False, 0),
+        ("external", False, 0),
+    ]

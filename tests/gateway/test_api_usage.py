@@ -31,11 +31,14 @@ async def _fixture(harness: Harness) -> tuple[str, str]:
 
 async def test_json_by_country_number_and_day(harness: Harness) -> None:
     key, other = await _fixture(harness)
-    for group_by, keys in (("country", ["CA", "GB", "US"]),
-                           ("number", ["+14155550100", "+447400100000"]),
-                           ("day", ["2026-11-01", "2026-11-02", "2026-11-03"])):
-        status, report = await harness.request(key, "GET", PATH,
-                                                params={**RANGE, "group_by": group_by})
+    for group_by, keys in (
+        ("country", ["CA", "GB", "US"]),
+        ("number", ["+14155550100", "+447400100000"]),
+        ("day", ["2026-11-01", "2026-11-02", "2026-11-03"]),
+    ):
+        status, report = await harness.request(
+            key, "GET", PATH, params={**RANGE, "group_by": group_by}
+        )
         assert status == 200, report
         assert [row[group_by] for row in report["data"]] == keys
         assert report["totals"]["messages"] == 7 and report["totals"]["cost"] == "10.41"
@@ -50,20 +53,21 @@ async def test_json_by_country_number_and_day(harness: Harness) -> None:
 
 async def test_days_follow_x_tz_offset(harness: Harness) -> None:
     key, _ = await _fixture(harness)
-    status, report = await harness.request(key, "GET", PATH,
-                                            params={**RANGE, "group_by": "day"},
-                                            headers={"X-TZ-Offset": "1"})
+    status, report = await harness.request(
+        key, "GET", PATH, params={**RANGE, "group_by": "day"}, headers={"X-TZ-Offset": "1"}
+    )
     assert status == 200
-    assert {r["day"]: r["messages"] for r in report["data"]} == {"2026-11-02": 4,
-                                                                 "2026-11-03": 3}
+    assert {r["day"]: r["messages"] for r in report["data"]} == {"2026-11-02": 4, "2026-11-03": 3}
 
 
 async def test_csv_parses_back_to_the_same_numbers(harness: Harness) -> None:
     key, _ = await _fixture(harness)
     _, as_json = await harness.request(key, "GET", PATH, params={**RANGE, "group_by": "day"})
-    async with harness.session.get(f"{harness.url}{PATH}",
-                                   params={**RANGE, "group_by": "day", "format": "csv"},
-                                   headers=_auth(key)) as response:
+    async with harness.session.get(
+        f"{harness.url}{PATH}",
+        params={**RANGE, "group_by": "day", "format": "csv"},
+        headers=_auth(key),
+    ) as response:
         assert response.status == 200
         assert response.content_type == "text/csv"
         assert "attachment" in response.headers["Content-Disposition"]
@@ -78,16 +82,22 @@ def _auth(key: str) -> dict[str, str]:
     return {"Authorization": aiohttp.encode_basic_auth(key, "")}
 
 
-@pytest.mark.parametrize(("params", "name"), [
-    ({"group_by": "month"}, "group_by"), ({"format": "pdf"}, "format"),
-    ({"date_start": "last week"}, "date_start"), ({"date_end": "2026-02-30"}, "date_end"),
-    ({"date_start": "2026-11-02", "date_end": "2026-11-01"}, "date_end"),
-    ({"group": "day"}, "group"),
-    ({"date_start": "2025-01-01", "date_end": "2026-01-02"}, "date_end"),  # 367 days
-    ({"date_start": "2000-01-01"}, "date_start"),
-])
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"group_by": "month"}, "group_by"),
+        ({"format": "pdf"}, "format"),
+        ({"date_start": "last week"}, "date_start"),
+        ({"date_end": "2026-02-30"}, "date_end"),
+        ({"date_start": "2026-11-02", "date_end": "2026-11-01"}, "date_end"),
+        ({"group": "day"}, "group"),
+        ({"date_start": "2025-01-01", "date_end": "2026-01-02"}, "date_end"),  # 367 days
+        ({"date_start": "2000-01-01"}, "date_start"),
+    ],
+)
 async def test_a_bad_query_string_is_400_naming_the_parameter(
-        harness: Harness, params: dict[str, str], name: str) -> None:
+    harness: Harness, params: dict[str, str], name: str
+) -> None:
     key = await harness.new_org()
     status, body = await harness.request(key, "GET", PATH, params=params)
     assert status == 400

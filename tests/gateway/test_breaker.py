@@ -43,8 +43,9 @@ CASES = [  # events, then (state, room at t=100 for the last check time)
 
 
 @pytest.mark.parametrize(("events", "state", "at", "room"), CASES)
-def test_breaker_table(events: list[tuple[str, float]], state: BreakerState, at: float,
-                       room: int) -> None:
+def test_breaker_table(
+    events: list[tuple[str, float]], state: BreakerState, at: float, room: int
+) -> None:
     breaker = _run(events)
     assert breaker.room(at) == room
     assert breaker.state is state

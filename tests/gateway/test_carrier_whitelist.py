@@ -41,26 +41,42 @@ async def test_request_whitelist_form(twilio: tuple[FakeTwilio, CarrierClient, R
     fake, client, raw_forms = twilio
     fake.answers.append((201, {"sid": "WL" + "1" * 32, "status": "submitted"}))
     submitted = await client.request_whitelist(
-        phone_number="+14155550100", website="https://acme.example.com",
-        content_type="marketing", examples=("one", "two"), opted_in=False,
-        relationship="customers", status_callback="http://gw/carrier/whitelist")
+        phone_number="+14155550100",
+        website="https://acme.example.com",
+        content_type="marketing",
+        examples=("one", "two"),
+        opted_in=False,
+        relationship="customers",
+        status_callback="http://gw/carrier/whitelist",
+    )
     assert (submitted.sid, submitted.status) == ("WL" + "1" * 32, "submitted")
     [(method, path, _, headers)] = fake.seen
     assert method == "POST" and path == f"/2010-04-01/Accounts/{SID}/SmsWhitelistRequests.json"
     assert headers["Authorization"].startswith("Basic ")
     [raw] = raw_forms
-    assert raw == [("PhoneNumber", "+14155550100"), ("Website", "https://acme.example.com"),
-                   ("ContentType", "marketing"), ("Examples", "one"), ("Examples", "two"),
-                   ("OptedIn", "false"), ("Relationship", "customers"),
-                   ("StatusCallback", "http://gw/carrier/whitelist")]
+    assert raw == [
+        ("PhoneNumber", "+14155550100"),
+        ("Website", "https://acme.example.com"),
+        ("ContentType", "marketing"),
+        ("Examples", "one"),
+        ("Examples", "two"),
+        ("OptedIn", "false"),
+        ("Relationship", "customers"),
+        ("StatusCallback", "http://gw/carrier/whitelist"),
+    ]
 
 
-async def test_a_refusal_is_carrier_rejected(
-        twilio: tuple[FakeTwilio, CarrierClient, Raw]) -> None:
+async def test_a_refusal_is_carrier_rejected(twilio: tuple[FakeTwilio, CarrierClient, Raw]) -> None:
     fake, client, _ = twilio
     fake.answers.append((400, error_body(21606, "PhoneNumber must be an SMS number", 400)))
     with pytest.raises(CarrierRejected) as caught:
         await client.request_whitelist(
-            phone_number="+14155550100", website="https://a.example", content_type="other",
-            examples=("x",), opted_in=True, relationship="r", status_callback="http://gw/")
+            phone_number="+14155550100",
+            website="https://a.example",
+            content_type="other",
+            examples=("x",),
+            opted_in=True,
+            relationship="r",
+            status_callback="http://gw/",
+        )
     assert caught.value.code == 21606

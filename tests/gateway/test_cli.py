@@ -30,8 +30,9 @@ def test_migrate_and_create_org(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.skipif(not POSTGRESQL, reason="needs the PostgreSQL test cluster")
-def test_migrate_hides_the_password_it_was_given(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_migrate_hides_the_password_it_was_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = database_for(tmp_path, "cli").replace("postgres@", "postgres:s3cret@")
     assert main(["migrate", "--db", url]) == 0  # trust authentication ignores the password
     out = capsys.readouterr().out
@@ -48,7 +49,8 @@ def test_serve_reports_config_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_an_unreachable_database_is_one_line_naming_it(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # port 9 (discard): nothing listens there
     assert main(["migrate", "--db", "postgresql://gw:pw@127.0.0.1:9/sms"]) == 2
     err = capsys.readouterr().err
@@ -59,9 +61,12 @@ def test_an_unreachable_database_is_one_line_naming_it(
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "gateway", "create-org", "Co", "--db",
-                           database_for(tmp_path, "m")], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "create-org", "Co", "--db", database_for(tmp_path, "m")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout.strip().splitlines()[-1].startswith("api_")
 
 
@@ -69,13 +74,33 @@ def test_flags_override_the_file(tmp_path: Path) -> None:
     from gateway.cli import _parser, _serve_config
 
     path = tmp_path / "gw.yaml"
-    path.write_text("server: {port: 9000, public_url: http://a.example}\n"
-                    "carrier: {auth_token: from-file, url: http://carrier.example}\n")
-    config = _serve_config(_parser().parse_args([
-        "serve", "--config", str(path), "--port", "9100", "--db", "x.db",
-        "--carrier-auth-token", "from-flag", "--public-url", "https://b.example/"]))
-    assert (config.port, config.db_path, config.carrier_auth_token, config.public_url) == \
-        (9100, "x.db", "from-flag", "https://b.example")
+    path.write_text(
+        "server: {port: 9000, public_url: http://a.example}\n"
+        "carrier: {auth_token: from-file, url: http://carrier.example}\n"
+    )
+    config = _serve_config(
+        _parser().parse_args(
+            [
+                "serve",
+                "--config",
+                str(path),
+                "--port",
+                "9100",
+                "--db",
+                "x.db",
+                "--carrier-auth-token",
+                "from-flag",
+                "--public-url",
+                "https://b.example/",
+            ]
+        )
+    )
+    assert (config.port, config.db_path, config.carrier_auth_token, config.public_url) == (
+        9100,
+        "x.db",
+        "from-flag",
+        "https://b.example",
+    )
     assert config.carrier_url == "http://carrier.example"  # not overridden: the file's
 
 
@@ -83,20 +108,22 @@ def test_db_takes_a_path_or_a_postgresql_url(tmp_path: Path) -> None:
     from gateway.cli import _parser, _serve_config
 
     path = tmp_path / "gw.yaml"
-    path.write_text("database: {url: 'postgresql://gw@db.example:5432/sms'}\n"
-                    "carrier: {auth_token: t}\n")
+    path.write_text(
+        "database: {url: 'postgresql://gw@db.example:5432/sms'}\ncarrier: {auth_token: t}\n"
+    )
     from_file = _serve_config(_parser().parse_args(["serve", "--config", str(path)]))
     assert from_file.database == "postgresql://gw@db.example:5432/sms"
-    to_path = _serve_config(_parser().parse_args(["serve", "--config", str(path),
-                                                  "--db", "local.db"]))
+    to_path = _serve_config(
+        _parser().parse_args(["serve", "--config", str(path), "--db", "local.db"])
+    )
     assert (to_path.database, to_path.db_url) == ("local.db", None)  # the flag wins
-    to_url = _serve_config(_parser().parse_args(["serve", "--config", str(path),
-                                                 "--db", "postgres://other/db"]))
+    to_url = _serve_config(
+        _parser().parse_args(["serve", "--config", str(path), "--db", "postgres://other/db"])
+    )
     assert to_url.database == "postgres://other/db"
 
 
-def test_opt_out_list_clear_and_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                        ) -> None:
+def test_opt_out_list_clear_and_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = database_for(tmp_path, "optout")
     phone, at = "+14155550177", "2026-01-01T00:00:00.000000+00:00"
 
@@ -112,8 +139,22 @@ def test_opt_out_list_clear_and_history(tmp_path: Path, capsys: pytest.CaptureFi
     base = ["--db", db, "--org", "orga_a"]
     assert main(["opt-out", "list", *base]) == 0
     assert capsys.readouterr().out == f"{phone}  STOP  to +14155550100  since {at}\n"
-    assert main(["opt-out", "clear", *base, "--phone", "+1 415 555 0177", "--why",
-                 "asked us by email", "--by", "ann"]) == 0
+    assert (
+        main(
+            [
+                "opt-out",
+                "clear",
+                *base,
+                "--phone",
+                "+1 415 555 0177",
+                "--why",
+                "asked us by email",
+                "--by",
+                "ann",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.startswith(f"cleared {phone}  STOP")
     assert main(["opt-out", "list", *base]) == 0
     assert capsys.readouterr().out == ""
@@ -121,8 +162,9 @@ def test_opt_out_list_clear_and_history(tmp_path: Path, capsys: pytest.CaptureFi
     [line] = capsys.readouterr().out.splitlines()
     assert f"{phone}  cleared by ann: asked us by email  (was {phone}  STOP" in line
     # the clearing is recorded where the recipients' own opt-ins are
-    assert run_sql(db, "SELECT cleared_by, why FROM suppression_clearings") == \
-        [("ann", "asked us by email")]
+    assert run_sql(db, "SELECT cleared_by, why FROM suppression_clearings") == [
+        ("ann", "asked us by email")
+    ]
     assert main(["opt-out", "clear", *base, "--phone", phone, "--why", "again"]) == 1
     assert "not on the suppression list" in capsys.readouterr().err
     assert main(["opt-out", "clear", *base, "--phone", "nope", "--why", "x"]) == 2

@@ -26,12 +26,17 @@ def test_demo_config_loads() -> None:
 
 
 def test_sections_fill_fields() -> None:
-    config = parse_config({
-        "server": {"host": "0.0.0.0", "port": 9000, "public_url": "https://gw.example.com/"},
-        "carrier": {"url": "https://api.twilio.com", "account_sid": "AC1", "auth_token": "s3"},
-        "sms": {"countries": {"us": ["us", "ca"]}, "rates": {"US": 1, "default": {"outbound": 2}}},
-        "dispatcher": {"enabled": False, "messages_per_second": 5},
-    })
+    config = parse_config(
+        {
+            "server": {"host": "0.0.0.0", "port": 9000, "public_url": "https://gw.example.com/"},
+            "carrier": {"url": "https://api.twilio.com", "account_sid": "AC1", "auth_token": "s3"},
+            "sms": {
+                "countries": {"us": ["us", "ca"]},
+                "rates": {"US": 1, "default": {"outbound": 2}},
+            },
+            "dispatcher": {"enabled": False, "messages_per_second": 5},
+        }
+    )
     assert config.public_url == "https://gw.example.com"  # no trailing slash: we append paths
     assert config.countries == {"US": ("CA", "US")}
     assert config.rates["US"] == Rate(Decimal(1), Decimal(1))
@@ -40,8 +45,10 @@ def test_sections_fill_fields() -> None:
     assert config.messages_per_second == 5.0
     # real Twilio ignores Idempotency-Key: unless told otherwise, look a lost create up
     assert config.carrier_deduplicates_creates is False
-    assert parse_config({"carrier": {"deduplicates_creates": True}}
-                        ).carrier_deduplicates_creates is True
+    assert (
+        parse_config({"carrier": {"deduplicates_creates": True}}).carrier_deduplicates_creates
+        is True
+    )
 
 
 @pytest.mark.parametrize(

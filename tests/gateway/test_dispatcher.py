@@ -42,15 +42,25 @@ class Rig:
 
     async def api(self, method: str, path: str, body: Any = None) -> Any:
         headers = {"Authorization": aiohttp.encode_basic_auth(self.key, "")}
-        async with self.session.request(method, f"{self.gateway.url}/api/v1/{path}",
-                                        json=body, headers=headers) as response:
+        async with self.session.request(
+            method, f"{self.gateway.url}/api/v1/{path}", json=body, headers=headers
+        ) as response:
             assert response.status == 200, await response.text()
             return await response.json()
 
     async def send(self, local: str = NUMBERS[0], **extra: Any) -> dict[str, Any]:
-        return await self.api("POST", "activity/sms/", {
-            "status": "outbox", "lead_id": self.lead["id"], "local_phone": local,
-            "remote_phone": "+14155550199", "text": "hi", **extra})
+        return await self.api(
+            "POST",
+            "activity/sms/",
+            {
+                "status": "outbox",
+                "lead_id": self.lead["id"],
+                "local_phone": local,
+                "remote_phone": "+14155550199",
+                "text": "hi",
+                **extra,
+            },
+        )
 
     async def until(self, sms_id: str, status: str, timeout: float = 5) -> dict[str, Any]:
         async def check() -> dict[str, Any] | None:
@@ -70,19 +80,34 @@ async def rig_factory(tmp_path: Path) -> AsyncIterator[Any]:
         overrides.setdefault("carrier_deduplicates_creates", True)
         fake = FakeTwilio(default=(201, {"sid": "new", "status": "queued"}))
         fake_server = await serve(lambda _url: fake.app())
-        gateway = await serve(lambda url: create_app(gateway_config(
-            database_for(tmp_path, "gw"), fake_server.url, url, **overrides)))
+        gateway = await serve(
+            lambda url: create_app(
+                gateway_config(database_for(tmp_path, "gw"), fake_server.url, url, **overrides)
+            )
+        )
         store = gateway.app[STORE]
         org, key = await create_organization(store, "Rig")
         for i, number in enumerate(NUMBERS):  # rented earlier, as the store holds them
-            await store.insert_phone_number(PhoneNumber(
-                f"phon_{i}", org.id, number, None, "internal", "US", True, ("CA", "US"),
-                "PN" + str(i) * 32, "2026-01-01T00:00:00.000000+00:00",
-                "2026-01-01T00:00:00.000000+00:00"))
+            await store.insert_phone_number(
+                PhoneNumber(
+                    f"phon_{i}",
+                    org.id,
+                    number,
+                    None,
+                    "internal",
+                    "US",
+                    True,
+                    ("CA", "US"),
+                    "PN" + str(i) * 32,
+                    "2026-01-01T00:00:00.000000+00:00",
+                    "2026-01-01T00:00:00.000000+00:00",
+                )
+            )
         session = aiohttp.ClientSession()
         rig = Rig(fake, fake_server, gateway, key, {}, session)
-        rig.lead = await rig.api("POST", "lead/", {"name": "L", "contacts": [
-            {"phones": [{"phone": "+14155550199"}]}]})
+        rig.lead = await rig.api(
+            "POST", "lead/", {"name": "L", "contacts": [{"phones": [{"phone": "+14155550199"}]}]}
+        )
         opened.append(rig)
         return rig
 
@@ -95,8 +120,11 @@ async def rig_factory(tmp_path: Path) -> AsyncIterator[Any]:
 
 async def test_retries_until_the_carrier_recovers(rig_factory: Any) -> None:
     rig = await rig_factory()
-    rig.fake.answers += [(503, error_body(20503, "down", 503)), (500, "oops"),
-                         (429, error_body(20429, "Too Many Requests", 429))]
+    rig.fake.answers += [
+        (503, error_body(20503, "down", 503)),
+        (500, "oops"),
+        (429, error_body(20429, "Too Many Requests", 429)),
+    ]
     sms = await rig.send()
     done = await rig.until(sms["id"], "sent")
     assert done["delivery_status"] == "queued"
@@ -137,8 +165,11 @@ async def test_paces_each_number(rig_factory: Any) -> None:
         return len(rig.fake.creates()) == 7
 
     await eventually(all_sent, 5)
-    first = [t for (_, _, form, _), t in zip(rig.fake.seen, rig.fake.times, strict=True)
-             if form.get("From") == NUMBERS[0]]
+    first = [
+        t
+        for (_, _, form, _), t in zip(rig.fake.seen, rig.fake.times, strict=True)
+        if form.get("From") == NUMBERS[0]
+    ]
     assert first[-1] - first[0] >= 0.9  # six messages at 5/s: five gaps of 0.2 s
 
 
@@ -147,12 +178,23 @@ async def test_callback_that_overtakes_the_create_answer(rig_factory: Any) -> No
     sid = "SM" + "7" * 32
 
     async def deliver_first(request: web.Request, form: dict[str, str]) -> tuple[int, Any]:
-        callback = {"MessageSid": sid, "MessageStatus": "delivered", "SmsSid": sid,
-                    "SmsStatus": "delivered"}
+        callback = {
+            "MessageSid": sid,
+            "MessageStatus": "delivered",
+            "SmsSid": sid,
+            "SmsStatus": "delivered",
+        }
         url = form["StatusCallback"]
-        async with aiohttp.ClientSession() as session, session.post(url, data=callback, headers={
-                "X-Twilio-Signature": compute_signature(url, callback, DEFAULT_AUTH_TOKEN)
-        }) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                url,
+                data=callback,
+                headers={
+                    "X-Twilio-Signature": compute_signature(url, callback, DEFAULT_AUTH_TOKEN)
+                },
+            ) as response,
+        ):
             assert response.status == 200
         return 201, {"sid": sid, "status": "queued"}
 
@@ -170,9 +212,15 @@ async def test_callback_that_overtakes_the_create_answer(rig_factory: Any) -> No
 async def test_opt_out_after_acceptance_stops_the_send(rig_factory: Any) -> None:
     rig = await rig_factory()
     sms = await rig.send(send_in=0.5)
-    await rig.gateway.app[STORE].suppress(Suppression(
-        rig.lead["organization_id"], "+14155550199", "STOP", NUMBERS[0],
-        "2026-01-01T00:00:00.000000+00:00"))  # the recipient's STOP, meanwhile
+    await rig.gateway.app[STORE].suppress(
+        Suppression(
+            rig.lead["organization_id"],
+            "+14155550199",
+            "STOP",
+            NUMBERS[0],
+            "2026-01-01T00:00:00.000000+00:00",
+        )
+    )  # the recipient's STOP, meanwhile
     done = await rig.until(sms["id"], "error")
     assert done["error_reason"] == "opted_out"
     assert rig.fake.creates() == []
@@ -189,19 +237,32 @@ async def test_a_create_answer_that_is_already_final(rig_factory: Any) -> None:
     # the carrier answered a repeated create (same Idempotency-Key) with the message as it
     # is by now: undelivered to a landline. That is a failure, with its code and reason.
     rig = await rig_factory()
-    rig.fake.answers.append((201, {"sid": "SM" + "1" * 32, "status": "undelivered",
-                                   "error_code": 30006, "num_segments": "1"}))
+    rig.fake.answers.append(
+        (
+            201,
+            {
+                "sid": "SM" + "1" * 32,
+                "status": "undelivered",
+                "error_code": 30006,
+                "num_segments": "1",
+            },
+        )
+    )
     sms = await rig.send()
     done = await rig.until(sms["id"], "error")
-    assert (done["delivery_status"], done["error_code"], done["error_reason"]) == \
-        ("undelivered", 30006, "landline")
+    assert (done["delivery_status"], done["error_code"], done["error_reason"]) == (
+        "undelivered",
+        30006,
+        "landline",
+    )
     assert done["error_message"].startswith("The recipient's phone number does not support SMS")
 
 
 async def test_segments_and_cost_are_the_carriers(rig_factory: Any) -> None:
     rig = await rig_factory()
-    rig.fake.answers.append((201, {"sid": "SM" + "2" * 32, "status": "queued",
-                                   "num_segments": "3"}))
+    rig.fake.answers.append(
+        (201, {"sid": "SM" + "2" * 32, "status": "queued", "num_segments": "3"})
+    )
     sms = await rig.send()
     assert (sms["segments"], sms["cost"]) == (1, "0.83")  # our estimate at compose time
     done = await rig.until(sms["id"], "sent")
@@ -209,10 +270,21 @@ async def test_segments_and_cost_are_the_carriers(rig_factory: Any) -> None:
 
 
 def _due(sms_id: str, org: str, local: str, due_since: str) -> Sms:
-    return Sms(id=sms_id, organization_id=org, lead_id=None, contact_id=None,
-               direction="outbound", status="outbox", text="hi", local_phone=local,
-               remote_phone="+14155550199", date_created=due_since, date_updated=due_since,
-               due_at=due_since, due_since=due_since)
+    return Sms(
+        id=sms_id,
+        organization_id=org,
+        lead_id=None,
+        contact_id=None,
+        direction="outbound",
+        status="outbox",
+        text="hi",
+        local_phone=local,
+        remote_phone="+14155550199",
+        date_created=due_since,
+        date_updated=due_since,
+        due_at=due_since,
+        due_since=due_since,
+    )
 
 
 async def test_expiry_is_checked_before_the_first_try(rig_factory: Any) -> None:
@@ -263,16 +335,28 @@ async def test_an_ending_is_decided_under_the_claim(tmp_path: Path) -> None:
     store = await open_store(database_for(tmp_path, "claims"))
     session = aiohttp.ClientSession()
     try:
-        config = gateway_config(database_for(tmp_path, "claims"), server.url,
-                                "http://127.0.0.1:9")
+        config = gateway_config(database_for(tmp_path, "claims"), server.url, "http://127.0.0.1:9")
         org, _ = await create_organization(store, "Racing")
         now = dates.now()
-        await store.insert_phone_number(PhoneNumber(
-            "phon_1", org.id, NUMBERS[0], None, "internal", "US", True, ("US",), "PN1",
-            dates.iso(now), dates.iso(now)))
+        await store.insert_phone_number(
+            PhoneNumber(
+                "phon_1",
+                org.id,
+                NUMBERS[0],
+                None,
+                "internal",
+                "US",
+                True,
+                ("US",),
+                "PN1",
+                dates.iso(now),
+                dates.iso(now),
+            )
+        )
         # the recipient opted out: the round ends the message, unless someone else holds it
-        await store.suppress(Suppression(org.id, "+14155550199", "STOP", NUMBERS[0],
-                                         dates.iso(now)))
+        await store.suppress(
+            Suppression(org.id, "+14155550199", "STOP", NUMBERS[0], dates.iso(now))
+        )
         await store.insert_sms(_due("acti_1", org.id, NUMBERS[0], dates.iso(now)))
         read = store.due_sms
 
@@ -294,15 +378,24 @@ async def test_an_ending_is_decided_under_the_claim(tmp_path: Path) -> None:
 
 
 async def test_a_lost_create_is_looked_up_and_a_failed_lookup_sends_nothing(
-        rig_factory: Any) -> None:
+    rig_factory: Any,
+) -> None:
     """A carrier that ignores Idempotency-Key: the first create made the message but its
     answer came too late; the lookups that fail send nothing; the one that answers finds it."""
     rig = await rig_factory(carrier_deduplicates_creates=False, carrier_timeout=0.2)
-    made = {"sid": "SM" + "f" * 32, "status": "sent", "direction": "outbound-api",
-            "body": "hi", "date_created": rfc2822(datetime.now(UTC)), "num_segments": "1"}
-    lists = [(503, error_body(20503, "down", 503)), (500, "oops"),
-             (200, {"messages": [{**made, "body": "another text"}, made],
-                    "next_page_uri": None})]
+    made = {
+        "sid": "SM" + "f" * 32,
+        "status": "sent",
+        "direction": "outbound-api",
+        "body": "hi",
+        "date_created": rfc2822(datetime.now(UTC)),
+        "num_segments": "1",
+    }
+    lists = [
+        (503, error_body(20503, "down", 503)),
+        (500, "oops"),
+        (200, {"messages": [{**made, "body": "another text"}, made], "next_page_uri": None}),
+    ]
 
     async def hook(request: web.Request, _form: dict[str, str]) -> tuple[int, Any] | None:
         if request.method == "POST":
@@ -316,8 +409,7 @@ async def test_a_lost_create_is_looked_up_and_a_failed_lookup_sends_nothing(
     assert done["delivery_status"] == "sent"
     assert len(rig.fake.creates()) == 1  # never sent again
     lookups = [path for method, path, _, _ in rig.fake.seen if method == "GET"]
-    assert len(lookups) == 3 and all("To=%2B14155550199&From=%2B14155550100" in p
-                                     for p in lookups)
+    assert len(lookups) == 3 and all("To=%2B14155550199&From=%2B14155550100" in p for p in lookups)
     found = await rig.gateway.app[STORE].sent_by_sid(made["sid"])
     assert found is not None and found[0] == sms["id"]
 
@@ -329,9 +421,15 @@ async def test_an_ambiguous_message_is_looked_up_before_it_is_ended(rig_factory:
     rig = await rig_factory(carrier_deduplicates_creates=False, dispatcher_enabled=False)
     store, org = rig.gateway.app[STORE], rig.lead["organization_id"]
     old = dates.now() - timedelta(hours=2)
-    made = {"sid": "SM" + "e" * 32, "status": "undelivered", "error_code": 30006,
-            "direction": "outbound-api", "body": "made", "num_segments": "1",
-            "date_created": rfc2822(old + timedelta(seconds=1))}
+    made = {
+        "sid": "SM" + "e" * 32,
+        "status": "undelivered",
+        "error_code": 30006,
+        "direction": "outbound-api",
+        "body": "made",
+        "num_segments": "1",
+        "date_created": rfc2822(old + timedelta(seconds=1)),
+    }
 
     async def hook(request: web.Request, _form: dict[str, str]) -> tuple[int, Any] | None:
         if request.method == "GET":
@@ -340,8 +438,9 @@ async def test_an_ambiguous_message_is_looked_up_before_it_is_ended(rig_factory:
 
     rig.fake.hook = hook
     for sms_id, text in (("acti_made", "made"), ("acti_never", "never made")):
-        await store.insert_sms(dataclasses.replace(
-            _due(sms_id, org, NUMBERS[0], dates.iso(old)), text=text))
+        await store.insert_sms(
+            dataclasses.replace(_due(sms_id, org, NUMBERS[0], dates.iso(old)), text=text)
+        )
         # a dispatcher claimed it two hours ago and died during the create
         assert await store.claim_sms([sms_id], dates.iso(old), dates.iso(old), paced=False)
     dispatcher = Dispatcher(store, rig.gateway.app[CARRIER], rig.gateway.app[CONFIG])
@@ -356,13 +455,18 @@ async def test_an_ambiguous_message_is_looked_up_before_it_is_ended(rig_factory:
     assert rig.fake.creates() == []  # neither was sent again
 
 
-async def test_an_ambiguous_create_past_max_age_is_looked_up_not_expired(
-        rig_factory: Any) -> None:
+async def test_an_ambiguous_create_past_max_age_is_looked_up_not_expired(rig_factory: Any) -> None:
     # Every create reaches the carrier but answers after our timeout; by the time we would
     # give up, the carrier has delivered it. The record says delivered, not expired.
     rig = await rig_factory(carrier_timeout=0.2, max_age=0.6)
-    made = {"sid": "SM" + "d" * 32, "status": "delivered", "direction": "outbound-api",
-            "body": "hi", "date_created": rfc2822(datetime.now(UTC)), "num_segments": "1"}
+    made = {
+        "sid": "SM" + "d" * 32,
+        "status": "delivered",
+        "direction": "outbound-api",
+        "body": "hi",
+        "date_created": rfc2822(datetime.now(UTC)),
+        "num_segments": "1",
+    }
 
     async def hook(request: web.Request, _form: dict[str, str]) -> tuple[int, Any] | None:
         if request.method == "POST":

@@ -15,8 +15,9 @@ from tests.gateway.harness import Harness, eventually
 from tests.gateway.store_calls import count_store_calls
 
 
-async def _post(harness: Harness, path: str, form: dict[str, str],
-                token: str | None = DEFAULT_AUTH_TOKEN) -> tuple[int, Any]:
+async def _post(
+    harness: Harness, path: str, form: dict[str, str], token: str | None = DEFAULT_AUTH_TOKEN
+) -> tuple[int, Any]:
     headers = {}
     if token is not None:
         headers["X-Twilio-Signature"] = compute_signature(f"{harness.url}{path}", form, token)
@@ -24,9 +25,16 @@ async def _post(harness: Harness, path: str, form: dict[str, str],
 
 
 def _status(sid: str, status: str, code: str | None = None) -> dict[str, str]:
-    form = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status, "SmsStatus": status,
-            "AccountSid": DEFAULT_ACCOUNT_SID, "From": "+14155550100", "To": "+14155550101",
-            "ApiVersion": "2010-04-01"}
+    form = {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "MessageStatus": status,
+        "SmsStatus": status,
+        "AccountSid": DEFAULT_ACCOUNT_SID,
+        "From": "+14155550100",
+        "To": "+14155550101",
+        "ApiVersion": "2010-04-01",
+    }
     if code:
         form["ErrorCode"] = code
     return form
@@ -49,15 +57,20 @@ async def test_forged_callbacks_are_403_and_change_nothing(harness: Harness) -> 
         status, body = await _post(harness, "/carrier/status", forged, token)
         assert status == 403, body
     # signed for another URL: replaying a real signature elsewhere does not work either
-    signature = compute_signature("http://evil.example/carrier/status", forged,
-                                  DEFAULT_AUTH_TOKEN)
-    status, _ = await harness.request(None, "POST", "/carrier/status", data=forged,
-                                      headers={"X-Twilio-Signature": signature})
+    signature = compute_signature("http://evil.example/carrier/status", forged, DEFAULT_AUTH_TOKEN)
+    status, _ = await harness.request(
+        None, "POST", "/carrier/status", data=forged, headers={"X-Twilio-Signature": signature}
+    )
     assert status == 403
     assert await harness.sms(key, sms["id"]) == sms
 
-    inbound = {"MessageSid": "SM" + "f" * 32, "From": "+14155550199", "To": sms["local_phone"],
-               "Body": "forged", "AccountSid": DEFAULT_ACCOUNT_SID}
+    inbound = {
+        "MessageSid": "SM" + "f" * 32,
+        "From": "+14155550199",
+        "To": sms["local_phone"],
+        "Body": "forged",
+        "AccountSid": DEFAULT_ACCOUNT_SID,
+    }
     status, _ = await _post(harness, "/carrier/inbound", inbound, "wrong")
     assert status == 403
     assert (await harness.api(key, "GET", "inbox/"))["data"] == []
@@ -66,8 +79,11 @@ async def test_forged_callbacks_are_403_and_change_nothing(harness: Harness) -> 
 async def test_late_and_duplicate_callbacks_change_nothing(harness: Harness) -> None:
     key, sms, sid = await _delivered(harness)
     for late in ("sent", "queued", "delivered", "undelivered"):
-        status, _ = await _post(harness, "/carrier/status",
-                                _status(sid, late, "30006" if late == "undelivered" else None))
+        status, _ = await _post(
+            harness,
+            "/carrier/status",
+            _status(sid, late, "30006" if late == "undelivered" else None),
+        )
         assert status == 200
     after = await harness.sms(key, sms["id"])
     assert (after["status"], after["delivery_status"]) == ("sent", "delivered")
@@ -84,19 +100,28 @@ async def test_bad_callback_fields_are_400_not_500(harness: Harness) -> None:
     assert status == 400 and "error" in body
 
 
-async def test_nul_in_a_webhook_field_is_400_naming_it_on_every_backend(
-        harness: Harness) -> None:
+async def test_nul_in_a_webhook_field_is_400_naming_it_on_every_backend(harness: Harness) -> None:
     key, sms, sid = await _delivered(harness)
     for path, form in (
         ("/carrier/status", _status(sid + "\x00", "undelivered", "30007")),
-        ("/carrier/inbound", {"MessageSid": "SM" + "e" * 32, "From": "+14155550199",
-                              "To": sms["local_phone"], "Body": "hi\x00",
-                              "AccountSid": DEFAULT_ACCOUNT_SID}),
+        (
+            "/carrier/inbound",
+            {
+                "MessageSid": "SM" + "e" * 32,
+                "From": "+14155550199",
+                "To": sms["local_phone"],
+                "Body": "hi\x00",
+                "AccountSid": DEFAULT_ACCOUNT_SID,
+            },
+        ),
     ):
         status, body = await _post(harness, path, form)
         assert status == 400, body
-        assert "NUL" in body["error"] and body["error"].split()[0] in ("MessageSid", "SmsSid",
-                                                                      "Body")
+        assert "NUL" in body["error"] and body["error"].split()[0] in (
+            "MessageSid",
+            "SmsSid",
+            "Body",
+        )
     assert await harness.sms(key, sms["id"]) == sms
     assert (await harness.api(key, "GET", "inbox/"))["data"] == []
 
@@ -104,10 +129,18 @@ async def test_nul_in_a_webhook_field_is_400_naming_it_on_every_backend(
 async def test_inbound_answers_empty_twiml_and_is_idempotent(harness: Harness) -> None:
     key = await harness.new_org()
     number = await harness.rent(key)
-    form = {"MessageSid": "SM" + "a" * 32, "SmsSid": "SM" + "a" * 32,
-            "AccountSid": DEFAULT_ACCOUNT_SID, "From": "+14155550142", "To": number["number"],
-            "Body": "Hi there", "NumMedia": "0", "NumSegments": "1", "SmsStatus": "received",
-            "ApiVersion": "2010-04-01"}
+    form = {
+        "MessageSid": "SM" + "a" * 32,
+        "SmsSid": "SM" + "a" * 32,
+        "AccountSid": DEFAULT_ACCOUNT_SID,
+        "From": "+14155550142",
+        "To": number["number"],
+        "Body": "Hi there",
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsStatus": "received",
+        "ApiVersion": "2010-04-01",
+    }
     for _ in range(2):  # the carrier retries a webhook it thinks failed
         status, body = await _post(harness, "/carrier/inbound", form)
         assert status == 200
@@ -117,8 +150,12 @@ async def test_inbound_answers_empty_twiml_and_is_idempotent(harness: Harness) -
 
 
 async def test_inbound_to_a_number_nobody_rents(harness: Harness) -> None:
-    form = {"MessageSid": "SM" + "b" * 32, "From": "+14155550142", "To": "+14155550999",
-            "Body": "hello?"}
+    form = {
+        "MessageSid": "SM" + "b" * 32,
+        "From": "+14155550142",
+        "To": "+14155550999",
+        "Body": "hello?",
+    }
     status, _ = await _post(harness, "/carrier/inbound", form)
     assert status == 200
 
@@ -150,11 +187,18 @@ async def test_quick_texts_from_a_new_sender_make_one_lead(harness: Harness) -> 
 
     def text(sender: str, n: int) -> dict[str, str]:
         sid = f"SM{sender[1:]}{n:021d}"
-        return {"MessageSid": sid, "SmsSid": sid, "AccountSid": DEFAULT_ACCOUNT_SID,
-                "From": sender, "To": number["number"], "Body": f"text {n}"}
+        return {
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "AccountSid": DEFAULT_ACCOUNT_SID,
+            "From": sender,
+            "To": number["number"],
+            "Body": f"text {n}",
+        }
 
-    answers = await asyncio.gather(*(_post(harness, "/carrier/inbound", text(sender, n))
-                                     for sender in senders for n in (1, 2)))
+    answers = await asyncio.gather(
+        *(_post(harness, "/carrier/inbound", text(sender, n)) for sender in senders for n in (1, 2))
+    )
     assert {status for status, _ in answers} == {200}
     leads = (await harness.api(key, "GET", "lead/?_limit=100"))["data"]
     phones = [lead["contacts"][0]["phones"][0]["phone"] for lead in leads]
@@ -171,17 +215,26 @@ HOUSEKEEPING = frozenset({"compact_census", "purge_carrier_events"})
 
 
 async def test_an_unsigned_webhook_asks_the_store_nothing(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The signature is checked before any database read: a forger costs no query."""
     harness = await Harness.start(tmp_path, dispatcher_enabled=False)  # no background reads
     try:
         calls = count_store_calls(harness.app[STORE], monkeypatch)
         sid = "SM" + "d" * 32
-        inbound = {"MessageSid": sid, "From": "+14155550199", "To": "+14155550100",
-                   "Body": "forged", "AccountSid": DEFAULT_ACCOUNT_SID}
+        inbound = {
+            "MessageSid": sid,
+            "From": "+14155550199",
+            "To": "+14155550100",
+            "Body": "forged",
+            "AccountSid": DEFAULT_ACCOUNT_SID,
+        }
         decision = {"WhitelistRequestSid": "WL" + "d" * 32, "Status": "approved"}
-        for path, form in (("/carrier/status", _status(sid, "undelivered", "30007")),
-                           ("/carrier/inbound", inbound), ("/carrier/whitelist", decision)):
+        for path, form in (
+            ("/carrier/status", _status(sid, "undelivered", "30007")),
+            ("/carrier/inbound", inbound),
+            ("/carrier/whitelist", decision),
+        ):
             for token in (None, "not-the-token"):
                 status, _ = await _post(harness, path, form, token)
                 assert status == 403, path

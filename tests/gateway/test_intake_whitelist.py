@@ -21,19 +21,24 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     await h.close()
 
 
-async def _post(harness: Harness, fields: dict[str, str],
-                token: str | None = DEFAULT_AUTH_TOKEN) -> tuple[int, Any]:
+async def _post(
+    harness: Harness, fields: dict[str, str], token: str | None = DEFAULT_AUTH_TOKEN
+) -> tuple[int, Any]:
     headers = {}
     if token is not None:
-        headers["X-Twilio-Signature"] = compute_signature(f"{harness.url}/carrier/whitelist",
-                                                          fields, token)
-    return await harness.request(None, "POST", "/carrier/whitelist", data=fields,
-                                 headers=headers)
+        headers["X-Twilio-Signature"] = compute_signature(
+            f"{harness.url}/carrier/whitelist", fields, token
+        )
+    return await harness.request(None, "POST", "/carrier/whitelist", data=fields, headers=headers)
 
 
 def _decision(sid: str, phone: str, status: str, reason: str | None = None) -> dict[str, str]:
-    fields = {"WhitelistRequestSid": sid, "AccountSid": DEFAULT_ACCOUNT_SID,
-              "PhoneNumber": phone, "Status": status}
+    fields = {
+        "WhitelistRequestSid": sid,
+        "AccountSid": DEFAULT_ACCOUNT_SID,
+        "PhoneNumber": phone,
+        "Status": status,
+    }
     if reason:
         fields["Reason"] = reason
     return fields
@@ -45,16 +50,14 @@ async def _filed(harness: Harness) -> tuple[str, dict[str, Any], dict[str, Any]]
     return key, number, await harness.api(key, "POST", "sms_whitelist_request/", form(number))
 
 
-async def test_unsigned_or_forged_decisions_are_403_and_change_nothing(
-        harness: Harness) -> None:
+async def test_unsigned_or_forged_decisions_are_403_and_change_nothing(harness: Harness) -> None:
     key, number, filed = await _filed(harness)
     forged = _decision(filed["carrier_sid"], number["number"], "approved")
     for token in (None, "not-the-token"):
         status, _ = await _post(harness, forged, token)
         assert status == 403
     assert await harness.api(key, "GET", f"sms_whitelist_request/{filed['id']}/") == filed
-    assert (await harness.api(key, "GET", f"phone_number/{number['id']}/"))[
-        "whitelisted"] is False
+    assert (await harness.api(key, "GET", f"phone_number/{number['id']}/"))["whitelisted"] is False
 
 
 async def test_a_decision_is_applied_once(harness: Harness) -> None:
@@ -67,21 +70,23 @@ async def test_a_decision_is_applied_once(harness: Harness) -> None:
     got = await harness.api(key, "GET", f"sms_whitelist_request/{filed['id']}/")
     assert (got["status"], got["reason"]) == ("rejected", "No opt-in")
     assert got["date_decided"] is not None
-    assert (await harness.api(key, "GET", f"phone_number/{number['id']}/"))[
-        "whitelisted"] is False
+    assert (await harness.api(key, "GET", f"phone_number/{number['id']}/"))["whitelisted"] is False
 
 
 async def test_incomplete_decisions_are_400(harness: Harness) -> None:
     _, number, filed = await _filed(harness)
-    for fields in (_decision(filed["carrier_sid"], number["number"], "pending"),
-                   {"Status": "approved"}):
+    for fields in (
+        _decision(filed["carrier_sid"], number["number"], "pending"),
+        {"Status": "approved"},
+    ):
         assert (await _post(harness, fields))[0] == 400
 
 
 async def test_the_carriers_decision_arrives_by_callback(harness: Harness) -> None:
     key, number, filed = await _filed(harness)
-    async with harness.session.post(f"{harness.sim.url}/_sim/whitelist/{filed['carrier_sid']}",
-                                    json={"decision": "approved"}) as response:
+    async with harness.session.post(
+        f"{harness.sim.url}/_sim/whitelist/{filed['carrier_sid']}", json={"decision": "approved"}
+    ) as response:
         assert response.status == 200
 
     async def approved() -> dict[str, Any] | None:

@@ -60,16 +60,17 @@ async def limited(tmp_path: Path) -> AsyncIterator[Harness]:
 
 async def test_oversize_body_is_413_in_closes_shape(limited: Harness) -> None:
     key = await limited.new_org()
-    status, body = await limited.request(key, "POST", "/api/v1/lead/",
-                                         json={"name": "x" * 5000})
+    status, body = await limited.request(key, "POST", "/api/v1/lead/", json={"name": "x" * 5000})
     assert (status, list(body)) == (413, ["error"])
+
     # a body without Content-Length (chunked) is held to the same limit
     async def chunks():  # type: ignore[no-untyped-def]
         for _ in range(10):
             yield b'{"name": "' + b"y" * 500
 
-    status, body = await limited.request(key, "POST", "/api/v1/lead/", data=chunks(),
-                                         headers={"Content-Type": "application/json"})
+    status, body = await limited.request(
+        key, "POST", "/api/v1/lead/", data=chunks(), headers={"Content-Type": "application/json"}
+    )
     assert (status, list(body)) == (413, ["error"])
     status, _ = await limited.request(key, "POST", "/api/v1/lead/", json={"name": "ok"})
     assert status == 200
@@ -101,25 +102,29 @@ async def test_closes_client_waits_and_retries(limited: Harness) -> None:
     assert time.monotonic() - started >= 0.9
 
 
-async def _get(session: aiohttp.ClientSession, url: str,
-               key: str) -> tuple[int, dict[str, str]]:
-    async with session.get(f"{url}/api/v1/lead/",
-                           headers={"Authorization": aiohttp.encode_basic_auth(key, "")}) as r:
+async def _get(session: aiohttp.ClientSession, url: str, key: str) -> tuple[int, dict[str, str]]:
+    async with session.get(
+        f"{url}/api/v1/lead/", headers={"Authorization": aiohttp.encode_basic_auth(key, "")}
+    ) as r:
         await r.read()
         return r.status, dict(r.headers)
 
 
 async def test_random_keys_are_throttled_before_the_lookup(
-        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The defaults (api.rate_limit off): a burst of random keys from one address is 429 after
     `api.auth_failure_burst` failures, and the store is asked about those only."""
     known = await harness.new_org()
     assert (await harness.request(known, "GET", "/api/v1/lead/"))[0] == 200  # now cached
     calls = count_store_calls(harness.app[STORE], monkeypatch)
     started = time.monotonic()
-    answers = await asyncio.gather(*(_get(harness.session, harness.url,
-                                          "api_" + secrets.token_urlsafe(32))
-                                     for _ in range(300)))
+    answers = await asyncio.gather(
+        *(
+            _get(harness.session, harness.url, "api_" + secrets.token_urlsafe(32))
+            for _ in range(300)
+        )
+    )
     allowed = 20 + (time.monotonic() - started) * 1.0 + 1  # the burst, then 1 per second
     statuses = [status for status, _ in answers]
     assert statuses.count(401) + statuses.count(429) == 300
@@ -136,12 +141,12 @@ async def test_random_keys_are_throttled_before_the_lookup(
 
 
 async def test_concurrent_requests_with_a_new_key_share_one_lookup(
-        harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A busy client meets a fresh process (nothing cached): all its requests go through, on
     one lookup, however many come at once."""
     key = await harness.new_org()
     calls = count_store_calls(harness.app[STORE], monkeypatch)
-    answers = await asyncio.gather(*(_get(harness.session, harness.url, key)
-                                     for _ in range(60)))
+    answers = await asyncio.gather(*(_get(harness.session, harness.url, key) for _ in range(60)))
     assert {status for status, _ in answers} == {200}
     assert calls["organization_for_key"] == 1

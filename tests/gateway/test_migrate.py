@@ -23,18 +23,23 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def test_statements_keep_a_triggers_body_whole() -> None:
-    script = ("-- a comment; with a semicolon\nCREATE TABLE t (a);\n"
-              "CREATE TRIGGER t_ai AFTER INSERT ON t BEGIN\n  UPDATE t SET a = 1;\n"
-              "  UPDATE t SET a = 2;\nEND;\n-- trailing comment\n")
+    script = (
+        "-- a comment; with a semicolon\nCREATE TABLE t (a);\n"
+        "CREATE TRIGGER t_ai AFTER INSERT ON t BEGIN\n  UPDATE t SET a = 1;\n"
+        "  UPDATE t SET a = 2;\nEND;\n-- trailing comment\n"
+    )
     assert len(migrate._statements(script)) == 2
     with pytest.raises(RuntimeError, match="unfinished statement"):
         migrate._statements("CREATE TABLE t (a)")
 
 
 def test_a_failed_migration_rolls_back_and_leaves_no_transaction(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = [Migration(1, "good", "CREATE TABLE a (x);"),
-              Migration(2, "bad", "CREATE TABLE b (x);\nINSERT INTO nowhere VALUES (1);")]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = [
+        Migration(1, "good", "CREATE TABLE a (x);"),
+        Migration(2, "bad", "CREATE TABLE b (x);\nINSERT INTO nowhere VALUES (1);"),
+    ]
     monkeypatch.setattr(migrate, "migrations", lambda dialect="sqlite": broken)
     db = _connect(tmp_path / "m.db")
     with pytest.raises(sqlite3.OperationalError, match="nowhere"):
@@ -45,13 +50,14 @@ def test_a_failed_migration_rolls_back_and_leaves_no_transaction(
     assert db.execute("SELECT version FROM schema_migrations").fetchall() == [(1,)]
 
 
-def test_a_process_opening_the_file_mid_migration_waits_and_applies_nothing(
-        tmp_path: Path) -> None:
+def test_a_process_opening_the_file_mid_migration_waits_and_applies_nothing(tmp_path: Path) -> None:
     path = tmp_path / "m.db"
     first = _connect(path)
     # the first process is migrating: it holds the write lock, nothing committed yet
-    first.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                  " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    first.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
     first.execute("BEGIN IMMEDIATE")
     for m in migrate.migrations("sqlite"):
         for statement in migrate._statements(m.sql):

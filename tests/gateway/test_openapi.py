@@ -20,8 +20,7 @@ def _registered() -> set[tuple[str, str]]:
         path = info.get("path") or info.get("formatter")
         if route.method in _METHODS and path:
             # every API path answers with and without Close's trailing slash: describe one
-            if path.startswith("/api/") and not path.endswith("/") \
-                    and not path.endswith(".json"):
+            if path.startswith("/api/") and not path.endswith("/") and not path.endswith(".json"):
                 path += "/"
             found.add((route.method, path))
     return found
@@ -29,8 +28,12 @@ def _registered() -> set[tuple[str, str]]:
 
 def test_every_registered_route_is_described() -> None:
     paths = load_description()["paths"]
-    described = {(method.upper(), path) for path, item in paths.items()
-                 for method in item if method.upper() in _METHODS}
+    described = {
+        (method.upper(), path)
+        for path, item in paths.items()
+        for method in item
+        if method.upper() in _METHODS
+    }
     missing = _registered() - described
     assert not missing, f"routes missing from gateway/openapi.yaml: {sorted(missing)}"
     assert not described - _registered(), "described routes that do not exist"
@@ -48,8 +51,9 @@ async def test_description_is_served_without_a_key(tmp_path: Path) -> None:
 
 def test_every_creating_post_describes_the_idempotency_key() -> None:
     paths = load_description()["paths"]
-    posts = {path for method, path in _registered()
-             if method == "POST" and path.startswith("/api/v1/")}
+    posts = {
+        path for method, path in _registered() if method == "POST" and path.startswith("/api/v1/")
+    }
     assert posts  # the creates: each takes an Idempotency-Key (gateway.api.idempotent)
     for path in posts:
         refs = [p.get("$ref", "") for p in paths[path]["post"].get("parameters", [])]

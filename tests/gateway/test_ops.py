@@ -41,12 +41,16 @@ class Rig:
     lead_id: str
     session: aiohttp.ClientSession
 
-    async def call(self, method: str, path: str, body: Any = None,
-                   **kwargs: Any) -> tuple[int, Any]:
-        headers = {"Authorization": aiohttp.encode_basic_auth(self.key, ""),
-                   **kwargs.pop("headers", {})}
-        async with self.session.request(method, f"{self.gateway.url}{path}", json=body,
-                                        headers=headers, **kwargs) as response:
+    async def call(
+        self, method: str, path: str, body: Any = None, **kwargs: Any
+    ) -> tuple[int, Any]:
+        headers = {
+            "Authorization": aiohttp.encode_basic_auth(self.key, ""),
+            **kwargs.pop("headers", {}),
+        }
+        async with self.session.request(
+            method, f"{self.gateway.url}{path}", json=body, headers=headers, **kwargs
+        ) as response:
             text = await response.text()
             try:
                 return response.status, json.loads(text)
@@ -54,9 +58,17 @@ class Rig:
                 return response.status, text
 
     async def send(self, remote: str = "+14155550199") -> dict[str, Any]:
-        status, sms = await self.call("POST", "/api/v1/activity/sms/", {
-            "status": "outbox", "lead_id": self.lead_id, "local_phone": NUMBER,
-            "remote_phone": remote, "text": "hi"})
+        status, sms = await self.call(
+            "POST",
+            "/api/v1/activity/sms/",
+            {
+                "status": "outbox",
+                "lead_id": self.lead_id,
+                "local_phone": NUMBER,
+                "remote_phone": remote,
+                "text": "hi",
+            },
+        )
         assert status == 200, sms
         return dict(sms)
 
@@ -79,16 +91,34 @@ async def rig(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Rig]]]:
         overrides.setdefault("carrier_deduplicates_creates", True)  # canned answers: creates
         fake = FakeTwilio(default=UP)
         fake_server = await serve(lambda _url: fake.app())
-        gateway = await serve(lambda url: create_app(gateway_config(
-            database_for(tmp_path, "gw"), fake_server.url, url, **overrides)))
+        gateway = await serve(
+            lambda url: create_app(
+                gateway_config(database_for(tmp_path, "gw"), fake_server.url, url, **overrides)
+            )
+        )
         store = gateway.app[STORE]
         org, key = await create_organization(store, "Ops")
-        await store.insert_phone_number(PhoneNumber(
-            "phon_0", org.id, NUMBER, None, "internal", "US", True, ("CA", "US"), "PN" + "0" * 32,
-            "2026-01-01T00:00:00.000000+00:00", "2026-01-01T00:00:00.000000+00:00"))
+        await store.insert_phone_number(
+            PhoneNumber(
+                "phon_0",
+                org.id,
+                NUMBER,
+                None,
+                "internal",
+                "US",
+                True,
+                ("CA", "US"),
+                "PN" + "0" * 32,
+                "2026-01-01T00:00:00.000000+00:00",
+                "2026-01-01T00:00:00.000000+00:00",
+            )
+        )
         rig = Rig(fake, gateway, key, "", aiohttp.ClientSession())
-        _, lead = await rig.call("POST", "/api/v1/lead/", {"name": "L", "contacts": [
-            {"phones": [{"phone": "+14155550199"}]}]})
+        _, lead = await rig.call(
+            "POST",
+            "/api/v1/lead/",
+            {"name": "L", "contacts": [{"phones": [{"phone": "+14155550199"}]}]},
+        )
         rig.lead_id = lead["id"]
         opened.append((rig, fake_server))
         return rig
@@ -139,16 +169,21 @@ async def test_metrics_census_and_histograms(rig: Any) -> None:
     ok = await r.send()
 
     async def both_done() -> bool:
-        rows = [(await r.call("GET", f"/api/v1/activity/sms/{s['id']}/"))[1]["status"]
-                for s in (failed, ok)]
+        rows = [
+            (await r.call("GET", f"/api/v1/activity/sms/{s['id']}/"))[1]["status"]
+            for s in (failed, ok)
+        ]
         return rows == ["error", "sent"]
 
     await eventually(both_done, 5)
     metrics = await r.metrics()
-    assert ('smslab_messages{country="CA",direction="outbound",reason="unsupported_country",'
-            'status="error"} 1.0') in metrics
-    assert 'smslab_messages{country="US",direction="outbound",reason="",status="sent"} 1.0' \
-        in metrics
+    assert (
+        'smslab_messages{country="CA",direction="outbound",reason="unsupported_country",'
+        'status="error"} 1.0'
+    ) in metrics
+    assert (
+        'smslab_messages{country="US",direction="outbound",reason="",status="sent"} 1.0' in metrics
+    )
     assert 'smslab_carrier_errors_total{code="21408",kind="rejected"} 1.0' in metrics
     assert _value(metrics, "smslab_dispatch_delay_seconds_count") == 1
     assert 'smslab_carrier_latency_seconds_count{outcome="accepted"} 1.0' in metrics
@@ -158,17 +193,26 @@ async def test_metrics_census_and_histograms(rig: Any) -> None:
 async def _callback(r: Rig, form: dict[str, str]) -> int:
     url = f"{r.gateway.url}/carrier/status"
     signature = compute_signature(url, list(form.items()), DEFAULT_AUTH_TOKEN)
-    async with r.session.post(url, data=form,
-                              headers={"X-Twilio-Signature": signature}) as response:
+    async with r.session.post(
+        url, data=form, headers={"X-Twilio-Signature": signature}
+    ) as response:
         return response.status
 
 
 async def test_orphan_callbacks_are_counted_never_a_500(rig: Any) -> None:
     r = await rig()
-    assert await _callback(r, {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}) \
+    assert await _callback(r, {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"}) == 200
+    assert (
+        await _callback(
+            r,
+            {
+                "MessageSid": "SM" + "f" * 32,
+                "MessageStatus": "delivered",
+                "ErrorCode": "not-a-number",
+            },
+        )
         == 200
-    assert await _callback(r, {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered",
-                               "ErrorCode": "not-a-number"}) == 200
+    )
     assert await _callback(r, {"MessageStatus": "delivered"}) == 400
     metrics = await r.metrics()
     assert _value(metrics, "smslab_orphan_callbacks_total") == 2
@@ -183,8 +227,7 @@ async def test_orphan_callbacks_are_counted_never_a_500(rig: Any) -> None:
 
     await eventually(sid, 5)
     sent = await r.gateway.app[STORE].get_sms(sms["organization_id"], sms["id"])
-    assert await _callback(r, {"MessageSid": sent.carrier_sid, "MessageStatus": "delivered"}) \
-        == 200
+    assert await _callback(r, {"MessageSid": sent.carrier_sid, "MessageStatus": "delivered"}) == 200
     assert 'smslab_callback_lag_seconds_count{status="delivered"} 1.0' in await r.metrics()
 
 
@@ -230,11 +273,16 @@ async def test_reload_takes_rates_and_countries_only(rig: Any, tmp_path: Path) -
 
 
 async def test_readyz_names_an_unreachable_carrier(tmp_path: Path) -> None:
-    gateway = await serve(lambda url: create_app(gateway_config(
-        database_for(tmp_path, "gw"), "http://127.0.0.1:9", url)))  # nothing listens on 9
+    gateway = await serve(
+        lambda url: create_app(
+            gateway_config(database_for(tmp_path, "gw"), "http://127.0.0.1:9", url)
+        )
+    )  # nothing listens on 9
     try:
-        async with aiohttp.ClientSession() as session, \
-                session.get(f"{gateway.app[OPS_URL]}/readyz") as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{gateway.app[OPS_URL]}/readyz") as response,
+        ):
             assert response.status == 503
             body = await response.json()
         assert body["status"] == "unready" and "127.0.0.1:9" in body["problems"]["carrier"]
@@ -246,8 +294,9 @@ async def test_readyz_names_an_unreachable_carrier(tmp_path: Path) -> None:
 async def test_malformed_webhook_body_is_400_not_500(rig: Any) -> None:
     r = await rig()
     for path in ("/carrier/status", "/carrier/inbound"):
-        async with r.session.post(f"{r.gateway.url}{path}", data=b"x",
-                                  headers={"Content-Type": "multipart/form-data"}) as response:
+        async with r.session.post(
+            f"{r.gateway.url}{path}", data=b"x", headers={"Content-Type": "multipart/form-data"}
+        ) as response:
             assert response.status == 400
             assert "error" in await response.json()
 
@@ -271,8 +320,11 @@ async def test_lost_callbacks_are_reconciled_from_the_carrier(rig: Any, after: f
 
     if after:
         done = await eventually(settled, 5)
-        assert (done["status"], done["error_code"], done["error_reason"]) \
-            == ("error", 30003, "unreachable")
+        assert (done["status"], done["error_code"], done["error_reason"]) == (
+            "error",
+            30003,
+            "unreachable",
+        )
         assert 'smslab_reconciled_total{status="undelivered"} 1.0' in await r.metrics()
         await asyncio.sleep(0.4)  # final now: never asked about again
         assert sum(1 for m, *_ in r.fake.seen if m == "GET") == 1
@@ -297,8 +349,9 @@ async def test_readyz_and_metrics_answer_on_the_ops_listener_only(rig: Any) -> N
 
 
 async def test_carrier_events_past_retention_are_purged_and_orphans_counted(rig: Any) -> None:
-    r = await rig(events_retention=0.3, events_purge_interval=0.05, max_age=0.5,
-                  carrier_timeout=0.1)
+    r = await rig(
+        events_retention=0.3, events_purge_interval=0.05, max_age=0.5, carrier_timeout=0.1
+    )
     sms = await r.send()
 
     async def sent() -> bool:
@@ -308,16 +361,19 @@ async def test_carrier_events_past_retention_are_purged_and_orphans_counted(rig:
     await eventually(sent, 5)
     stored = await r.gateway.app[STORE].get_sms(sms["organization_id"], sms["id"])
     assert stored is not None and stored.carrier_sid
-    assert await _callback(r, {"MessageSid": stored.carrier_sid,
-                               "MessageStatus": "delivered"}) == 200
+    assert (
+        await _callback(r, {"MessageSid": stored.carrier_sid, "MessageStatus": "delivered"}) == 200
+    )
     assert await _callback(r, {"MessageSid": "SM" + "e" * 32, "MessageStatus": "sent"}) == 200
     store = r.gateway.app[STORE]
     assert await store.unmatched_callbacks() == 1
 
     async def purged() -> bool:
         metrics = await r.metrics()
-        return 'smslab_carrier_events_purged_total{matched="no"} 1.0' in metrics and \
-            'smslab_carrier_events_purged_total{matched="yes"} 1.0' in metrics
+        return (
+            'smslab_carrier_events_purged_total{matched="no"} 1.0' in metrics
+            and 'smslab_carrier_events_purged_total{matched="yes"} 1.0' in metrics
+        )
 
     await eventually(purged, 5)
     assert await store.unmatched_callbacks() == 0

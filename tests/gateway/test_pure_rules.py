@@ -17,11 +17,18 @@ RATES = {"US": Rate(Decimal("0.83"), Decimal("0.5")), "GB": Rate(Decimal(4), Dec
 
 @pytest.mark.parametrize(
     ("country", "direction", "segments", "cost"),
-    [("US", "outbound", 1, "0.83"), ("US", "outbound", 3, "2.49"), ("US", "inbound", 2, "1"),
-     ("GB", "outbound", 25, "100"), ("FR", "outbound", 1, None), (None, "outbound", 1, None)],
+    [
+        ("US", "outbound", 1, "0.83"),
+        ("US", "outbound", 3, "2.49"),
+        ("US", "inbound", 2, "1"),
+        ("GB", "outbound", 25, "100"),
+        ("FR", "outbound", 1, None),
+        (None, "outbound", 1, None),
+    ],
 )
-def test_cost_in_cents(country: str | None, direction: str, segments: int,
-                       cost: str | None) -> None:
+def test_cost_in_cents(
+    country: str | None, direction: str, segments: int, cost: str | None
+) -> None:
     assert cost_of(RATES, country, direction, segments) == cost
 
 
@@ -90,8 +97,9 @@ def test_grant_counts_each_takes_segments_in_order() -> None:
         assert took == pacer.take("+1", moment, 2)
 
 
-@pytest.mark.parametrize(("attempt", "low", "high"), [(1, 0.5, 1), (2, 1, 2), (3, 2, 4),
-                                                      (10, 30, 60)])
+@pytest.mark.parametrize(
+    ("attempt", "low", "high"), [(1, 0.5, 1), (2, 1, 2), (3, 2, 4), (10, 30, 60)]
+)
 def test_backoff_grows_with_jitter(attempt: int, low: float, high: float) -> None:
     assert backoff(attempt, 1, 60, 0.0) == low
     assert backoff(attempt, 1, 60, 0.999) == pytest.approx(high, rel=0.01)
@@ -106,8 +114,20 @@ def test_dates() -> None:
     assert parse_tz_offset("23.99") == timezone(timedelta(hours=23, minutes=59))
     assert parse_tz_offset("-23.99") == timezone(-timedelta(hours=23, minutes=59))
     # what the OpenAPI description says (a number from -23.99 to 23.99), not all float() reads
-    for bad in ("garbage", "23.99999999999", "23.991", "-24", "nan", "inf", "1e309", "1_0",
-                "٥", "0x10", "", " "):
+    for bad in (
+        "garbage",
+        "23.99999999999",
+        "23.991",
+        "-24",
+        "nan",
+        "inf",
+        "1e309",
+        "1_0",
+        "٥",
+        "0x10",
+        "",
+        " ",
+    ):
         with pytest.raises(ValueError, match=r"between -23\.99 and 23\.99"):
             parse_tz_offset(bad)
     for outside in ("9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"):
@@ -123,31 +143,41 @@ def test_dates() -> None:
 
 @pytest.mark.parametrize(
     ("text", "required", "problem"),
-    [("hi", True, None), ("x" * 1000, True, None), ("x" * 1001, True, "at most 1000"),
-     ("", True, "cannot be empty"), ("   ", True, "cannot be empty"), (None, True, "required"),
-     (None, False, None), ("", False, None), (5, True, "string")],
+    [
+        ("hi", True, None),
+        ("x" * 1000, True, None),
+        ("x" * 1001, True, "at most 1000"),
+        ("", True, "cannot be empty"),
+        ("   ", True, "cannot be empty"),
+        (None, True, "required"),
+        (None, False, None),
+        ("", False, None),
+        (5, True, "string"),
+    ],
 )
 def test_check_text(text: object, required: bool, problem: str | None) -> None:
     found = check_text(text, required)
     assert (found is None) if problem is None else (problem in (found or ""))
 
 
-@pytest.mark.parametrize(("value", "ok"), [(None, True), (0, True), (59.9, True), (60, False),
-                                           (-1, False), ("5", False), (True, False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [(None, True), (0, True), (59.9, True), (60, False), (-1, False), ("5", False), (True, False)],
+)
 def test_check_send_in(value: object, ok: bool) -> None:
     assert (check_send_in(value)[1] is None) is ok
 
 
 def _number(kind: str = "internal", sms: bool = True) -> PhoneNumber:
-    return PhoneNumber("phon_1", "orga_1", "+14155550100", None, kind, "US", sms, ("CA", "US"),
-                       None, "", "")
+    return PhoneNumber(
+        "phon_1", "orga_1", "+14155550100", None, kind, "US", sms, ("CA", "US"), None, "", ""
+    )
 
 
 def test_local_phone_problems() -> None:
     assert local_phone_problem(_number()) is None
     assert "not a phone number of your organization" in (local_phone_problem(None) or "")
-    assert "External numbers cannot send SMS" in (local_phone_problem(_number("external"))
-                                                 or "")
+    assert "External numbers cannot send SMS" in (local_phone_problem(_number("external")) or "")
     assert "not SMS-enabled" in (local_phone_problem(_number(sms=False)) or "")
 
 

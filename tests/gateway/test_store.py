@@ -36,18 +36,31 @@ async def create_org(store: Store, org_id: str = "orga_a") -> str:
 
 
 def make_sms(sms_id: str = "acti_1", org: str = "orga_a", **fields: object) -> Sms:
-    base = dict(id=sms_id, organization_id=org, lead_id=None, contact_id=None,
-                direction="outbound", status="outbox", text="hi", local_phone="+14155550100",
-                remote_phone="+14155550199", date_created=T0, date_updated=T0,
-                due_at=T0, due_since=T0)
+    base = dict(
+        id=sms_id,
+        organization_id=org,
+        lead_id=None,
+        contact_id=None,
+        direction="outbound",
+        status="outbox",
+        text="hi",
+        local_phone="+14155550100",
+        remote_phone="+14155550199",
+        date_created=T0,
+        date_updated=T0,
+        due_at=T0,
+        due_since=T0,
+    )
     base.update(fields)
     return Sms(**base)  # type: ignore[arg-type]
 
 
-def make_number(number_id: str = "phon_1", org: str = "orga_a",
-                number: str = "+14155550100") -> PhoneNumber:
-    return PhoneNumber(number_id, org, number, None, "internal", "US", True, ("CA", "US"),
-                       "PN" + number_id, T0, T0)
+def make_number(
+    number_id: str = "phon_1", org: str = "orga_a", number: str = "+14155550100"
+) -> PhoneNumber:
+    return PhoneNumber(
+        number_id, org, number, None, "internal", "US", True, ("CA", "US"), "PN" + number_id, T0, T0
+    )
 
 
 async def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
@@ -76,8 +89,11 @@ async def test_reads_are_scoped_to_the_organization(store: Store) -> None:
     a, b = await create_org(store, "orga_a"), await create_org(store, "orga_b")
     assert await store.organization_for_key("hash-orga_a") == a
     await store.insert_lead(Lead("lead_1", a, "A's", None, (), T0, T0))
-    await store.insert_phone_number(PhoneNumber("phon_1", a, "+14155550100", None, "internal",
-                                                "US", True, ("US",), "PN1", T0, T0))
+    await store.insert_phone_number(
+        PhoneNumber(
+            "phon_1", a, "+14155550100", None, "internal", "US", True, ("US",), "PN1", T0, T0
+        )
+    )
     await store.insert_sms(make_sms())
     assert await store.get_lead(b, "lead_1") is None
     assert await store.get_phone_number(b, "phon_1") is None
@@ -102,32 +118,46 @@ async def test_claims_and_the_pending_callback_replay(store: Store) -> None:
     await store.record_accepted("acti_1", "SM1", accepted("queued"), T1)
     sms = await store.get_sms("orga_a", "acti_1")
     assert sms is not None
-    assert (sms.status, sms.delivery_status, sms.carrier_sid, sms.due_at) == \
-        ("sent", "delivered", "SM1", None)
+    assert (sms.status, sms.delivery_status, sms.carrier_sid, sms.due_at) == (
+        "sent",
+        "delivered",
+        "SM1",
+        None,
+    )
     # a draft cannot be cancelled once the carrier has it
     assert await store.update_sms(make_sms("acti_1", status="draft"), "sent", T1) is False
 
 
 async def test_a_final_create_answer_and_held_callbacks_go_through_the_lifecycle(
-        store: Store) -> None:
+    store: Store,
+) -> None:
     await create_org(store)
     for sms_id in ("acti_1", "acti_2"):
         await store.insert_sms(make_sms(sms_id))
     # the create was repeated after a timeout; meanwhile the carrier posted `sent`, and its
     # answer now says the message is undelivered, landline (30006)
     await store.record_status(StatusEvent("SM1", "sent", None, T1))
-    await store.record_accepted("acti_1", "SM1", accepted("undelivered", 30006), T1,
-                                segments=2, cost="1.66")
+    await store.record_accepted(
+        "acti_1", "SM1", accepted("undelivered", 30006), T1, segments=2, cost="1.66"
+    )
     # a failure that overtook the create answer applies once the sid is known
     await store.record_status(StatusEvent("SM2", "undelivered", 30007, T1))
     await store.record_accepted("acti_2", "SM2", accepted("sent"), T1)
     one, two = [await store.get_sms("orga_a", i) for i in ("acti_1", "acti_2")]
     assert one is not None and two is not None
-    assert (one.status, one.delivery_status, one.error_code, one.error_reason) == \
-        ("error", "undelivered", 30006, "landline")
+    assert (one.status, one.delivery_status, one.error_code, one.error_reason) == (
+        "error",
+        "undelivered",
+        30006,
+        "landline",
+    )
     assert (one.segments, one.cost) == (2, "1.66")  # the carrier's count, not ours
-    assert (two.status, two.delivery_status, two.error_code, two.error_reason) == \
-        ("error", "undelivered", 30007, "spam")
+    assert (two.status, two.delivery_status, two.error_code, two.error_reason) == (
+        "error",
+        "undelivered",
+        30007,
+        "spam",
+    )
     assert (two.segments, two.cost) == (1, None)  # nothing told: what compose stored
 
 
@@ -136,19 +166,24 @@ async def test_releasing_a_number_ends_what_it_still_owes(store: Store) -> None:
     await create_org(store, "orga_b")
     await store.insert_phone_number(make_number())
     await store.insert_sms(make_sms("acti_queued"))
-    await store.insert_sms(make_sms("acti_scheduled", status="scheduled", due_at=T9,
-                                    due_since=T9))
+    await store.insert_sms(make_sms("acti_scheduled", status="scheduled", due_at=T9, due_since=T9))
     await store.insert_sms(make_sms("acti_claimed"))
-    await store.insert_sms(make_sms("acti_sent", status="sent", due_at=None,
-                                    carrier_sid="SM1"))
+    await store.insert_sms(make_sms("acti_sent", status="sent", due_at=None, carrier_sid="SM1"))
     await store.insert_sms(make_sms("acti_other_org", org="orga_b"))
     assert await store.claim_sms(["acti_claimed"], T1, T9) == ["acti_claimed"]  # in flight
     ended = failed_locally(Reason.NUMBER_RELEASED)
     assert await store.release_phone_number("orga_a", "phon_1", ended, T1) == 2
     assert await store.get_phone_number("orga_a", "phon_1") is None
-    got = {i: await store.get_sms(o, i) for o, i in (
-        ("orga_a", "acti_queued"), ("orga_a", "acti_scheduled"), ("orga_a", "acti_claimed"),
-        ("orga_a", "acti_sent"), ("orga_b", "acti_other_org"))}
+    got = {
+        i: await store.get_sms(o, i)
+        for o, i in (
+            ("orga_a", "acti_queued"),
+            ("orga_a", "acti_scheduled"),
+            ("orga_a", "acti_claimed"),
+            ("orga_a", "acti_sent"),
+            ("orga_b", "acti_other_org"),
+        )
+    }
     assert {i: (s.status, s.error_reason, s.due_at is None) for i, s in got.items() if s} == {
         "acti_queued": ("error", "number_released", True),
         "acti_scheduled": ("error", "number_released", True),
@@ -171,8 +206,9 @@ async def test_release_claims_after_a_crash(tmp_path: Path) -> None:
         assert await store.due_sms(T1, 10, 10, frozenset()) == []  # leased until T9
         await store.release_claims()
         # claimed before: its create may have reached the carrier, and the store remembers
-        assert [(d.id, d.first_claimed_at) for d in await store.due_sms(T1, 10, 10, frozenset())
-                ] == [("acti_1", T1)]
+        assert [
+            (d.id, d.first_claimed_at) for d in await store.due_sms(T1, 10, 10, frozenset())
+        ] == [("acti_1", T1)]
     finally:
         await store.close()
 
@@ -197,8 +233,7 @@ async def test_due_caps_each_sender_and_skips_waiting_ones(store: Store) -> None
     await create_org(store)
     for i in range(5):
         await store.insert_sms(make_sms(f"acti_a{i}"))
-    await store.insert_sms(make_sms("acti_b", local_phone="+14155550101", due_at=T1,
-                                    due_since=T1))
+    await store.insert_sms(make_sms("acti_b", local_phone="+14155550101", due_at=T1, due_since=T1))
     due = await store.due_sms(T9, 10, 2, frozenset())
     assert [d.id for d in due] == ["acti_a0", "acti_a1", "acti_b"]
     due = await store.due_sms(T9, 10, 2, frozenset({"+14155550100"}))
@@ -212,8 +247,11 @@ async def test_concurrent_callbacks_end_at_the_furthest_status(store: Store) -> 
     for i in range(20):
         await store.insert_sms(make_sms(f"acti_{i}"))
         await store.record_accepted(f"acti_{i}", f"SM{i}", accepted("queued"), T1)
-    events = [StatusEvent(f"SM{i}", status, None, T9)
-              for i in range(20) for status in ("sent", "delivered", "sent", "delivered")]
+    events = [
+        StatusEvent(f"SM{i}", status, None, T9)
+        for i in range(20)
+        for status in ("sent", "delivered", "sent", "delivered")
+    ]
     assert all(await asyncio.gather(*(store.record_status(e) for e in events)))
     found = await store.list_sms(SmsQuery(organization_id="orga_a"))
     assert {(s.status, s.delivery_status) for s in found} == {("sent", "delivered")}
@@ -236,8 +274,7 @@ async def test_the_shared_pace_counts_segments(tmp_path: Path) -> None:
             await store.insert_sms(make_sms(sms_id, segments=3))
         start, when = datetime.fromisoformat(T1), {}
         for step in range(10):  # claiming every 100 ms for a second
-            for sms_id in await store.claim_sms(ids, iso(start + timedelta(seconds=step / 10)),
-                                                T9):
+            for sms_id in await store.claim_sms(ids, iso(start + timedelta(seconds=step / 10)), T9):
                 when[sms_id] = step / 10
         assert when == {"acti_0": 0.0, "acti_1": 0.3, "acti_2": 0.6}  # 3 slots of 0.1 s each
     finally:
@@ -293,8 +330,12 @@ async def _status(store: Store, sms_id: str) -> str:
 
 async def test_expire_unclaimed_spares_claimed_messages_and_young_ones(store: Store) -> None:
     await create_org(store)
-    for sms_id, due_since in (("acti_old", T0), ("acti_young", T9), ("acti_tried", T0),
-                              ("acti_leased", T0)):
+    for sms_id, due_since in (
+        ("acti_old", T0),
+        ("acti_young", T9),
+        ("acti_tried", T0),
+        ("acti_leased", T0),
+    ):
         await store.insert_sms(make_sms(sms_id, due_since=due_since))
     await store.claim_sms(["acti_tried"], T1, T1)
     await store.record_retry("acti_tried", 1, T0)

@@ -33,8 +33,7 @@ def test_the_priced_country_is_the_recipients_out_and_our_numbers_in() -> None:
     assert countries_of(["+16135550100", None, "", "+1999"]) == [("+16135550100", "CA")]
 
 
-async def test_every_write_stores_the_country_the_message_was_priced_in(
-        tmp_path: Path) -> None:
+async def test_every_write_stores_the_country_the_message_was_priced_in(tmp_path: Path) -> None:
     location = database_for(tmp_path, "country")
     store = await open_store(location)
     try:
@@ -48,11 +47,18 @@ async def test_every_write_stores_the_country_the_message_was_priced_in(
         assert await store.update_sms(moved, "draft", T0)
         assert _stored(location)["acti_draft"] == "GB"
         # an inbound text and the HELP answer made from it (same phones, other direction)
-        inbound = make_sms("acti_in", direction="inbound", status="inbox", due_at=None,
-                           local_phone="+447400100000", remote_phone="+16135550100",
-                           carrier_sid="SMin")
-        reply = dataclasses.replace(inbound, id="acti_help", direction="outbound",
-                                    status="sent", carrier_sid=None)
+        inbound = make_sms(
+            "acti_in",
+            direction="inbound",
+            status="inbox",
+            due_at=None,
+            local_phone="+447400100000",
+            remote_phone="+16135550100",
+            carrier_sid="SMin",
+        )
+        reply = dataclasses.replace(
+            inbound, id="acti_help", direction="outbound", status="sent", carrier_sid=None
+        )
         message = InboundSms("SMin", "+16135550100", "+447400100000", "HELP", 1, "GSM-7", T0)
         lead = Lead("lead_new", "orga_a", "+1 613-555-0100", None, (), T0, T0)
         await store.record_inbound(message, inbound, lead, None, reply)
@@ -63,7 +69,8 @@ async def test_every_write_stores_the_country_the_message_was_priced_in(
 
 
 async def test_migration_011_fills_the_rows_written_before_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     location = database_for(tmp_path, "old", migrated=False)
     everything = migrate.migrations
 
@@ -72,22 +79,49 @@ async def test_migration_011_fills_the_rows_written_before_it(
 
     monkeypatch.setattr(migrate, "migrations", up_to_010)
     await (await open_store(location)).close()
-    columns = ("id", "organization_id", "direction", "status", "text", "local_phone",
-               "remote_phone", "source", "date_created", "date_updated", "date_sent",
-               "segments", "encoding", "cost", "carrier_sid")
-    rows = [*_mixed(), make_sms("acti_bad", remote_phone="+1999", carrier_sid="SMbad",
-                                date_sent=DAY2, cost="1", status="sent", due_at=None),
-            make_sms("acti_none", remote_phone=None, local_phone=None, status="draft")]
+    columns = (
+        "id",
+        "organization_id",
+        "direction",
+        "status",
+        "text",
+        "local_phone",
+        "remote_phone",
+        "source",
+        "date_created",
+        "date_updated",
+        "date_sent",
+        "segments",
+        "encoding",
+        "cost",
+        "carrier_sid",
+    )
+    rows = [
+        *_mixed(),
+        make_sms(
+            "acti_bad",
+            remote_phone="+1999",
+            carrier_sid="SMbad",
+            date_sent=DAY2,
+            cost="1",
+            status="sent",
+            due_at=None,
+        ),
+        make_sms("acti_none", remote_phone=None, local_phone=None, status="draft"),
+    ]
     for sms in rows:  # as a gateway before 011 wrote them: no country column
-        run_sql(location, f"INSERT INTO sms ({', '.join(columns)})"
-                          f" VALUES ({', '.join('?' * len(columns))})",
-                tuple(getattr(sms, c) for c in columns))
+        run_sql(
+            location,
+            f"INSERT INTO sms ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            tuple(getattr(sms, c) for c in columns),
+        )
     monkeypatch.setattr(migrate, "migrations", everything)
 
     store = await open_store(location)  # applies 011 and its fill
     try:
         assert _stored(location) == {
-            s.id: priced_country(s.direction, s.local_phone, s.remote_phone) for s in rows}
+            s.id: priced_country(s.direction, s.local_phone, s.remote_phone) for s in rows
+        }
         assert _stored(location)["acti_gb"] == "GB" and _stored(location)["acti_in2"] == "GB"
         counts = await store.usage_counts("orga_a", *_ALL, "country")
         by_country: dict[str | None, int] = {}

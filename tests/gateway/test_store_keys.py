@@ -42,7 +42,8 @@ async def test_a_create_and_its_answer_commit_together(store: Store) -> None:
     assert await store.reserve_key(claim("a"), "fp", T0, T0, NEVER) is None
     await store.insert_sms(make_sms("acti_a"), KeyAnswer(claim("a"), 200, '{"id": "acti_a"}'))
     assert await store.reserve_key(claim("b"), "fp", T1, T1, NEVER) == StoredKey(
-        "fp", 200, '{"id": "acti_a"}')  # a repeat, even once the lease is over: the answer
+        "fp", 200, '{"id": "acti_a"}'
+    )  # a repeat, even once the lease is over: the answer
     assert await sms_ids(store) == ["acti_a"]
 
 
@@ -54,22 +55,27 @@ async def test_a_create_whose_reservation_was_taken_over_creates_nothing(store: 
     with pytest.raises(KeyInUse):  # the first one was only slow: it loses, all of it
         await store.insert_sms(make_sms("acti_a"), KeyAnswer(claim("a"), 200, "{}"))
     with pytest.raises(KeyInUse):
-        await store.insert_lead(Lead("lead_a", "orga_a", None, None, (), T0, T0),
-                                KeyAnswer(claim("a"), 200, "{}"))
+        await store.insert_lead(
+            Lead("lead_a", "orga_a", None, None, (), T0, T0), KeyAnswer(claim("a"), 200, "{}")
+        )
     await store.insert_sms(make_sms("acti_b"), KeyAnswer(claim("b"), 200, '"b"'))
     assert await sms_ids(store) == ["acti_b"]
     assert await store.get_lead("orga_a", "lead_a") is None
 
 
 async def test_a_lease_holds_off_a_repeat_and_another_request_never_takes_over(
-        store: Store) -> None:
+    store: Store,
+) -> None:
     assert await store.reserve_key(claim("a"), "fp", T0, T2, NEVER) is None
     assert await store.reserve_key(claim("b"), "fp", T1, T1, NEVER) == StoredKey(
-        "fp", None, None)  # in progress at the carrier: a 409
+        "fp", None, None
+    )  # in progress at the carrier: a 409
     assert await store.reserve_key(claim("c"), "other", T2, T2, NEVER) == StoredKey(
-        "fp", None, None)  # another request under the key: a 422, even after the lease
-    assert await store.reserve_key(KeyClaim("orga_b", "k1", "z"), "other", T1, T1,
-                                   NEVER) is None  # another organization's key
+        "fp", None, None
+    )  # another request under the key: a 422, even after the lease
+    assert (
+        await store.reserve_key(KeyClaim("orga_b", "k1", "z"), "other", T1, T1, NEVER) is None
+    )  # another organization's key
     assert await store.reserve_key(claim("d"), "fp", T2, T2, NEVER) is None  # lease over
     await store.release_key(claim("d"))  # its create failed: the key is free again
     assert await store.reserve_key(claim("e"), "other", T2, T2, NEVER) is None
@@ -78,12 +84,12 @@ async def test_a_lease_holds_off_a_repeat_and_another_request_never_takes_over(
 async def test_keys_expire_after_a_day_and_are_purged(store: Store, tmp_path: Path) -> None:
     for i in range(3):
         assert await store.reserve_key(claim("a", f"old{i}"), "fp", T0, T0, NEVER) is None
-        await store.insert_sms(make_sms(f"acti_{i}"),
-                               KeyAnswer(claim("a", f"old{i}"), 200, "{}"))
-    assert await store.reserve_key(claim("b", "old0"), "new", DAY_LATER, DAY_LATER,
-                                   T1) is None  # older than a day: a new request
-    assert await store.reserve_key(claim("c", "fresh"), "fp", DAY_LATER, DAY_LATER,
-                                   T1) is None
-    rows = run_sql(database_for(tmp_path, "keys"),
-                   "SELECT idem_key FROM idempotency_keys ORDER BY idem_key")
+        await store.insert_sms(make_sms(f"acti_{i}"), KeyAnswer(claim("a", f"old{i}"), 200, "{}"))
+    assert (
+        await store.reserve_key(claim("b", "old0"), "new", DAY_LATER, DAY_LATER, T1) is None
+    )  # older than a day: a new request
+    assert await store.reserve_key(claim("c", "fresh"), "fp", DAY_LATER, DAY_LATER, T1) is None
+    rows = run_sql(
+        database_for(tmp_path, "keys"), "SELECT idem_key FROM idempotency_keys ORDER BY idem_key"
+    )
     assert rows == [("fresh",), ("old0",)]  # the other expired keys went on the way

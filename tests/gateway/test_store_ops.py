@@ -27,14 +27,28 @@ sqlite_only = pytest.mark.skipif(POSTGRESQL, reason="SQLite's own writer and rea
 T0 = "2026-01-01T00:00:00.000000+00:00"
 T1 = "2026-01-01T00:00:01.000000+00:00"
 # what /metrics counted before migration 010, straight from the sms table
-_GROUP_BY = ("SELECT direction, status, error_reason, MIN(remote_phone), COUNT(*) FROM sms"
-             " GROUP BY direction, status, error_reason, substr(remote_phone, 1, 5)")
+_GROUP_BY = (
+    "SELECT direction, status, error_reason, MIN(remote_phone), COUNT(*) FROM sms"
+    " GROUP BY direction, status, error_reason, substr(remote_phone, 1, 5)"
+)
 
 
 def _sms(i: int, remote: str | None = "+14155550199", **changes: Any) -> Sms:
-    sms = Sms(id=f"acti_{i}", organization_id="orga_a", lead_id=None, contact_id=None,
-              direction="outbound", status="outbox", text="hi", local_phone="+14155550100",
-              remote_phone=remote, date_created=T0, date_updated=T0, due_at=T0, due_since=T0)
+    sms = Sms(
+        id=f"acti_{i}",
+        organization_id="orga_a",
+        lead_id=None,
+        contact_id=None,
+        direction="outbound",
+        status="outbox",
+        text="hi",
+        local_phone="+14155550100",
+        remote_phone=remote,
+        date_created=T0,
+        date_updated=T0,
+        due_at=T0,
+        due_since=T0,
+    )
     return dataclasses.replace(sms, **changes)
 
 
@@ -70,8 +84,11 @@ async def test_census_follows_every_kind_of_write(located: tuple[Store, str]) ->
     await store.record_status(StatusEvent("SM4", "delivered", None, T1))
     await _same_as_the_table(store, location)
     # hand-made writes count too: the triggers hold whoever writes
-    run_sql(location, "UPDATE sms SET remote_phone = ?, status = ? WHERE id = ?",
-            ("+447700900999", "error", "acti_3"))
+    run_sql(
+        location,
+        "UPDATE sms SET remote_phone = ?, status = ? WHERE id = ?",
+        ("+447700900999", "error", "acti_3"),
+    )
     run_sql(location, "UPDATE sms SET error_reason = NULL WHERE id = ?", ("acti_1",))
     run_sql(location, "DELETE FROM sms WHERE id IN (?, ?)", ("acti_5", "acti_99"))
     await _same_as_the_table(store, location)
@@ -85,18 +102,25 @@ async def test_census_follows_every_kind_of_write(located: tuple[Store, str]) ->
 
 
 @sqlite_only
-async def test_census_reads_no_more_for_a_larger_table(
-        located: tuple[Store, str]) -> None:
+async def test_census_reads_no_more_for_a_larger_table(located: tuple[Store, str]) -> None:
     """The GROUP BY over sms stalled every API read behind a scrape (about 170 ms at 1 M
     rows): the census now reads the same few rows for 20,000 messages as for 20."""
     store, location = located
     await store.insert_sms(_sms(0))
     columns = [row[1] for row in run_sql(location, "PRAGMA table_info(sms)")]
-    made = {"id": "'acti_x' || i", "remote_phone": "'+1415555' || (i % 10000)",
-            "status": "'sent'", "due_at": "NULL", "due_since": "NULL"}
-    run_sql(location, f"INSERT INTO sms ({', '.join(columns)})"
-            " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
-            f" SELECT {', '.join(made.get(c, c) for c in columns)} FROM n, sms")
+    made = {
+        "id": "'acti_x' || i",
+        "remote_phone": "'+1415555' || (i % 10000)",
+        "status": "'sent'",
+        "due_at": "NULL",
+        "due_since": "NULL",
+    }
+    run_sql(
+        location,
+        f"INSERT INTO sms ({', '.join(columns)})"
+        " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
+        f" SELECT {', '.join(made.get(c, c) for c in columns)} FROM n, sms",
+    )
     steps = 0
 
     def count(_: Any = None) -> int:
@@ -113,8 +137,7 @@ async def test_census_reads_no_more_for_a_larger_table(
 
 
 @sqlite_only
-async def test_readiness_probes_take_no_write_group_each(
-        located: tuple[Store, str]) -> None:
+async def test_readiness_probes_take_no_write_group_each(located: tuple[Store, str]) -> None:
     store, _ = located
     writer: sqlite3.Connection = store._writer._db  # type: ignore[attr-defined]
     groups: list[str] = []
@@ -130,8 +153,7 @@ async def test_readiness_probes_take_no_write_group_each(
     writer.set_trace_callback(None)
 
 
-async def test_readiness_probe_passes_on_a_writable_database(
-        located: tuple[Store, str]) -> None:
+async def test_readiness_probe_passes_on_a_writable_database(located: tuple[Store, str]) -> None:
     store, _ = located
     await store.check_writable()
     await store.check_writable()
@@ -142,7 +164,8 @@ def _at(seconds: int) -> str:
 
 
 async def test_purge_takes_old_events_in_batches_and_keeps_unmatched_ones_longer(
-        located: tuple[Store, str]) -> None:
+    located: tuple[Store, str],
+) -> None:
     store, location = located
     await store.insert_sms(_sms(0))
     await store.record_accepted("acti_0", "SMknown", accepted("queued"), _at(0))
@@ -153,10 +176,16 @@ async def test_purge_takes_old_events_in_batches_and_keeps_unmatched_ones_longer
     # matched events before 5 s go, unmatched ones before 1 s only
     taken = [await store.purge_carrier_events(_at(5), _at(1), 2) for _ in range(4)]
     assert taken == [(2, 1), (2, 0), (2, 0), (0, 0)]  # oldest first: the orphan at 0 s too
-    left = run_sql(location, "SELECT carrier_sid, received_at FROM carrier_events"
-                   " ORDER BY received_at, carrier_sid")
-    assert left == [("SMorphan1", _at(1)), ("SMorphan2", _at(2)), ("SMknown", _at(5)),
-                    ("SMknown", _at(6))]
+    left = run_sql(
+        location,
+        "SELECT carrier_sid, received_at FROM carrier_events ORDER BY received_at, carrier_sid",
+    )
+    assert left == [
+        ("SMorphan1", _at(1)),
+        ("SMorphan2", _at(2)),
+        ("SMknown", _at(5)),
+        ("SMknown", _at(6)),
+    ]
     assert await store.unmatched_callbacks() == 2
     # a kept orphan still matches when its message learns the sid
     await store.insert_sms(_sms(1))
@@ -168,7 +197,11 @@ async def test_purge_takes_old_events_in_batches_and_keeps_unmatched_ones_longer
 def test_unmatched_events_are_kept_while_their_message_can_still_match() -> None:
     now = datetime(2026, 1, 2, tzinfo=UTC)
     assert purge_cutoffs(now, 86400, 3600, 10) == (
-        "2026-01-01T00:00:00.000000+00:00", "2026-01-01T00:00:00.000000+00:00")
+        "2026-01-01T00:00:00.000000+00:00",
+        "2026-01-01T00:00:00.000000+00:00",
+    )
     # a retention shorter than max_age: unmatched events wait for max_age + one timeout
     assert purge_cutoffs(now, 60, 3600, 10) == (
-        "2026-01-01T23:59:00.000000+00:00", "2026-01-01T22:59:50.000000+00:00")
+        "2026-01-01T23:59:00.000000+00:00",
+        "2026-01-01T22:59:50.000000+00:00",
+    )

@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def test_a_second_gateway_on_the_same_file_refuses_to_start(tmp_path: Path) -> None:
     path = str(tmp_path / "gw.db")
-    config = gateway_config(path, "http://127.0.0.1:9", "http://127.0.0.1:9",
-                            dispatcher_enabled=False)
+    config = gateway_config(
+        path, "http://127.0.0.1:9", "http://127.0.0.1:9", dispatcher_enabled=False
+    )
     first = await serve(lambda _url: create_app(config))
     try:
         store = first.app[STORE]
@@ -37,9 +38,23 @@ async def test_a_second_gateway_on_the_same_file_refuses_to_start(tmp_path: Path
         # the first one's claim is untouched: nobody released it to send it again
         assert await store.due_sms(T1, 10, 10, frozenset()) == []
         done = subprocess.run(
-            [sys.executable, "-m", "gateway", "serve", "--db", path, "--port", "0",
-             "--carrier-auth-token", "t"], cwd=ROOT, capture_output=True, text=True,
-            timeout=60)
+            [
+                sys.executable,
+                "-m",
+                "gateway",
+                "serve",
+                "--db",
+                path,
+                "--port",
+                "0",
+                "--carrier-auth-token",
+                "t",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert done.returncode == 2
         assert "another gateway is already serving from this SQLite file" in done.stderr
         assert "PostgreSQL" in done.stderr and "Traceback" not in done.stderr

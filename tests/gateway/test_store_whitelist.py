@@ -14,16 +14,26 @@ from tests.gateway.test_store import T0, T1, T9, create_org, make_sms, store
 
 __all__ = ["store"]
 
-NUMBER = PhoneNumber("phon_1", "orga_a", "+14155550100", None, "internal", "US", True,
-                     ("US",), "PN1", T0, T0)
+NUMBER = PhoneNumber(
+    "phon_1", "orga_a", "+14155550100", None, "internal", "US", True, ("US",), "PN1", T0, T0
+)
 
 
 def make_request(request_id: str = "smswl_1", **fields: object) -> WhitelistRequest:
     base: dict[str, object] = dict(
-        id=request_id, organization_id="orga_a", phone_number_id="phon_1",
-        phone_number="+14155550100", website="https://acme.example.com",
-        content_type="marketing", examples=("Sale!", "20% off"), opted_in=True,
-        relationship="customers", status="submitted", date_created=T1, date_updated=T1)
+        id=request_id,
+        organization_id="orga_a",
+        phone_number_id="phon_1",
+        phone_number="+14155550100",
+        website="https://acme.example.com",
+        content_type="marketing",
+        examples=("Sale!", "20% off"),
+        opted_in=True,
+        relationship="customers",
+        status="submitted",
+        date_created=T1,
+        date_updated=T1,
+    )
     base.update(fields)
     return WhitelistRequest(**base)  # type: ignore[arg-type]
 
@@ -63,15 +73,18 @@ async def test_the_first_decision_stands(store: Store) -> None:
     got = await store.get_whitelist_request("orga_a", "smswl_1")
     assert got is not None
     assert (got.status, got.reason, got.date_decided, got.carrier_sid) == (
-        "approved", None, T9, "WL1")
+        "approved",
+        None,
+        T9,
+        "WL1",
+    )
 
 
 async def test_a_decision_that_overtakes_the_submission_answer(store: Store) -> None:
     await _ready(store)
     await store.insert_whitelist_request(make_request(), T0)
     payload = {"WhitelistRequestSid": "WL1", "Status": "rejected", "Reason": "No opt-in"}
-    assert not await store.record_whitelist_decision("WL1", "rejected", "No opt-in", payload,
-                                                     T1)
+    assert not await store.record_whitelist_decision("WL1", "rejected", "No opt-in", payload, T1)
     await store.record_whitelist_submitted("smswl_1", "WL1", T9)
     got = await store.get_whitelist_request("orga_a", "smswl_1")
     assert got is not None and (got.status, got.reason) == ("rejected", "No opt-in")
@@ -79,35 +92,43 @@ async def test_a_decision_that_overtakes_the_submission_answer(store: Store) -> 
 
 async def test_list_filters_and_pages_newest_first(store: Store) -> None:
     await _ready(store)
-    await store.insert_phone_number(dataclasses.replace(NUMBER, id="phon_2",
-                                                        number="+14155550101"))
+    await store.insert_phone_number(dataclasses.replace(NUMBER, id="phon_2", number="+14155550101"))
     await store.insert_whitelist_request(make_request("smswl_1", status="rejected"), T0)
     await store.insert_whitelist_request(make_request("smswl_2", date_created=T9), T0)
-    await store.insert_whitelist_request(make_request("smswl_3", phone_number_id="phon_2"),
-                                         T0)
+    await store.insert_whitelist_request(make_request("smswl_3", phone_number_id="phon_2"), T0)
     ids = [r.id for r in await store.list_whitelist_requests("orga_a", None, None, 0, 10)]
     assert ids == ["smswl_2", "smswl_3", "smswl_1"]
-    assert [r.id for r in await store.list_whitelist_requests("orga_a", "phon_1", None, 0,
-                                                              10)] == ["smswl_2", "smswl_1"]
-    assert [r.id for r in await store.list_whitelist_requests("orga_a", None, "rejected", 0,
-                                                              10)] == ["smswl_1"]
-    assert [r.id for r in await store.list_whitelist_requests("orga_a", None, None, 1,
-                                                              1)] == ["smswl_3"]
+    assert [r.id for r in await store.list_whitelist_requests("orga_a", "phon_1", None, 0, 10)] == [
+        "smswl_2",
+        "smswl_1",
+    ]
+    assert [
+        r.id for r in await store.list_whitelist_requests("orga_a", None, "rejected", 0, 10)
+    ] == ["smswl_1"]
+    assert [r.id for r in await store.list_whitelist_requests("orga_a", None, None, 1, 1)] == [
+        "smswl_3"
+    ]
     assert await store.list_whitelist_requests("orga_b", None, None, 0, 10) == []
 
 
 async def test_flags_count_spam_and_show_approval(store: Store) -> None:
     await _ready(store)
-    external = PhoneNumber("phon_9", "orga_a", "+16502530000", None, "external", "US", False,
-                           (), None, T0, T0)
+    external = PhoneNumber(
+        "phon_9", "orga_a", "+16502530000", None, "external", "US", False, (), None, T0, T0
+    )
     await store.insert_phone_number(external)
     for i, reason in enumerate(["spam", "spam", "landline", None]):
-        await store.insert_sms(make_sms(f"acti_{i}", status="error" if reason else "sent",
-                                        error_reason=reason, due_at=None))
+        await store.insert_sms(
+            make_sms(
+                f"acti_{i}", status="error" if reason else "sent", error_reason=reason, due_at=None
+            )
+        )
     await create_org(store, "orga_b")  # another organization's spam on the same digits
     await store.insert_sms(make_sms("acti_b", org="orga_b", error_reason="spam", due_at=None))
     assert await store.phone_number_flags("orga_a", [NUMBER, external]) == {
-        "phon_1": (False, 2), "phon_9": (False, 0)}
+        "phon_1": (False, 2),
+        "phon_9": (False, 0),
+    }
     await store.insert_whitelist_request(make_request(), T0)
     await store.record_whitelist_submitted("smswl_1", "WL1", T1)
     await store.record_whitelist_decision("WL1", "approved", None, {}, T9)
@@ -118,6 +139,5 @@ async def test_flags_count_spam_and_show_approval(store: Store) -> None:
 async def test_releasing_a_number_forgets_its_requests(store: Store) -> None:
     await _ready(store)
     await store.insert_whitelist_request(make_request(), T0)
-    await store.release_phone_number("orga_a", "phon_1", failed_locally(Reason.NUMBER_RELEASED),
-                                     T1)
+    await store.release_phone_number("orga_a", "phon_1", failed_locally(Reason.NUMBER_RELEASED), T1)
     assert await store.get_whitelist_request("orga_a", "smswl_1") is None

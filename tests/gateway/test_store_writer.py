@@ -44,7 +44,8 @@ async def writer(tmp_path: Path) -> AsyncIterator[tuple[GroupWriter, Path]]:
 
 @sqlite_only
 async def test_ops_queued_behind_a_busy_writer_commit_together(
-        writer: tuple[GroupWriter, Path]) -> None:
+    writer: tuple[GroupWriter, Path],
+) -> None:
     w, path = writer
     gate = threading.Event()
     first = w.submit(lambda db: gate.wait(5))  # holds the writer while the others queue up
@@ -69,7 +70,8 @@ def _insert_and_peek(db: sqlite3.Connection, path: Path, i: int, seen: list[int]
 
 @sqlite_only
 async def test_a_failing_op_fails_alone_and_leaves_nothing_behind(
-        writer: tuple[GroupWriter, Path]) -> None:
+    writer: tuple[GroupWriter, Path],
+) -> None:
     w, path = writer
     gate = threading.Event()
     first = w.submit(lambda db: gate.wait(5))
@@ -89,20 +91,23 @@ async def test_a_failing_op_fails_alone_and_leaves_nothing_behind(
     assert await after == 1
     with sqlite3.connect(path) as other:
         assert other.execute("SELECT id, note FROM t ORDER BY id").fetchall() == [
-            (1, "a"), (2, "b")]  # the failing op's first insert was rolled back with it
+            (1, "a"),
+            (2, "b"),
+        ]  # the failing op's first insert was rolled back with it
 
 
 @sqlite_only
-async def test_an_answered_write_is_committed_and_close_finishes_the_queue(
-        tmp_path: Path) -> None:
+async def test_an_answered_write_is_committed_and_close_finishes_the_queue(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT)")
     w = GroupWriter(db, asyncio.get_running_loop())
     await w.submit(lambda db: db.execute("INSERT INTO t VALUES (1, 'x')"))
     assert _count(path) == 1  # visible to anyone the moment the caller hears back
-    pending = [w.submit(lambda db, i=i: db.execute("INSERT INTO t VALUES (?, 'y')", (i,)))
-               for i in range(2, 40)]
+    pending = [
+        w.submit(lambda db, i=i: db.execute("INSERT INTO t VALUES (?, 'y')", (i,)))
+        for i in range(2, 40)
+    ]
     await w.close()  # not awaiting `pending` first: close still runs them
     assert all(f.done() and f.exception() is None for f in pending)
     assert _count(path) == 39
@@ -111,10 +116,21 @@ async def test_an_answered_write_is_committed_and_close_finishes_the_queue(
 
 
 def _sms(i: int) -> Sms:
-    return Sms(id=f"acti_{i}", organization_id="orga_a", lead_id=None, contact_id=None,
-               direction="outbound", status="outbox", text="hi", local_phone="+14155550100",
-               remote_phone="+14155550199", date_created=T0, date_updated=T0, due_at=T0,
-               due_since=T0)
+    return Sms(
+        id=f"acti_{i}",
+        organization_id="orga_a",
+        lead_id=None,
+        contact_id=None,
+        direction="outbound",
+        status="outbox",
+        text="hi",
+        local_phone="+14155550100",
+        remote_phone="+14155550199",
+        date_created=T0,
+        date_updated=T0,
+        due_at=T0,
+        due_since=T0,
+    )
 
 
 @pytest.fixture
@@ -132,8 +148,9 @@ async def test_callbacks_racing_the_create_answer_each_apply_once(store: Store) 
         await store.insert_sms(_sms(i))
     work = []
     for i in range(60):
-        events = [store.record_status(StatusEvent(f"SM{i}", s, None, T1))
-                  for s in ("sent", "delivered")]
+        events = [
+            store.record_status(StatusEvent(f"SM{i}", s, None, T1)) for s in ("sent", "delivered")
+        ]
         accept = store.record_accepted(f"acti_{i}", f"SM{i}", accepted("queued"), T1)
         # some callbacks before the sid is written, some after, all in the same groups
         work.extend([*events, accept] if i % 2 else [accept, *events])
@@ -150,8 +167,9 @@ async def test_due_walks_every_sender_past_its_claimed_rows(store: Store) -> Non
     senders = ["+14155550100", "+14155550101", "+14155550102"]
     for i in range(30):  # ten each, due a second apart, interleaved across the senders
         due = f"2026-01-01T00:00:{i:02d}.000000+00:00"
-        await store.insert_sms(dataclasses.replace(
-            _sms(i), local_phone=senders[i % 3], due_at=due, due_since=due))
+        await store.insert_sms(
+            dataclasses.replace(_sms(i), local_phone=senders[i % 3], due_at=due, due_since=due)
+        )
     later = "2026-01-01T00:01:00.000000+00:00"
     await store.insert_sms(dataclasses.replace(_sms(99), due_at=later, due_since=later))
     now = "2026-01-01T00:00:59.000000+00:00"
@@ -160,6 +178,9 @@ async def test_due_walks_every_sender_past_its_claimed_rows(store: Store) -> Non
     # sender 0's two oldest are claimed: its next two (6, 9) come instead; nothing not yet due
     assert [d.id for d in due] == ["acti_1", "acti_2", "acti_4", "acti_5", "acti_6", "acti_9"]
     assert [d.id for d in await store.due_sms(now, 3, 100, frozenset())] == [
-        "acti_1", "acti_2", "acti_4"]
+        "acti_1",
+        "acti_2",
+        "acti_4",
+    ]
     skipped = await store.due_sms(now, 100, 1, frozenset(senders[1:]))
     assert [d.id for d in skipped] == ["acti_6"]

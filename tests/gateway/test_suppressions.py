@@ -34,8 +34,7 @@ async def _blocked(harness: Harness, key: str, contact_id: str) -> bool:
     return bool(contact["phones"][0]["outbound_sms_blocked"])
 
 
-async def _opted_out(harness: Harness, key: str, number: str, word: str = "STOP"
-                     ) -> dict[str, Any]:
+async def _opted_out(harness: Harness, key: str, number: str, word: str = "STOP") -> dict[str, Any]:
     """A lead with PHONE whose recipient then texted `word` to `number`."""
     lead = await harness.lead_with(key, PHONE)
     await harness.handset_sends(PHONE, number, word)
@@ -44,22 +43,24 @@ async def _opted_out(harness: Harness, key: str, number: str, word: str = "STOP"
 
 
 async def _sent_to(harness: Harness, phone: str) -> list[dict[str, Any]]:
-    return [m for m in await harness.oracle()
-            if m["direction"] == "outbound-api" and m["to"] == phone]
+    return [
+        m for m in await harness.oracle() if m["direction"] == "outbound-api" and m["to"] == phone
+    ]
 
 
-async def _refused_locally(harness: Harness, key: str, lead: dict[str, Any],
-                           number: str) -> None:
+async def _refused_locally(harness: Harness, key: str, lead: dict[str, Any], number: str) -> None:
     """A send to the lead ends error / opted_out and the carrier never hears of it."""
     sms = await harness.send(key, lead, number)
     done = await harness.settle(key, sms["id"], lambda s: s["status"] != "outbox")
-    assert (done["status"], done["error_reason"], done["error_code"]) == \
-        ("error", "opted_out", None)
+    assert (done["status"], done["error_reason"], done["error_code"]) == (
+        "error",
+        "opted_out",
+        None,
+    )
     assert await _sent_to(harness, PHONE) == []
 
 
-async def test_an_opt_out_survives_deleting_and_recreating_the_contact(
-        harness: Harness) -> None:
+async def test_an_opt_out_survives_deleting_and_recreating_the_contact(harness: Harness) -> None:
     key = await harness.new_org()
     number = (await harness.rent(key))["number"]
     lead = await _opted_out(harness, key, number)
@@ -67,8 +68,9 @@ async def test_an_opt_out_survives_deleting_and_recreating_the_contact(
     await harness.api(key, "DELETE", f"lead/{lead['id']}/")
     again = await harness.lead_with(key, PHONE, name="Bluth again")
     assert again["contacts"][0]["phones"][0]["outbound_sms_blocked"] is True
-    contact = await harness.api(key, "POST", "contact/", {"lead_id": again["id"],
-                                                          "phones": [{"phone": PHONE}]})
+    contact = await harness.api(
+        key, "POST", "contact/", {"lead_id": again["id"], "phones": [{"phone": PHONE}]}
+    )
     assert contact["phones"][0]["outbound_sms_blocked"] is True
     await _refused_locally(harness, key, again, number)
     # another organization's list is its own
@@ -82,14 +84,25 @@ async def test_the_api_can_neither_clear_nor_set_it(harness: Harness) -> None:
     number = (await harness.rent(key))["number"]
     lead = await _opted_out(harness, key, number)
     contact_id = lead["contacts"][0]["id"]
-    answer = await harness.api(key, "PUT", f"contact/{contact_id}/", {"phones": [
-        {"phone": PHONE, "type": "mobile", "outbound_sms_blocked": False}]})
+    answer = await harness.api(
+        key,
+        "PUT",
+        f"contact/{contact_id}/",
+        {"phones": [{"phone": PHONE, "type": "mobile", "outbound_sms_blocked": False}]},
+    )
     assert answer["phones"][0]["outbound_sms_blocked"] is True  # read-only: ignored
     assert await _blocked(harness, key, contact_id)
     await _refused_locally(harness, key, lead, number)
     # nor can it put a phone on the list: only the recipient can
-    free = await harness.api(key, "POST", "lead/", {"name": "Free", "contacts": [
-        {"phones": [{"phone": "+14155550178", "outbound_sms_blocked": True}]}]})
+    free = await harness.api(
+        key,
+        "POST",
+        "lead/",
+        {
+            "name": "Free",
+            "contacts": [{"phones": [{"phone": "+14155550178", "outbound_sms_blocked": True}]}],
+        },
+    )
     assert free["contacts"][0]["phones"][0]["outbound_sms_blocked"] is False
 
 
@@ -108,8 +121,11 @@ async def test_an_opt_in_clears_it_and_is_recorded(harness: Harness) -> None:
 
     await eventually(cleared)
     [record] = await store.list_suppression_clearings(org, PHONE)
-    assert (record.cleared_by, record.why, record.suppression.keyword) == \
-        ("recipient", "UNSTOP", "STOP ALL")
+    assert (record.cleared_by, record.why, record.suppression.keyword) == (
+        "recipient",
+        "UNSTOP",
+        "STOP ALL",
+    )
     sms = await harness.send(key, lead, number)
     await harness.settle(key, sms["id"], lambda s: s["delivery_status"] == "delivered")
 
@@ -137,7 +153,8 @@ async def test_the_carriers_21610_adds_the_phone(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("word", ["HELP", "info"])
 async def test_help_gets_the_carriers_reply_and_both_show_on_the_lead(
-        harness: Harness, word: str) -> None:
+    harness: Harness, word: str
+) -> None:
     key = await harness.new_org()
     number = (await harness.rent(key))["number"]
     lead = await harness.lead_with(key, PHONE)
@@ -176,8 +193,7 @@ async def test_no_help_reply_to_a_phone_that_opted_out(harness: Harness) -> None
 # -- the store itself, on either backend -----------------------------------------------------
 
 
-async def test_the_list_keeps_the_first_opt_out_and_records_each_clearing(
-        tmp_path: Path) -> None:
+async def test_the_list_keeps_the_first_opt_out_and_records_each_clearing(tmp_path: Path) -> None:
     store = await open_store(database_for(tmp_path, "store"))
     try:
         for org in ("orga_a", "orga_b"):
@@ -189,12 +205,15 @@ async def test_the_list_keeps_the_first_opt_out_and_records_each_clearing(
         assert await store.list_suppressions("orga_b", None) == []
         assert not await store.is_phone_blocked("orga_b", PHONE)
         assert await store.clear_suppression("orga_b", PHONE, "ops", "x", T1) is None
-        assert await store.clear_suppression("orga_a", PHONE, "ann", "asked by phone", T1) \
-            == first
+        assert await store.clear_suppression("orga_a", PHONE, "ann", "asked by phone", T1) == first
         assert not await store.is_phone_blocked("orga_a", PHONE)
         [record] = await store.list_suppression_clearings("orga_a", None)
-        assert (record.suppression, record.cleared_by, record.why, record.date_cleared) == \
-            (first, "ann", "asked by phone", T1)
+        assert (record.suppression, record.cleared_by, record.why, record.date_cleared) == (
+            first,
+            "ann",
+            "asked by phone",
+            T1,
+        )
         assert await store.list_suppression_clearings("orga_b", PHONE) == []
     finally:
         await store.close()
@@ -216,8 +235,10 @@ async def test_migration_007_moves_the_contacts_flags_to_the_list(tmp_path: Path
             CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
                                             applied_at TEXT NOT NULL);
         """)
-        db.executemany("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                       [(m.version, m.name, T0) for m in migrations("sqlite") if m.version < 7])
+        db.executemany(
+            "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+            [(m.version, m.name, T0) for m in migrations("sqlite") if m.version < 7],
+        )
     store = await open_store(path)
     try:
         assert [s.phone for s in await store.list_suppressions("orga_a", None)] == [PHONE]

@@ -30,34 +30,45 @@ def _errors(params: dict[str, str], tz: timezone = UTC) -> dict[str, str]:
 
 def test_defaults_are_this_month_by_country_as_json() -> None:
     query = parse_query({}, UTC, NOW)
-    assert (query.start, query.end) == (datetime(2026, 11, 1, tzinfo=UTC),
-                                        datetime(2026, 11, 28, tzinfo=UTC))
+    assert (query.start, query.end) == (
+        datetime(2026, 11, 1, tzinfo=UTC),
+        datetime(2026, 11, 28, tzinfo=UTC),
+    )
     assert (query.group_by, query.format, query.tz_minutes) == ("country", "json", 0)
 
 
 def test_a_bare_date_end_includes_that_day_in_the_callers_zone() -> None:
     tz = timezone(timedelta(hours=-5))
-    query = parse_query({"date_start": "2026-11-01", "date_end": "2026-11-02",
-                         "group_by": "day"}, tz, NOW)
+    query = parse_query(
+        {"date_start": "2026-11-01", "date_end": "2026-11-02", "group_by": "day"}, tz, NOW
+    )
     assert query.start == datetime(2026, 11, 1, 5, tzinfo=UTC)
     assert query.end == datetime(2026, 11, 3, 5, tzinfo=UTC)
     assert query.tz_minutes == -300
 
 
 def test_datetimes_are_taken_as_given() -> None:
-    query = parse_query({"date_start": "2026-11-01T10:00:00+01:00",
-                         "date_end": "2026-11-01T12:00:00Z"}, UTC, NOW)
-    assert (query.start, query.end) == (datetime(2026, 11, 1, 9, tzinfo=UTC),
-                                        datetime(2026, 11, 1, 12, tzinfo=UTC))
+    query = parse_query(
+        {"date_start": "2026-11-01T10:00:00+01:00", "date_end": "2026-11-01T12:00:00Z"}, UTC, NOW
+    )
+    assert (query.start, query.end) == (
+        datetime(2026, 11, 1, 9, tzinfo=UTC),
+        datetime(2026, 11, 1, 12, tzinfo=UTC),
+    )
 
 
-@pytest.mark.parametrize(("params", "name"), [
-    ({"group_by": "week"}, "group_by"), ({"format": "xml"}, "format"),
-    ({"date_start": "yesterday"}, "date_start"), ({"date_end": "2026-13-01"}, "date_end"),
-    ({"date_start": "2026-11-05", "date_end": "2026-11-01"}, "date_end"),
-    ({"date_start": "2026-11-05T00:00:00Z", "date_end": "2026-11-05T00:00:00Z"}, "date_end"),
-    ({"groupby": "day"}, "groupby"),
-])
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"group_by": "week"}, "group_by"),
+        ({"format": "xml"}, "format"),
+        ({"date_start": "yesterday"}, "date_start"),
+        ({"date_end": "2026-13-01"}, "date_end"),
+        ({"date_start": "2026-11-05", "date_end": "2026-11-01"}, "date_end"),
+        ({"date_start": "2026-11-05T00:00:00Z", "date_end": "2026-11-05T00:00:00Z"}, "date_end"),
+        ({"groupby": "day"}, "groupby"),
+    ],
+)
 def test_each_bad_parameter_is_named(params: dict[str, str], name: str) -> None:
     errors = _errors(params)
     assert set(errors) == {name} and name in errors[name]
@@ -71,8 +82,9 @@ def test_a_report_spans_at_most_a_leap_year() -> None:
     assert list(longer) == ["date_end"] and "at most 366 days" in longer["date_end"]
     assert "spans 367" in longer["date_end"]
     # a second too many is a started day too many
-    assert list(_errors({"date_start": "2024-01-01T00:00:00Z",
-                         "date_end": "2025-01-01T00:00:01Z"})) == ["date_end"]
+    assert list(
+        _errors({"date_start": "2024-01-01T00:00:00Z", "date_end": "2025-01-01T00:00:01Z"})
+    ) == ["date_end"]
     # only date_start given: the default end (tomorrow) is not the caller's, date_start is
     assert list(_errors({"date_start": "2020-01-01"})) == ["date_start"]
     assert list(_errors({"date_end": "2030-01-01"})) == ["date_end"]
@@ -97,14 +109,29 @@ def test_counts_become_rows_per_key_with_both_directions_and_totals() -> None:
     rows = {row["country"]: row for row in report["data"]}  # type: ignore[attr-defined]
     assert list(rows) == ["CA", "FR", "GB", "US", "unknown"]
     assert rows["US"] == {
-        "country": "US", "outbound_messages": 5, "outbound_segments": 7,
-        "outbound_cost": "5.81", "inbound_messages": 2, "inbound_segments": 2,
-        "inbound_cost": "1.66", "messages": 7, "segments": 9, "cost": "7.47"}
+        "country": "US",
+        "outbound_messages": 5,
+        "outbound_segments": 7,
+        "outbound_cost": "5.81",
+        "inbound_messages": 2,
+        "inbound_segments": 2,
+        "inbound_cost": "1.66",
+        "messages": 7,
+        "segments": 9,
+        "cost": "7.47",
+    }
     assert (rows["FR"]["messages"], rows["FR"]["cost"]) == (1, "0")
     assert report["totals"] == {
-        "outbound_messages": 9, "outbound_segments": 12, "outbound_cost": "11.24",
-        "inbound_messages": 2, "inbound_segments": 2, "inbound_cost": "1.66",
-        "messages": 11, "segments": 14, "cost": "12.9"}
+        "outbound_messages": 9,
+        "outbound_segments": 12,
+        "outbound_cost": "11.24",
+        "inbound_messages": 2,
+        "inbound_segments": 2,
+        "inbound_cost": "1.66",
+        "messages": 11,
+        "segments": 14,
+        "cost": "12.9",
+    }
     assert report["cost_unit"] == "US cents" and report["group_by"] == "country"
 
 
@@ -120,8 +147,10 @@ def test_cost_is_written_plainly() -> None:
 
 
 def test_csv_is_the_same_report() -> None:
-    counts = [UsageCount("outbound", "2026-11-01", "0.83", 2, 3),
-              UsageCount("inbound", "2026-11-02", "0.83", 1, 1)]
+    counts = [
+        UsageCount("outbound", "2026-11-01", "0.83", 2, 3),
+        UsageCount("inbound", "2026-11-02", "0.83", 1, 1),
+    ]
     query = parse_query({"group_by": "day", "format": "csv"}, UTC, NOW)
     report = summarize(query, counts)
     parsed = list(csv.DictReader(io.StringIO(render_csv(report))))

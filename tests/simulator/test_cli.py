@@ -48,12 +48,17 @@ def test_check_validates_what_run_does_traffic_and_expect_included(tmp_path: Pat
         "  - send: {to: Nobody, from: US, text: hi}\n"
         "  - send: {to: '+14155550100', from: US, text: hi}\n"
         "expect:\n"
-        "  status: {snt: 1}\n")
+        "  status: {snt: 1}\n"
+    )
     result = _run("check", str(bad))
     assert result.returncode == 1, result.stdout
     lines = result.stderr.splitlines()
     assert [line.split(": ")[1] for line in lines] == [
-        "seed", "traffic[1].send", "traffic[2].send", "expect.status"]
+        "seed",
+        "traffic[1].send",
+        "traffic[2].send",
+        "expect.status",
+    ]
     assert f"{bad}:4:" in lines[1] and "no lead is named 'Nobody'" in lines[1]
     assert f"{bad}:5:" in lines[2] and "no lead has the phone '+14155550100'" in lines[2]
 

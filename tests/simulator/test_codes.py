@@ -27,17 +27,19 @@ def _codes_in_source() -> dict[int, set[str]]:
         if path.parent.name in _NOT_THE_CARRIER:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and type(node.value) is int \
-                    and _is_code(node.value):
+            if isinstance(node, ast.Constant) and type(node.value) is int and _is_code(node.value):
                 found.setdefault(node.value, set()).add(path.name)
     return found
 
 
 def test_the_scan_sees_the_codes_it_must() -> None:
     found = _codes_in_source()
-    magic = {*MAGIC_FROM.values(), *MAGIC_TO.values(),
-             *(c for c in PURCHASE_NUMBERS.values() if c is not None),
-             *(c for c in PURCHASE_AREA_CODES.values() if isinstance(c, int))}
+    magic = {
+        *MAGIC_FROM.values(),
+        *MAGIC_TO.values(),
+        *(c for c in PURCHASE_NUMBERS.values() if c is not None),
+        *(c for c in PURCHASE_AREA_CODES.values() if isinstance(c, int)),
+    }
     assert magic <= set(found)
     assert {21266, 21606, 30003, 30005, 30006, 30007, 30036, 20503} <= set(found)
 

@@ -227,8 +227,12 @@ async def test_duplicate_and_out_of_order_callbacks(aiohttp_client, aiohttp_serv
     await client.post(
         f"{BASE}/Messages.json",
         headers=AUTH,
-        data={"To": "+14165550123", "From": "+14155550100", "Body": "Hello",
-              "StatusCallback": hooks.status_url},
+        data={
+            "To": "+14165550123",
+            "From": "+14155550100",
+            "Body": "Hello",
+            "StatusCallback": hooks.status_url,
+        },
     )
 
     async def four() -> Any:
@@ -308,8 +312,12 @@ async def test_an_error_after_create_outage_creates_the_message_and_answers_5xx(
             )
         )
     )
-    form = {"To": "+14165550124", "From": "+15005550006", "Body": "Hello",
-            "StatusCallback": str(hook_server.make_url("/status"))}
+    form = {
+        "To": "+14165550124",
+        "From": "+15005550006",
+        "Body": "Hello",
+        "StatusCallback": str(hook_server.make_url("/status")),
+    }
     headers = {**AUTH, "Idempotency-Key": "acti_lost"}
     during = await client.post(f"{BASE}/Messages.json", data=form, headers=headers)
     assert during.status == 502 and (await during.json())["status"] == 502
@@ -324,6 +332,9 @@ async def test_an_error_after_create_outage_creates_the_message_and_answers_5xx(
     assert retry.status == 201
     answer = await retry.json()
     assert (answer["sid"], answer["status"], answer["error_code"]) == (
-        callback["MessageSid"], "undelivered", 30006)
+        callback["MessageSid"],
+        "undelivered",
+        30006,
+    )
     oracle = (await (await client.get("/_sim/messages")).json())["messages"]
     assert len(oracle) == 1 and oracle[0]["create_calls"] == 2

@@ -182,7 +182,8 @@ def test_only_the_messages_own_status_callback_is_posted() -> None:
     """The sender was bought with a StatusCallback (Twilio's voice setting for a number)."""
     carrier = _carrier("seed: 1\n")
     record, events = carrier.create(
-        ACCOUNT, MessageRequest(to="+14165550009", from_=SENDER, body="hi"), 0.0)
+        ACCOUNT, MessageRequest(to="+14165550009", from_=SENDER, body="hi"), 0.0
+    )
     assert record.status_callback == "" and record.messaging_service_sid is None
     assert [e for e in events if isinstance(e, StatusChange)]
     assert not [e for e in events if isinstance(e, CallbackPost)]
@@ -255,7 +256,8 @@ def test_the_carrier_paces_a_long_message_by_its_segments() -> None:
     sends = []
     for i in range(3):
         record, events = carrier.create(
-            ACCOUNT, MessageRequest(to=_mobile(i), from_=SENDER, body=long_text), 0.0)
+            ACCOUNT, MessageRequest(to=_mobile(i), from_=SENDER, body=long_text), 0.0
+        )
         assert record.num_segments == 3
         sends += [e.at for e in events if isinstance(e, StatusChange) and e.status == "sent"]
     assert sends == [0.0, 3.0, 6.0]
@@ -297,8 +299,13 @@ def test_help_is_answered_by_the_carrier_and_the_webhook_names_the_keyword() -> 
     record, _ = carrier.receive("+14165550042", SENDER, "Help", 1.0)
     assert carrier.inbound_params(record)["OptOutType"] == "HELP"
     [reply] = [m for m in carrier.messages.values() if m.direction == "outbound-reply"]
-    assert (reply.from_, reply.to, reply.body, reply.status, reply.price) == \
-        (SENDER, "+14165550042", HELP_REPLY, "delivered", None)
+    assert (reply.from_, reply.to, reply.body, reply.status, reply.price) == (
+        SENDER,
+        "+14165550042",
+        HELP_REPLY,
+        "delivered",
+        None,
+    )
     stop, _ = carrier.receive("+14165550042", SENDER, "STOP", 2.0)
     assert carrier.inbound_params(stop)["OptOutType"] == "STOP"
     carrier.receive("+14165550042", SENDER, "INFO", 3.0)  # opted out: no answer

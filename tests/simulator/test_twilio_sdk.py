@@ -95,8 +95,12 @@ def test_send_to_a_mobile_is_delivered_with_signed_callbacks_and_a_signed_reply(
 ) -> None:
     client, _ = sim
     receiver, hook_url = hooks
-    message = client.messages.create(to="+14155550114", from_=number, body="Shall we meet at 3?",
-                                     status_callback=f"{hook_url}/status")
+    message = client.messages.create(
+        to="+14155550114",
+        from_=number,
+        body="Shall we meet at 3?",
+        status_callback=f"{hook_url}/status",
+    )
     assert message.status == "queued" and message.sid.startswith("SM")
     assert message.messaging_service_sid is None  # none was used
     assert message.num_segments == "1" and message.date_created is not None
@@ -151,15 +155,22 @@ def test_only_the_messages_own_status_callback_is_used(
     setting, so a message created without one gets no status callbacks."""
     client, _ = sim
     receiver, hook_url = hooks
-    assert client.incoming_phone_numbers.list(phone_number=number)[0].status_callback \
+    assert (
+        client.incoming_phone_numbers.list(phone_number=number)[0].status_callback
         == f"{hook_url}/status"
+    )
     silent = client.messages.create(to="+14155550114", from_=number, body="no callback please")
-    told = client.messages.create(to="+14155550114", from_=number, body="callback please",
-                                  status_callback=f"{hook_url}/status")
+    told = client.messages.create(
+        to="+14155550114",
+        from_=number,
+        body="callback please",
+        status_callback=f"{hook_url}/status",
+    )
     _final(client, silent.sid)
     _final(client, told.sid)
-    wait_for(lambda: len([h for h in receiver.at("/status")
-                          if h.form["MessageSid"] == told.sid]) >= 2)
+    wait_for(
+        lambda: len([h for h in receiver.at("/status") if h.form["MessageSid"] == told.sid]) >= 2
+    )
     assert not [h for h in receiver.at("/status") if h.form["MessageSid"] == silent.sid]
 
 

@@ -32,12 +32,22 @@ SEED_QUERIES = (
     "sms(created:today direction:outgoing status:error)",
     "latest_sms_status:error",
 )
-EXTRA_QUERIES = ("sms_messages > 20", "has:inbound_sms",
-                 'sms(error:landline created >= "7 days ago")', "not failed_sms > 0")
+EXTRA_QUERIES = (
+    "sms_messages > 20",
+    "has:inbound_sms",
+    'sms(error:landline created >= "7 days ago")',
+    "not failed_sms > 0",
+)
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 ORG = "orga_bench"
-STATUS_WEIGHTS = (("sent", 80), ("error", 8), ("inbox", 8), ("draft", 2), ("scheduled", 1),
-                  ("outbox", 1))
+STATUS_WEIGHTS = (
+    ("sent", 80),
+    ("error", 8),
+    ("inbox", 8),
+    ("draft", 2),
+    ("scheduled", 1),
+    ("outbox", 1),
+)
 
 
 def _build(path: str, leads: int, messages: int) -> None:
@@ -47,8 +57,16 @@ def _build(path: str, leads: int, messages: int) -> None:
     lead_ids = [f"lead_{i:07d}" for i in range(leads)]
     db.executemany(
         "INSERT INTO leads VALUES (?, ?, ?, NULL, ?, ?)",
-        ((lid, ORG, f"Lead {i}", iso(NOW - timedelta(seconds=i * 30)),
-          iso(NOW - timedelta(seconds=i * 30))) for i, lid in enumerate(lead_ids)),
+        (
+            (
+                lid,
+                ORG,
+                f"Lead {i}",
+                iso(NOW - timedelta(seconds=i * 30)),
+                iso(NOW - timedelta(seconds=i * 30)),
+            )
+            for i, lid in enumerate(lead_ids)
+        ),
     )
     statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
 
@@ -57,16 +75,31 @@ def _build(path: str, leads: int, messages: int) -> None:
             status = rnd.choice(statuses)
             created = iso(NOW - timedelta(seconds=rnd.uniform(0, 60 * 86400)))
             inbound = status == "inbox"
-            yield (f"acti_{i:08d}", ORG, rnd.choice(lead_ids), None,
-                   "inbound" if inbound else "outbound", status, "Hello there", "+14155550000",
-                   "+14155550001", "Close.io", created, created, 1, "GSM-7",
-                   30006 if status == "error" else None,
-                   "landline" if status == "error" else None)
+            yield (
+                f"acti_{i:08d}",
+                ORG,
+                rnd.choice(lead_ids),
+                None,
+                "inbound" if inbound else "outbound",
+                status,
+                "Hello there",
+                "+14155550000",
+                "+14155550001",
+                "Close.io",
+                created,
+                created,
+                1,
+                "GSM-7",
+                30006 if status == "error" else None,
+                "landline" if status == "error" else None,
+            )
 
     db.executemany(
         "INSERT INTO sms (id, organization_id, lead_id, contact_id, direction, status, text,"
         " local_phone, remote_phone, source, date_created, date_updated, segments, encoding,"
-        " error_code, error_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows())
+        " error_code, error_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows(),
+    )
     db.commit()
     db.close()
 
@@ -82,17 +115,19 @@ async def _bench(path: str, rounds: int) -> None:
     then the whole service call (parse, statement, the page's 100 leads with contacts)."""
     store = await open_sqlite(path)
     try:
+
         async def scan() -> None:
             await store._all("SELECT sum(length(text)) FROM sms")
 
         runs: dict[str, Callable[[], Awaitable[Any]]] = {
-            "full scan of sms (sum(length(text)))": scan}
+            "full scan of sms (sum(length(text)))": scan
+        }
         for text in SEED_QUERIES + EXTRA_QUERIES:
-            compiled = compile_search(parse(text), org_id=ORG, now=NOW, tz=UTC, skip=0,
-                                      limit=100)
+            compiled = compile_search(parse(text), org_id=ORG, now=NOW, tz=UTC, skip=0, limit=100)
             runs[text] = partial(run_search, store, compiled)
             runs[f"  + parse, page of leads: {text}"[:54]] = partial(
-                search_leads, store, ORG, text, 0, 100, None, "US", NOW)
+                search_leads, store, ORG, text, 0, 100, None, "US", NOW
+            )
         times: dict[str, list[float]] = {label: [] for label in runs}
         for _ in range(rounds):
             for label, run in runs.items():

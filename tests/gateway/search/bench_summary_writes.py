@@ -35,24 +35,32 @@ from gateway.store.sqlite_sms import _INSERT, _values  # the store's own insert
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 ORG = "orga_bench"
 # label -> (schema, temp_store)
-SETUPS = {"before 004": ("before 004", "DEFAULT"), "004": ("004", "DEFAULT"),
-          "004, no triggers": ("004, no triggers", "DEFAULT"),
-          "004, temp_store=MEMORY": ("004", "MEMORY")}
+SETUPS = {
+    "before 004": ("before 004", "DEFAULT"),
+    "004": ("004", "DEFAULT"),
+    "004, no triggers": ("004, no triggers", "DEFAULT"),
+    "004, temp_store=MEMORY": ("004", "MEMORY"),
+}
 
 
 def _schema(path: Path, schema: str) -> None:
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-                   " name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+            " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
         for migration in migrations():
             if schema != "before 004" or migration.version < 4:
                 db.executescript(migration.sql)
-                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                           (migration.version, migration.name, iso(NOW)))
+                db.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                    (migration.version, migration.name, iso(NOW)),
+                )
         if schema == "004, no triggers":
-            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
-                                      " AND tbl_name = 'sms'").fetchall():
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'sms'"
+            ).fetchall():
                 db.execute(f"DROP TRIGGER {name}")
 
 
@@ -63,12 +71,21 @@ def _messages(count: int, leads: int, seed: int) -> list[Sms]:
     for _ in range(count):
         created = iso(NOW - timedelta(seconds=rnd.uniform(0, 60 * 86400)))  # any order
         inbound = rnd.random() < 0.08
-        found.append(Sms(id=new_id("acti"), organization_id=ORG,
-                         lead_id=rnd.choice(lead_ids), contact_id=None,
-                         direction="inbound" if inbound else "outbound",
-                         status="inbox" if inbound else "outbox", text="Hello there",
-                         local_phone="+14155550000", remote_phone="+14155550001",
-                         date_created=created, date_updated=created))
+        found.append(
+            Sms(
+                id=new_id("acti"),
+                organization_id=ORG,
+                lead_id=rnd.choice(lead_ids),
+                contact_id=None,
+                direction="inbound" if inbound else "outbound",
+                status="inbox" if inbound else "outbox",
+                text="Hello there",
+                local_phone="+14155550000",
+                remote_phone="+14155550001",
+                date_created=created,
+                date_updated=created,
+            )
+        )
     return found
 
 
@@ -88,20 +105,26 @@ def _bulk(path: Path, messages: list[Sms], temp_store: str) -> dict[str, float]:
             db.execute("BEGIN")
             db.executemany(sql, rows)
             db.execute("COMMIT")
+
         return run
 
     n = len(messages)
     times = {
-        f"insert {n:,} SMS, one transaction": _timed(
-            tx(_INSERT, [_values(m) for m in messages])),
-        f"update the status of {n:,}": _timed(tx(
-            "UPDATE sms SET due_at = NULL, claimed_until = NULL, status = ?,"
-            " delivery_status = ?, error_code = ?, error_reason = ?, error_message = ?,"
-            " date_updated = ? WHERE id = ?",
-            [("error", "undelivered", 30006, "landline", "Landline", iso(NOW), m.id)
-             for m in messages])),
-        f"delete {n // 10:,}": _timed(tx("DELETE FROM sms WHERE id = ?",
-                                         [(m.id,) for m in messages[::10]])),
+        f"insert {n:,} SMS, one transaction": _timed(tx(_INSERT, [_values(m) for m in messages])),
+        f"update the status of {n:,}": _timed(
+            tx(
+                "UPDATE sms SET due_at = NULL, claimed_until = NULL, status = ?,"
+                " delivery_status = ?, error_code = ?, error_reason = ?, error_message = ?,"
+                " date_updated = ? WHERE id = ?",
+                [
+                    ("error", "undelivered", 30006, "landline", "Landline", iso(NOW), m.id)
+                    for m in messages
+                ],
+            )
+        ),
+        f"delete {n // 10:,}": _timed(
+            tx("DELETE FROM sms WHERE id = ?", [(m.id,) for m in messages[::10]])
+        ),
     }
     db.close()
     return times
@@ -137,7 +160,7 @@ def main() -> None:
                     times[setup].setdefault(label, []).append(seconds)
                 path = Path(directory) / f"{r}-{n}-each.db"
                 _schema(path, schema)
-                seconds = asyncio.run(_each(path, messages[:opts.each], temp_store))
+                seconds = asyncio.run(_each(path, messages[: opts.each], temp_store))
                 label = f"insert {opts.each:,} SMS through the store, FULL"
                 times[setup].setdefault(label, []).append(seconds)
     first = next(iter(SETUPS))
@@ -147,6 +170,7 @@ def main() -> None:
         for setup in SETUPS:
             median = statistics.median(times[setup][label])
             print(f"  {setup:24} {median:8.2f} s {median / base:6.2f}x")
+
 
 if __name__ == "__main__":
     main()

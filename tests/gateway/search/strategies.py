@@ -38,7 +38,7 @@ OFFSETS = (0.0, -4.0, 5.5, -9.5, 12.75, -11.0)
 ZONES = tuple(timezone(timedelta(hours=h)) for h in OFFSETS)
 
 PHONES = ("+14155550100", "+14155550101", "+14155550102", "+442071838750")
-NAMES = ("Bluth Co", "bluth", "Sitwell", "ÉCOLE", "école", "a \"quoted\" name", "x\\y")
+NAMES = ("Bluth Co", "bluth", "Sitwell", "ÉCOLE", "école", 'a "quoted" name', "x\\y")
 TEXTS = ("Hello", "hello there", "FREE money", "Grüße", "(paren) text", "ça va", "")
 REASONS = ("landline", "unreachable", "spam", "unknown")
 CODES = (30003, 30006, 30007, 21610)
@@ -67,13 +67,25 @@ ops = st.sampled_from(list(Op))
 # --- ASTs ------------------------------------------------------------------------------------
 
 date_values: st.SearchStrategy[DateValue] = st.one_of(
-    st.sampled_from([RelativeDay(0), RelativeDay(-1), RelativeDay(1), RelativeWeek(0),
-                     RelativeWeek(-1), RelativeMonth(0), RelativeMonth(-1)]),
+    st.sampled_from(
+        [
+            RelativeDay(0),
+            RelativeDay(-1),
+            RelativeDay(1),
+            RelativeWeek(0),
+            RelativeWeek(-1),
+            RelativeMonth(0),
+            RelativeMonth(-1),
+        ]
+    ),
     st.integers(0, 45).map(lambda n: RelativeDay(-n)),
     moment_times.map(lambda m: CalendarDay(m.date())),
-    st.builds(lambda m, p, naive: Moment(m.replace(tzinfo=None) if naive else m, p),
-              moment_times.map(lambda m: m.replace(second=0, microsecond=0)),
-              st.sampled_from(["minutes", "seconds", "microseconds"]), st.booleans()),
+    st.builds(
+        lambda m, p, naive: Moment(m.replace(tzinfo=None) if naive else m, p),
+        moment_times.map(lambda m: m.replace(second=0, microsecond=0)),
+        st.sampled_from(["minutes", "seconds", "microseconds"]),
+        st.booleans(),
+    ),
 )
 _sms_leaves: st.SearchStrategy[Node] = st.one_of(
     st.builds(DateIs, st.just("created"), ops, date_values),
@@ -82,10 +94,10 @@ _sms_leaves: st.SearchStrategy[Node] = st.one_of(
     st.builds(ChoiceIs, st.just("error"), st.sampled_from(REASONS)),
     st.builds(NumberIs, st.just("error_code"), ops, st.sampled_from(CODES)),
     st.builds(NumberIs, st.just("segments"), ops, st.integers(0, 4)),
-    st.builds(Contains, st.just("text"), st.sampled_from(["hello", "HELLO", "ü", "money",
-                                                         "(", "ça", "e"])),
-    st.builds(PhoneIs, st.sampled_from(["local_phone", "remote_phone"]),
-              st.sampled_from(PHONES)),
+    st.builds(
+        Contains, st.just("text"), st.sampled_from(["hello", "HELLO", "ü", "money", "(", "ça", "e"])
+    ),
+    st.builds(PhoneIs, st.sampled_from(["local_phone", "remote_phone"]), st.sampled_from(PHONES)),
     st.just(All()),
 )
 
@@ -98,19 +110,25 @@ def sms_leaves(draw: st.DrawFn) -> Node:
 
 
 def _trees(leaves: st.SearchStrategy[Node], max_leaves: int) -> st.SearchStrategy[Node]:
-    return st.recursive(leaves, lambda children: st.one_of(
-        st.builds(Not, children),
-        st.lists(children, min_size=2, max_size=3, unique=True).map(lambda xs: And(tuple(xs))),
-        st.lists(children, min_size=2, max_size=3, unique=True).map(lambda xs: Or(tuple(xs))),
-    ), max_leaves=max_leaves)
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(
+            st.builds(Not, children),
+            st.lists(children, min_size=2, max_size=3, unique=True).map(lambda xs: And(tuple(xs))),
+            st.lists(children, min_size=2, max_size=3, unique=True).map(lambda xs: Or(tuple(xs))),
+        ),
+        max_leaves=max_leaves,
+    )
 
 
 _lead_leaves: st.SearchStrategy[Node] = st.one_of(
-    st.builds(Contains, st.just("name"), st.sampled_from(["bluth", "BLUTH", "é", "É",
-                                                         "\"quoted\"", "\\", "sit"])),
+    st.builds(
+        Contains,
+        st.just("name"),
+        st.sampled_from(["bluth", "BLUTH", "é", "É", '"quoted"', "\\", "sit"]),
+    ),
     st.builds(PhoneIs, st.just("phone"), st.sampled_from(PHONES)),
-    st.builds(NumberIs, st.sampled_from(["sms_messages", "failed_sms"]), ops,
-              st.integers(0, 4)),
+    st.builds(NumberIs, st.sampled_from(["sms_messages", "failed_sms"]), ops, st.integers(0, 4)),
     st.builds(ChoiceIs, st.just("latest_sms_status"), st.sampled_from(STATUSES)),
     st.builds(Has, st.sampled_from(HAS)),
     st.builds(SmsMatch, _trees(sms_leaves(), 4)),
@@ -126,11 +144,18 @@ def lead_leaves(draw: st.DrawFn) -> Node:
 def queries(draw: st.DrawFn) -> Node:
     return draw(_trees(lead_leaves(), 6))
 
+
 # --- rendering: AST -> text, varying what the language lets vary -----------------------------
 
-_WORDS = {RelativeDay(0): "today", RelativeDay(-1): "yesterday", RelativeDay(1): "tomorrow",
-          RelativeWeek(0): '"this week"', RelativeWeek(-1): '"last week"',
-          RelativeMonth(0): '"This Month"', RelativeMonth(-1): '"last  month"'}
+_WORDS = {
+    RelativeDay(0): "today",
+    RelativeDay(-1): "yesterday",
+    RelativeDay(1): "tomorrow",
+    RelativeWeek(0): '"this week"',
+    RelativeWeek(-1): '"last week"',
+    RelativeMonth(0): '"This Month"',
+    RelativeMonth(-1): '"last  month"',
+}
 
 
 def _quote(text: str) -> str:
@@ -156,8 +181,9 @@ def render(node: Node, draw: st.DrawFn) -> str:
 
     def op_text(field: str, op: Op, value: str) -> str:
         if op is Op.EQ:
-            return draw(st.sampled_from([f"{field}:{value}", f"{field} = {value}",
-                                         f"{field}: {value}"]))
+            return draw(
+                st.sampled_from([f"{field}:{value}", f"{field} = {value}", f"{field}: {value}"])
+            )
         return f"{field} {op.value} {value}"
 
     def group(child: Node) -> str:
@@ -181,8 +207,10 @@ def render(node: Node, draw: st.DrawFn) -> str:
         case NumberIs(field, op, value):
             return op_text(field, op, str(value))
         case ChoiceIs("direction", value):
-            spelled = {"outbound": ["outbound", "outgoing", "OUTGOING"],
-                       "inbound": ["inbound", "incoming"]}[value]
+            spelled = {
+                "outbound": ["outbound", "outgoing", "OUTGOING"],
+                "inbound": ["inbound", "incoming"],
+            }[value]
             return f"direction:{draw(st.sampled_from(spelled))}"
         case ChoiceIs(field, value):
             return f"{field}:{value}"
@@ -203,6 +231,7 @@ def query_texts(draw: st.DrawFn) -> tuple[Node, str]:
 
 # --- worlds ----------------------------------------------------------------------------------
 
+
 @st.composite
 def worlds(draw: st.DrawFn) -> tuple[list[Lead], list[Sms]]:
     leads: list[Lead] = []
@@ -210,34 +239,62 @@ def worlds(draw: st.DrawFn) -> tuple[list[Lead], list[Sms]]:
         org = OTHER_ORG if i and not draw(st.integers(0, 4)) else ORG
         lead_id, created = f"lead_{i}", draw(moments)
         contacts = tuple(
-            Contact(f"cont_{i}_{j}", org, lead_id, None, None,
-                    tuple(ContactPhone(p) for p in draw(st.lists(st.sampled_from(PHONES),
-                                                                 max_size=2, unique=True))),
-                    created, created)
-            for j in range(draw(st.integers(0, 2))))
-        leads.append(Lead(lead_id, org, draw(st.none() | st.sampled_from(NAMES)), None,
-                          contacts, created, created))
+            Contact(
+                f"cont_{i}_{j}",
+                org,
+                lead_id,
+                None,
+                None,
+                tuple(
+                    ContactPhone(p)
+                    for p in draw(st.lists(st.sampled_from(PHONES), max_size=2, unique=True))
+                ),
+                created,
+                created,
+            )
+            for j in range(draw(st.integers(0, 2)))
+        )
+        leads.append(
+            Lead(
+                lead_id,
+                org,
+                draw(st.none() | st.sampled_from(NAMES)),
+                None,
+                contacts,
+                created,
+                created,
+            )
+        )
     lead_ids = [lead.id for lead in leads]
     messages = []
     for i in range(draw(st.integers(0, 24))):
         status = draw(st.sampled_from(STATUSES))
         failed = status == "error"
-        messages.append(Sms(
-            id=f"acti_{i}", organization_id=draw(st.sampled_from([ORG, ORG, ORG, OTHER_ORG])),
-            lead_id=draw(st.sampled_from(lead_ids)) if lead_ids and draw(
-                st.integers(0, 9)) else None,
-            contact_id=None, direction="inbound" if status == "inbox" and draw(st.booleans())
-            else draw(st.sampled_from(["outbound", "outbound", "inbound"])),
-            status=status, text=draw(st.sampled_from(TEXTS)),
-            local_phone=draw(st.none() | st.sampled_from(PHONES)),
-            remote_phone=draw(st.none() | st.sampled_from(PHONES)),
-            # now and then another message's moment: ties that the tie-break must settle
-            date_created=draw(st.sampled_from([m.date_created for m in messages]))
-            if messages and not draw(st.integers(0, 3)) else draw(moments),
-            date_updated=iso(NOW),
-            segments=draw(st.integers(1, 4)),
-            error_code=draw(st.sampled_from(CODES)) if failed or not draw(
-                st.integers(0, 5)) else None,
-            error_reason=draw(st.sampled_from(REASONS)) if failed else None,
-        ))
+        messages.append(
+            Sms(
+                id=f"acti_{i}",
+                organization_id=draw(st.sampled_from([ORG, ORG, ORG, OTHER_ORG])),
+                lead_id=draw(st.sampled_from(lead_ids))
+                if lead_ids and draw(st.integers(0, 9))
+                else None,
+                contact_id=None,
+                direction="inbound"
+                if status == "inbox" and draw(st.booleans())
+                else draw(st.sampled_from(["outbound", "outbound", "inbound"])),
+                status=status,
+                text=draw(st.sampled_from(TEXTS)),
+                local_phone=draw(st.none() | st.sampled_from(PHONES)),
+                remote_phone=draw(st.none() | st.sampled_from(PHONES)),
+                # now and then another message's moment: ties that the tie-break must settle
+                date_created=draw(st.sampled_from([m.date_created for m in messages]))
+                if messages and not draw(st.integers(0, 3))
+                else draw(moments),
+                date_updated=iso(NOW),
+                segments=draw(st.integers(1, 4)),
+                error_code=draw(st.sampled_from(CODES))
+                if failed or not draw(st.integers(0, 5))
+                else None,
+                error_reason=draw(st.sampled_from(REASONS)) if failed else None,
+            )
+        )
     return leads, messages

@@ -42,16 +42,24 @@ def test_a_count_that_holds_for_zero_asks_the_opposite_question() -> None:
 def test_has_error_sms_messages() -> None:
     sql, params = where("has:error_sms_messages")
     assert params == (ORG,)
-    assert sql == ("l.id IN (SELECT s.lead_id FROM sms AS s WHERE s.organization_id = ?1"
-                   " AND s.lead_id IS NOT NULL AND s.status = 'error')")
+    assert sql == (
+        "l.id IN (SELECT s.lead_id FROM sms AS s WHERE s.organization_id = ?1"
+        " AND s.lead_id IS NOT NULL AND s.status = 'error')"
+    )
 
 
 def test_sms_today_outgoing_error_in_the_callers_zone() -> None:
-    sql, params = where("sms(created:today direction:outgoing status:error)",
-                        timezone(timedelta(hours=-4)))
+    sql, params = where(
+        "sms(created:today direction:outgoing status:error)", timezone(timedelta(hours=-4))
+    )
     # 08:30 UTC is 04:30 on the 27th at UTC-4: the local day starts at 04:00 UTC
-    assert params == (ORG, "2026-11-27T04:00:00.000000+00:00",
-                      "2026-11-28T04:00:00.000000+00:00", "outbound", "error")
+    assert params == (
+        ORG,
+        "2026-11-27T04:00:00.000000+00:00",
+        "2026-11-28T04:00:00.000000+00:00",
+        "outbound",
+        "error",
+    )
     assert "(s.date_created >= ?2 AND s.date_created < ?3)" in sql
     assert "s.direction = ?4" in sql and "s.status = ?5" in sql
 
@@ -59,19 +67,24 @@ def test_sms_today_outgoing_error_in_the_callers_zone() -> None:
 def test_latest_sms_status_reads_the_per_lead_summary() -> None:
     sql, params = where("latest_sms_status:error")
     assert params == (ORG, "error")
-    assert sql == ("l.id IN (SELECT m.lead_id FROM lead_sms_summary AS m"
-                   " WHERE m.organization_id = ?1 AND m.latest_outbound_status = ?2)")
+    assert sql == (
+        "l.id IN (SELECT m.lead_id FROM lead_sms_summary AS m"
+        " WHERE m.organization_id = ?1 AND m.latest_outbound_status = ?2)"
+    )
 
 
 START, END = "2026-11-27T00:00:00.000000+00:00", "2026-11-28T00:00:00.000000+00:00"
 
 
-@pytest.mark.parametrize(("text", "fragment", "bound"), [
-    ("sms(created > today)", "s.date_created >= ?2", END),  # after the day
-    ("sms(created >= today)", "s.date_created >= ?2", START),  # from its start
-    ("sms(created < today)", "s.date_created < ?2", START),  # before it
-    ("sms(created <= today)", "s.date_created < ?2", END),  # up to its end
-])
+@pytest.mark.parametrize(
+    ("text", "fragment", "bound"),
+    [
+        ("sms(created > today)", "s.date_created >= ?2", END),  # after the day
+        ("sms(created >= today)", "s.date_created >= ?2", START),  # from its start
+        ("sms(created < today)", "s.date_created < ?2", START),  # before it
+        ("sms(created <= today)", "s.date_created < ?2", END),  # up to its end
+    ],
+)
 def test_date_comparisons_use_the_day_span(text: str, fragment: str, bound: str) -> None:
     sql, params = where(text)
     assert fragment in sql and params[1] == bound
@@ -97,10 +110,18 @@ def test_phone_is_any_contact_phone_of_the_lead() -> None:
     assert "contact_phones AS p JOIN contacts AS c" in sql
 
 
-@pytest.mark.parametrize("hostile", [
-    "'; DROP TABLE leads; --", "\" OR 1=1 --", "x') UNION SELECT * FROM api_keys --",
-    "Robert'); DELETE FROM sms;--", "%_\\", "?99", "ÉCOLE ✓",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "'; DROP TABLE leads; --",
+        '" OR 1=1 --',
+        "x') UNION SELECT * FROM api_keys --",
+        "Robert'); DELETE FROM sms;--",
+        "%_\\",
+        "?99",
+        "ÉCOLE ✓",
+    ],
+)
 def test_user_text_only_ever_travels_as_a_parameter(hostile: str) -> None:
     escaped = hostile.replace("\\", "\\\\").replace('"', '\\"')
     for text in (f'name:"{escaped}"', f'sms(text:"{escaped}")'):
@@ -118,15 +139,21 @@ def test_text_search_folds_ascii_case_like_sqlite() -> None:
 def test_placeholders_are_numbered_in_binding_order() -> None:
     compiled = compile_search(
         parse('name:x sms(created:yesterday text:"a") or latest_sms_status:sent failed_sms>1'),
-        org_id=ORG, now=NOW, tz=UTC, skip=20, limit=10)
+        org_id=ORG,
+        now=NOW,
+        tz=UTC,
+        skip=20,
+        limit=10,
+    )
     numbers = _placeholders(compiled.sql)
     assert sorted(set(numbers)) == list(range(1, len(compiled.params) + 1))
     assert compiled.params[0] == ORG and compiled.params[-2:] == (10, 20)
 
 
 def test_the_search_statement_pages_and_counts_in_one() -> None:
-    compiled = compile_search(parse("failed_sms > 1"), org_id=ORG, now=NOW, tz=UTC, skip=5,
-                              limit=25)
+    compiled = compile_search(
+        parse("failed_sms > 1"), org_id=ORG, now=NOW, tz=UTC, skip=5, limit=25
+    )
     assert compiled.sql.startswith("WITH hits AS MATERIALIZED (")
     assert "LIMIT ?4 OFFSET ?5" in compiled.sql and "count(*) FROM hits" in compiled.sql
     assert compiled.params == (ORG, ORG, 1, 25, 5)
@@ -137,9 +164,20 @@ def test_candidates_drive_the_query_when_they_can() -> None:
         sql = compile_search(parse(text), org_id=ORG, now=NOW, tz=UTC, skip=0, limit=1).sql
         return "+l.organization_id" if "+l.organization_id" in sql else "l.organization_id"
 
-    for text in ("failed_sms > 1", "has:error_sms_messages", "latest_sms_status:error",
-                 "sms(status:error)", "name:x sms(status:error)", "phone:+14155550100"):
+    for text in (
+        "failed_sms > 1",
+        "has:error_sms_messages",
+        "latest_sms_status:error",
+        "sms(status:error)",
+        "name:x sms(status:error)",
+        "phone:+14155550100",
+    ):
         assert scope(text) == "+l.organization_id", text
-    for text in ("not failed_sms > 1", "failed_sms < 1", "name:x", "*",
-                 "has:inbound_sms or name:x"):
+    for text in (
+        "not failed_sms > 1",
+        "failed_sms < 1",
+        "name:x",
+        "*",
+        "has:inbound_sms or name:x",
+    ):
         assert scope(text) == "l.organization_id", text

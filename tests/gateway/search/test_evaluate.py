@@ -31,8 +31,13 @@ async def _store(directory: str, leads: list[Lead], messages: list[Sms]) -> Stor
     return store
 
 
-async def _check(world: tuple[list[Lead], list[Sms]], cases: list[tuple[Node, str]],
-                 zone: tzinfo, skip: int, limit: int) -> None:
+async def _check(
+    world: tuple[list[Lead], list[Sms]],
+    cases: list[tuple[Node, str]],
+    zone: tzinfo,
+    skip: int,
+    limit: int,
+) -> None:
     leads, messages = world
     with tempfile.TemporaryDirectory() as directory:
         store = await _store(directory, leads, messages)
@@ -40,18 +45,26 @@ async def _check(world: tuple[list[Lead], list[Sms]], cases: list[tuple[Node, st
             for node, text in cases:
                 assert parse(text) == node, text
                 expected = evaluate(node, leads, messages, org_id=ORG, now=NOW, tz=zone)
-                compiled = compile_search(node, org_id=ORG, now=NOW, tz=zone, skip=skip,
-                                          limit=limit, dialect=DIALECT)
+                compiled = compile_search(
+                    node, org_id=ORG, now=NOW, tz=zone, skip=skip, limit=limit, dialect=DIALECT
+                )
                 ids, total = await run_search(store, compiled)
-                assert (ids, total) == (expected[skip:skip + limit], len(expected)), text
+                assert (ids, total) == (expected[skip : skip + limit], len(expected)), text
         finally:
             await store.close()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(worlds(), st.lists(query_texts(), min_size=1, max_size=8), st.sampled_from(ZONES),
-       st.sampled_from([(0, 1000), (0, 2), (1, 3), (3, 0)]))
+@given(
+    worlds(),
+    st.lists(query_texts(), min_size=1, max_size=8),
+    st.sampled_from(ZONES),
+    st.sampled_from([(0, 1000), (0, 2), (1, 3), (3, 0)]),
+)
 def test_sql_answers_what_the_evaluator_answers(
-        world: tuple[list[Lead], list[Sms]], cases: list[tuple[Node, str]], zone: tzinfo,
-        page: tuple[int, int]) -> None:
+    world: tuple[list[Lead], list[Sms]],
+    cases: list[tuple[Node, str]],
+    zone: tzinfo,
+    page: tuple[int, int],
+) -> None:
     asyncio.run(_check(world, cases, zone, *page))

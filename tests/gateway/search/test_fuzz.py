@@ -44,15 +44,27 @@ def test_ten_thousand_strings_parse_or_are_refused_cleanly(tmp_path: Path) -> No
         except Exception as exc:  # the property under test: nothing else ever escapes
             raise AssertionError(f"string #{i} {text!r} raised {exc!r}") from exc
         zone = timezone(timedelta(hours=(i % 29) - 14 + 0.5 * (i % 2)))
-        compiled = compile_search(node, org_id="orga_fuzz", now=NOW, tz=zone, skip=0, limit=10,
-                                  dialect=DIALECT)
+        compiled = compile_search(
+            node, org_id="orga_fuzz", now=NOW, tz=zone, skip=0, limit=10, dialect=DIALECT
+        )
         statements.append((compiled.sql, compiled.params))
         outcomes["parsed"] += 1
     for rows in run_statements(location, statements):
         assert rows == [(None, None, None, 0)]
     # the corpus reaches every outcome, not just the parser's first refusal
-    assert min(outcomes[name] for name in ("parsed", "QuerySyntaxError", "UnknownField",
-                                           "InvalidValue", "QueryTooComplex")) >= 100, outcomes
+    assert (
+        min(
+            outcomes[name]
+            for name in (
+                "parsed",
+                "QuerySyntaxError",
+                "UnknownField",
+                "InvalidValue",
+                "QueryTooComplex",
+            )
+        )
+        >= 100
+    ), outcomes
 
 
 def test_search_error_subclasses_are_the_documented_two() -> None:

@@ -17,14 +17,29 @@ from tests.gateway.harness import Harness, in_thread
 from tests.gateway.search.adversarial import corpus
 
 
-def _sms(org: str, lead: dict[str, Any], status: str, when: datetime,
-         direction: str = "outbound", text: str = "Hello") -> Sms:
-    return Sms(id=f"acti_{lead['id'][-8:]}{when.timestamp():.6f}{status}", organization_id=org,
-               lead_id=lead["id"], contact_id=None, direction=direction, status=status,
-               text=text, local_phone="+14155550000", remote_phone="+14155550001",
-               date_created=iso(when), date_updated=iso(when),
-               error_code=30006 if status == "error" else None,
-               error_reason="landline" if status == "error" else None)
+def _sms(
+    org: str,
+    lead: dict[str, Any],
+    status: str,
+    when: datetime,
+    direction: str = "outbound",
+    text: str = "Hello",
+) -> Sms:
+    return Sms(
+        id=f"acti_{lead['id'][-8:]}{when.timestamp():.6f}{status}",
+        organization_id=org,
+        lead_id=lead["id"],
+        contact_id=None,
+        direction=direction,
+        status=status,
+        text=text,
+        local_phone="+14155550000",
+        remote_phone="+14155550001",
+        date_created=iso(when),
+        date_updated=iso(when),
+        error_code=30006 if status == "error" else None,
+        error_reason="landline" if status == "error" else None,
+    )
 
 
 async def _world(harness: Harness, key: str) -> dict[str, dict[str, Any]]:
@@ -55,8 +70,9 @@ async def _world(harness: Harness, key: str) -> dict[str, dict[str, Any]]:
 
 async def _search(harness: Harness, key: str, query: str, **params: Any) -> tuple[int, Any]:
     headers = params.pop("headers", {})
-    return await harness.request(key, "GET", "/api/v1/lead/",
-                                 params={"query": query, **params}, headers=headers)
+    return await harness.request(
+        key, "GET", "/api/v1/lead/", params={"query": query, **params}, headers=headers
+    )
 
 
 def _names(body: dict[str, Any]) -> list[str]:
@@ -69,15 +85,21 @@ async def test_the_seed_queries(harness: Harness) -> None:
     answers = {
         "failed_sms > 1": ["Lead two"],
         "has:error_sms_messages": ["Lead latest", "Lead two", "Lead one"],
-        "sms(created:today direction:outgoing status:error)":
-            ["Lead latest", "Lead two", "Lead one"],
+        "sms(created:today direction:outgoing status:error)": [
+            "Lead latest",
+            "Lead two",
+            "Lead one",
+        ],
         "latest_sms_status:error": ["Lead latest", "Lead two"],
     }
     for query, names in answers.items():
         status, body = await _search(harness, key, query)
         assert status == 200, body
         assert (_names(body), body["has_more"], body["total_results"]) == (
-            names, False, len(names)), query
+            names,
+            False,
+            len(names),
+        ), query
     # rendered exactly as the lead list renders them
     _, body = await _search(harness, key, "failed_sms > 1")
     assert body["data"] == [await harness.api(key, "GET", f"lead/{leads['two']['id']}/")]
@@ -100,8 +122,9 @@ async def test_closes_own_client_reads_total_results(harness: Harness) -> None:
     key = await harness.new_org()
     await _world(harness, key)
     api = harness.close_api(key)
-    answer = await in_thread(api.get, "lead", params={"query": "failed_sms > 1", "_limit": 0,
-                                                      "_fields": "id"})
+    answer = await in_thread(
+        api.get, "lead", params={"query": "failed_sms > 1", "_limit": 0, "_fields": "id"}
+    )
     assert answer["total_results"] == 1
 
 
@@ -125,7 +148,8 @@ async def test_the_callers_zone_decides_what_today_is(harness: Harness) -> None:
     lead = await harness.lead_with(key, "+14155550100", name="Six hours ago")
     now = datetime.now(UTC)
     await harness.app[STORE].insert_sms(
-        _sms(lead["organization_id"], lead, "error", now - timedelta(hours=6)))
+        _sms(lead["organization_id"], lead, "error", now - timedelta(hours=6))
+    )
     # an offset that makes it 03:00 for the caller: six hours ago was yesterday there
     hours = (3 - now.hour - now.minute / 60 + 12) % 24 - 12
     zone = {"X-TZ-Offset": f"{hours:.4f}"}
@@ -155,7 +179,8 @@ async def test_an_unknown_field_is_named_with_the_known_ones(harness: Harness) -
 
 
 async def test_the_largest_queries_allowed_run_and_one_more_clause_is_a_400(
-        harness: Harness) -> None:
+    harness: Harness,
+) -> None:
     # SQLite refuses expression trees deeper than 1,000; the clause limit keeps us far below
     key = await harness.new_org()
     await _world(harness, key)
@@ -175,8 +200,10 @@ async def test_the_largest_queries_allowed_run_and_one_more_clause_is_a_400(
 
 
 def _snapshot(location: str) -> list[list[tuple[Any, ...]]]:
-    return [sorted(run_sql(location, f"SELECT * FROM {table}"), key=repr)
-            for table in ("organizations", "leads", "contacts", "contact_phones", "sms")]
+    return [
+        sorted(run_sql(location, f"SELECT * FROM {table}"), key=repr)
+        for table in ("organizations", "leads", "contacts", "contact_phones", "sms")
+    ]
 
 
 async def test_hostile_queries_get_200_or_400_and_change_nothing(harness: Harness) -> None:
@@ -184,8 +211,14 @@ async def test_hostile_queries_get_200_or_400_and_change_nothing(harness: Harnes
     await _world(harness, key)
     before = _snapshot(harness.db)
     seen = set()
-    hostile = ["'; DROP TABLE leads; --", 'name:"\'); DELETE FROM sms; --"', "name:%",
-               "x" * 100_000, "* " * 1999, "sms(" + "* " * 1990 + ")"]
+    hostile = [
+        "'; DROP TABLE leads; --",
+        'name:"\'); DELETE FROM sms; --"',
+        "name:%",
+        "x" * 100_000,
+        "* " * 1999,
+        "sms(" + "* " * 1990 + ")",
+    ]
     for text in [*corpus(seed=4, count=300), *hostile]:
         # surrogates cannot be UTF-8: send their bytes raw, as a broken client would
         raw = quote(text.encode("utf-8", "surrogatepass"), safe="")

@@ -49,18 +49,36 @@ async def _open(location: str) -> Store:
     return store
 
 
-def sms(sms_id: str, created: str, lead: str | None = "lead_1a", org: str = ORG,
-        direction: str = "outbound", status: str = "draft") -> Sms:
-    return Sms(id=sms_id, organization_id=org, lead_id=lead, contact_id=None,
-               direction=direction, status=status, text="hi", local_phone="+14155550100",
-               remote_phone="+14155550199", date_created=created, date_updated=created)
+def sms(
+    sms_id: str,
+    created: str,
+    lead: str | None = "lead_1a",
+    org: str = ORG,
+    direction: str = "outbound",
+    status: str = "draft",
+) -> Sms:
+    return Sms(
+        id=sms_id,
+        organization_id=org,
+        lead_id=lead,
+        contact_id=None,
+        direction=direction,
+        status=status,
+        text="hi",
+        local_phone="+14155550100",
+        remote_phone="+14155550199",
+        date_created=created,
+        date_updated=created,
+    )
 
 
 async def summary(store: Store) -> dict[tuple[str, str], Row]:
     """The table, after checking it against the rule applied to every stored SMS."""
-    rows = await store._all("SELECT organization_id, lead_id, latest_outbound_id,"
-                            " latest_outbound_created, latest_outbound_status"
-                            " FROM lead_sms_summary")
+    rows = await store._all(
+        "SELECT organization_id, lead_id, latest_outbound_id,"
+        " latest_outbound_created, latest_outbound_status"
+        " FROM lead_sms_summary"
+    )
     table = {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
     by_lead: dict[tuple[str, str], list[Sms]] = defaultdict(list)
     for row in await store._all("SELECT * FROM sms WHERE lead_id IS NOT NULL"):
@@ -171,9 +189,12 @@ async def test_a_changed_date_recomputes(store: Store, tmp_path: Path) -> None:
 
 
 async def test_deletes_fall_back_to_the_next_latest(store: Store) -> None:
-    for message in (sms("acti_1", T[1], status="sent"), sms("acti_2", T[3], status="error"),
-                    sms("acti_3", T[2], status="draft"),
-                    sms("acti_4", T[4], lead="lead_2a", status="error")):
+    for message in (
+        sms("acti_1", T[1], status="sent"),
+        sms("acti_2", T[3], status="error"),
+        sms("acti_3", T[2], status="draft"),
+        sms("acti_4", T[4], lead="lead_2a", status="error"),
+    ):
         await store.insert_sms(message)
     await store.delete_sms(ORG, "acti_1")  # not the latest: nothing to do
     assert await latest(store) == ("acti_2", T[3], "error")
@@ -191,11 +212,14 @@ async def _before_004(location: str, rows: list[tuple[object, ...]]) -> None:
     older = [m for m in migrations(dialect) if m.version < 4]
     script = "\n".join(m.sql for m in older) + (
         "\nCREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-        " name TEXT NOT NULL, applied_at TEXT NOT NULL);")
+        " name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+    )
     recorded = [(m.version, m.name, T[0]) for m in older]
-    insert = ("INSERT INTO sms (id, organization_id, lead_id, direction, status, text,"
-              " source, date_created, date_updated, segments, encoding)"
-              " VALUES (?, 'orga_a', ?, ?, ?, 'hi', 'Close.io', ?, ?, 1, 'GSM-7')")
+    insert = (
+        "INSERT INTO sms (id, organization_id, lead_id, direction, status, text,"
+        " source, date_created, date_updated, segments, encoding)"
+        " VALUES (?, 'orga_a', ?, ?, ?, 'hi', 'Close.io', ?, ?, 1, 'GSM-7')"
+    )
     values = [(*r, r[-1]) for r in rows]
     if not POSTGRESQL:
         with sqlite3.connect(location) as db:
@@ -215,18 +239,25 @@ async def _before_004(location: str, rows: list[tuple[object, ...]]) -> None:
 
 async def test_the_migration_fills_the_summary_from_existing_sms(tmp_path: Path) -> None:
     location = database_for(tmp_path, "old", migrated=False)
-    await _before_004(location, [("acti_1", "lead_1", "outbound", "sent", T[1]),
-                                 ("acti_2", "lead_1", "outbound", "error", T[2]),
-                                 ("acti_3", "lead_1", "inbound", "inbox", T[3]),
-                                 ("acti_4", "lead_2", "outbound", "sent", T[2]),
-                                 # a tie: the greater id wins
-                                 ("acti_5", "lead_2", "outbound", "error", T[2]),
-                                 ("acti_6", "lead_3", "inbound", "inbox", T[2]),
-                                 ("acti_7", None, "outbound", "error", T[9])])
+    await _before_004(
+        location,
+        [
+            ("acti_1", "lead_1", "outbound", "sent", T[1]),
+            ("acti_2", "lead_1", "outbound", "error", T[2]),
+            ("acti_3", "lead_1", "inbound", "inbox", T[3]),
+            ("acti_4", "lead_2", "outbound", "sent", T[2]),
+            # a tie: the greater id wins
+            ("acti_5", "lead_2", "outbound", "error", T[2]),
+            ("acti_6", "lead_3", "inbound", "inbox", T[2]),
+            ("acti_7", None, "outbound", "error", T[9]),
+        ],
+    )
     store = await open_store(location)
     try:
-        assert await summary(store) == {(ORG, "lead_1"): ("acti_2", T[2], "error"),
-                                        (ORG, "lead_2"): ("acti_5", T[2], "error")}
+        assert await summary(store) == {
+            (ORG, "lead_1"): ("acti_2", T[2], "error"),
+            (ORG, "lead_2"): ("acti_5", T[2], "error"),
+        }
     finally:
         await store.close()
 
@@ -236,9 +267,14 @@ async def test_the_migration_fills_the_summary_from_existing_sms(tmp_path: Path)
 LEADS = ("lead_1a", "lead_2a", None)
 STATUSES = ("draft", "scheduled", "outbox", "sent", "error")
 _steps = st.one_of(
-    st.tuples(st.just("insert"), st.sampled_from(LEADS), st.sampled_from(T[:4]),
-              st.sampled_from(["outbound", "outbound", "inbound"]), st.sampled_from(STATUSES),
-              st.sampled_from([ORG, ORG, OTHER])),
+    st.tuples(
+        st.just("insert"),
+        st.sampled_from(LEADS),
+        st.sampled_from(T[:4]),
+        st.sampled_from(["outbound", "outbound", "inbound"]),
+        st.sampled_from(STATUSES),
+        st.sampled_from([ORG, ORG, OTHER]),
+    ),
     st.tuples(st.just("status"), st.integers(0, 30), st.sampled_from(STATUSES)),
     st.tuples(st.just("move"), st.integers(0, 30), st.sampled_from(LEADS)),
     st.tuples(st.just("direction"), st.integers(0, 30)),
@@ -256,8 +292,14 @@ async def _play(steps: list[tuple[object, ...]]) -> None:
             for n, (kind, *args) in enumerate(steps):
                 if kind == "insert":
                     lead, created, direction, status, org = args
-                    message = sms(f"acti_{n:02d}", str(created), lead=lead and str(lead),
-                                  org=str(org), direction=str(direction), status=str(status))
+                    message = sms(
+                        f"acti_{n:02d}",
+                        str(created),
+                        lead=lead and str(lead),
+                        org=str(org),
+                        direction=str(direction),
+                        status=str(status),
+                    )
                     await store.insert_sms(message)
                     stored.append(message)
                     await summary(store)
@@ -274,8 +316,11 @@ async def _play(steps: list[tuple[object, ...]]) -> None:
                     flipped = "inbound" if message.direction == "outbound" else "outbound"
                     stored[i] = await update(store, message, direction=flipped)
                 elif kind == "redate":
-                    run_sql(location, "UPDATE sms SET date_created = ? WHERE id = ?",
-                            (args[1], message.id))
+                    run_sql(
+                        location,
+                        "UPDATE sms SET date_created = ? WHERE id = ?",
+                        (args[1], message.id),
+                    )
                     stored[i] = dataclasses.replace(message, date_created=str(args[1]))
                 else:
                     await store.delete_sms(message.organization_id, message.id)

@@ -36,8 +36,9 @@ class Console:
                 self.csrf = csrf_of(text)
             return response.status, text
 
-    async def post(self, path: str, form: dict[str, str], csrf: bool = True
-                   ) -> tuple[int, str, str]:
+    async def post(
+        self, path: str, form: dict[str, str], csrf: bool = True
+    ) -> tuple[int, str, str]:
         """Status, body and the final URL (after the redirect a successful form answers)."""
         data = {**({"csrf": self.csrf} if csrf else {}), **form}
         async with self.session.post(self.url + path, data=data) as response:

@@ -15,15 +15,18 @@ from tests.gateway.ui.console import Console
 
 
 async def test_sign_in_sets_a_strict_http_only_expiring_cookie_and_logs_no_key(
-        harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     key = await harness.new_org()
     console = Console(harness)
     try:
         with caplog.at_level(logging.DEBUG):
             await console.get("/ui/login")
-            async with console.session.post(f"{harness.url}/ui/login", allow_redirects=False,
-                                            data={"api_key": key, "csrf": console.csrf}
-                                            ) as response:
+            async with console.session.post(
+                f"{harness.url}/ui/login",
+                allow_redirects=False,
+                data={"api_key": key, "csrf": console.csrf},
+            ) as response:
                 assert response.status == 303
                 assert response.headers["Location"] == "/ui/leads"
                 cookie = response.cookies["smslab_session"]
@@ -32,8 +35,7 @@ async def test_sign_in_sets_a_strict_http_only_expiring_cookie_and_logs_no_key(
                 assert key not in cookie.value and key not in response.headers["Location"]
             status, page = await console.get("/ui/leads")
             assert status == 200 and key not in page
-        assert all(key not in r.getMessage() and key not in str(r.__dict__)
-                   for r in caplog.records)
+        assert all(key not in r.getMessage() and key not in str(r.__dict__) for r in caplog.records)
     finally:
         await console.close()
 
@@ -46,8 +48,9 @@ async def test_every_form_needs_the_csrf_token(harness: Harness) -> None:
         for path in ("/ui/leads", "/ui/numbers/rent", "/ui/whitelist", "/ui/logout"):
             status, _page, _url = await console.post(path, {"name": "x"}, csrf=False)
             assert status == 403, path
-            status, _page, _url = await console.post(path, {"csrf": "forged", "name": "x"},
-                                                    csrf=False)
+            status, _page, _url = await console.post(
+                path, {"csrf": "forged", "name": "x"}, csrf=False
+            )
             assert status == 403, path
         status, _page = await console.get("/ui/leads")
         assert status == 200  # still signed in: the forged sign-out did nothing
@@ -69,8 +72,9 @@ async def test_another_organizations_lead_is_a_404(harness: Harness) -> None:
         for path in (f"/ui/leads/{lead['id']}", f"/ui/leads/{lead['id']}/live"):
             status, page = await console.get(path)
             assert status == 404 and "Their lead" not in page
-        status, page, _url = await console.post(f"/ui/leads/{lead['id']}/sms",
-                                                {"text": "hi", "to": "x|+14155550123"})
+        status, page, _url = await console.post(
+            f"/ui/leads/{lead['id']}/sms", {"text": "hi", "to": "x|+14155550123"}
+        )
         assert status == 404
     finally:
         await console.close()

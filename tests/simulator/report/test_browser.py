@@ -36,10 +36,19 @@ def _browser(profile: Path) -> Any:
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1280,2200",
-                 f"--user-data-dir={profile}", "--host-resolver-rules=MAP * ~NOTFOUND"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,2200",
+        f"--user-data-dir={profile}",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     # the driver named: Selenium Manager has nothing to look for, so it downloads nothing
@@ -53,14 +62,21 @@ def _report(tmp_path: Path) -> Path:
         assert main(["report", given, "--html", str(page)]) == 0
     else:
         run = tmp_path / "run.json"
-        main(["run", str(LIBRARY / "unsupported_country.yaml"), "--json", str(run),
-              "--html", str(page)])
+        main(
+            [
+                "run",
+                str(LIBRARY / "unsupported_country.yaml"),
+                "--json",
+                str(run),
+                "--html",
+                str(page),
+            ]
+        )
         assert json.loads(run.read_text())["scenarios"][0]["events"]
     return page
 
 
-def test_the_report_opens_from_disk_fetches_nothing_and_draws_every_chart(
-        tmp_path: Path) -> None:
+def test_the_report_opens_from_disk_fetches_nothing_and_draws_every_chart(tmp_path: Path) -> None:
     page = _report(tmp_path)
     driver = _browser(tmp_path / "profile")
     try:
@@ -68,28 +84,37 @@ def test_the_report_opens_from_disk_fetches_nothing_and_draws_every_chart(
         charts = driver.execute_script(
             "return Array.from(document.querySelectorAll('svg.chart')).map(function (s) {"
             " var box = s.getBoundingClientRect();"
-            " return [s.childElementCount, box.width, box.height]; });")
+            " return [s.childElementCount, box.width, box.height]; });"
+        )
         markers = driver.execute_script(
-            "return document.querySelectorAll('svg.timeline .event-marker').length;")
+            "return document.querySelectorAll('svg.timeline .event-marker').length;"
+        )
         resources = driver.execute_script(
-            "return performance.getEntriesByType('resource').map(function (e) {"
-            " return e.name; });")
+            "return performance.getEntriesByType('resource').map(function (e) { return e.name; });"
+        )
         shown = driver.execute_script(
             "var box = document.querySelector('.filters'); var s = box.querySelector('select');"
             "s.value = s.options[s.options.length - 1].value;"
             "s.dispatchEvent(new Event('change', {bubbles: true}));"
-            "return box.querySelector('.shown').textContent;")
-        driver.execute_script("var s = document.querySelector('.filters select'); s.value = '';"
-                              "s.dispatchEvent(new Event('change', {bubbles: true}));")
+            "return box.querySelector('.shown').textContent;"
+        )
+        driver.execute_script(
+            "var s = document.querySelector('.filters select'); s.value = '';"
+            "s.dispatchEvent(new Event('change', {bubbles: true}));"
+        )
         driver.save_screenshot(str(tmp_path / "report.png"))
         console = driver.get_log("browser")
-        requests = [json.loads(entry["message"])["message"] for entry in
-                    driver.get_log("performance")]
+        requests = [
+            json.loads(entry["message"])["message"] for entry in driver.get_log("performance")
+        ]
     finally:
         driver.quit()
     assert not [e for e in console if e["level"] in ("SEVERE", "ERROR")], console
-    fetched = [m["params"]["request"]["url"] for m in requests
-               if m.get("method") == "Network.requestWillBeSent"]
+    fetched = [
+        m["params"]["request"]["url"]
+        for m in requests
+        if m.get("method") == "Network.requestWillBeSent"
+    ]
     # chrome:// is the browser's own start page, loaded before ours
     network = [url for url in fetched if not url.startswith(("file://", "data:", "chrome://"))]
     assert network == [], network

@@ -43,7 +43,8 @@ def test_latencies_are_shown_but_gate_only_when_a_tolerance_names_them() -> None
 
 
 def test_diff_of_two_runs_exits_0_when_alike_and_1_naming_what_moved_when_failures_rose(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     scenario = LIBRARY / "random_failures.yaml"
     worse = tmp_path / "random_failures.yaml"
     text = scenario.read_text()
@@ -61,8 +62,15 @@ def test_diff_of_two_runs_exits_0_when_alike_and_1_naming_what_moved_when_failur
     page = tmp_path / "diff.html"
     assert main(["diff", str(first), str(third), "--html", str(page)]) == 1
     out = capsys.readouterr().out
-    for figure in ("verdict", "check error_code[30003]", "count.error_code[30003]",
-                   "count.outcome[failed]", "country[US].failed"):
-        assert any(line.split()[1:2] == figure.split()[:1] and figure in line and "WORSE" in line
-                   for line in out.splitlines()), figure
+    for figure in (
+        "verdict",
+        "check error_code[30003]",
+        "count.error_code[30003]",
+        "count.outcome[failed]",
+        "country[US].failed",
+    ):
+        assert any(
+            line.split()[1:2] == figure.split()[:1] and figure in line and "WORSE" in line
+            for line in out.splitlines()
+        ), figure
     assert "WORSE" in page.read_text() and json.loads(first.read_text())["passed"]

@@ -15,8 +15,7 @@ def test_the_json_holds_fates_counts_breakdowns_events_and_the_timed_part_apart(
     assert [m["matches"] for m in scenario["fates"]] == [True, True, False]
     assert scenario["counts"]["mismatches"] == 1
     assert scenario["counts"]["error_reason"] == {"spam": 1}
-    assert scenario["breakdowns"]["country"] == {"US": {"messages": 3, "delivered": 2,
-                                                        "failed": 1}}
+    assert scenario["breakdowns"]["country"] == {"US": {"messages": 3, "delivered": 2, "failed": 1}}
     assert scenario["cost"]["cost"] == "0.0237"
     assert [e["kind"] for e in scenario["events"]] == ["spam_filter_added", "outage"]
     assert scenario["events"][1]["until"] == 50
@@ -28,8 +27,17 @@ def test_the_json_holds_fates_counts_breakdowns_events_and_the_timed_part_apart(
 
 def test_the_page_has_every_section_charts_markers_and_marks_the_mismatch() -> None:
     page = render(document())
-    for title in ("Timeline", "By country", "By number", "By reason", "By code", "Latency",
-                  "Cost and segments", "Checks and invariants", "Messages"):
+    for title in (
+        "Timeline",
+        "By country",
+        "By number",
+        "By reason",
+        "By code",
+        "Latency",
+        "Cost and segments",
+        "Checks and invariants",
+        "Messages",
+    ):
         assert f"{title}</h3>" in page, title
     assert page.count('class="event-marker"') == 2 and 'class="event-band"' in page
     charts = re.findall(r'<svg class="chart[^"]*"[^>]*>(.*?)</svg>', page)
@@ -60,9 +68,14 @@ def test_a_run_of_5000_messages_renders_in_well_under_2_seconds_and_5_mb() -> No
     doc = document()
     scenario = doc["scenarios"][0]
     fates = scenario["fates"]
-    scenario["fates"] = [dict(fates[k % 3], label=f"traffic[{k % 7}].send (i={k}) to Lead {k}",
-                              text=f"Your order {k} has shipped, see you soon")
-                         for k in range(5200)]
+    scenario["fates"] = [
+        dict(
+            fates[k % 3],
+            label=f"traffic[{k % 7}].send (i={k}) to Lead {k}",
+            text=f"Your order {k} has shipped, see you soon",
+        )
+        for k in range(5200)
+    ]
     started = time.perf_counter()
     page = render(doc)
     seconds = time.perf_counter() - started

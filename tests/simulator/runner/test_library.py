@@ -34,16 +34,18 @@ async def test_library_scenario_passes(path: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-async def test_mixed_scenario_passes_with_5000_messages_in_four_countries(
-        tmp_path: Path) -> None:
+async def test_mixed_scenario_passes_with_5000_messages_in_four_countries(tmp_path: Path) -> None:
     plan = load_plan(LIBRARY / "mixed.yaml")
     result = await run_plan(plan, progress=quiet, database=database_for(tmp_path))
     assert result.passed, to_table(result)
     assert result.messages >= 5000
     queries = {c.name.split("]")[0] + "]" for c in result.checks if c.name.startswith("search")}
-    assert queries == {"search[failed_sms > 1]", "search[has:error_sms_messages]",
-                       "search[sms(created:today direction:outgoing status:error)]",
-                       "search[latest_sms_status:error]"}
+    assert queries == {
+        "search[failed_sms > 1]",
+        "search[has:error_sms_messages]",
+        "search[sms(created:today direction:outgoing status:error)]",
+        "search[latest_sms_status:error]",
+    }
 
 
 @pytest.mark.parametrize("name", ["unsupported_country", "whitelist"])
@@ -56,7 +58,8 @@ async def test_two_runs_of_one_scenario_give_identical_json(name: str, tmp_path:
 
 
 async def test_servers_already_running_get_the_scenario_loaded_and_are_driven(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     async with in_process(Scenario(name="placeholder"), database_for(tmp_path)) as ends:
         target = Target(ends.gateway_url, ends.simulator_url, ends.api_key)
         result = await run_plan(load_plan(LIBRARY / "landline.yaml"), target, progress=quiet)
@@ -64,7 +67,8 @@ async def test_servers_already_running_get_the_scenario_loaded_and_are_driven(
 
 
 def test_a_changed_expectation_fails_the_run_with_expected_and_actual(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = (LIBRARY / "landline.yaml").read_text()
     assert "error_code: {30006: 14}" in text
     changed = tmp_path / "landline.yaml"
@@ -89,11 +93,16 @@ def test_a_changed_expectation_fails_the_run_with_expected_and_actual(
 
 
 def test_changed_whitelist_and_usage_expectations_fail_with_expected_and_actual(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = (LIBRARY / "whitelist.yaml").read_text()
-    changes = [("promo: {status: approved", "promo: {status: rejected"),
-               ("outbound: {messages: 35, segments: 40, cost: 33.2}",
-                "outbound: {messages: 35, segments: 40, cost: {max: 33.1}}")]
+    changes = [
+        ("promo: {status: approved", "promo: {status: rejected"),
+        (
+            "outbound: {messages: 35, segments: 40, cost: 33.2}",
+            "outbound: {messages: 35, segments: 40, cost: {max: 33.1}}",
+        ),
+    ]
     for old, new in changes:
         assert old in text
         text = text.replace(old, new)
@@ -102,10 +111,15 @@ def test_changed_whitelist_and_usage_expectations_fail_with_expected_and_actual(
 
     assert main(["run", str(changed)]) == 1
 
-    failures = [line.strip() for line in capsys.readouterr().out.splitlines()
-                if line.strip().startswith("FAIL:")]
-    assert failures == ["FAIL: whitelist[promo].status: expected rejected, got approved",
-                        "FAIL: usage.outbound.cost: expected 0..33.1, got 33.2"]
+    failures = [
+        line.strip()
+        for line in capsys.readouterr().out.splitlines()
+        if line.strip().startswith("FAIL:")
+    ]
+    assert failures == [
+        "FAIL: whitelist[promo].status: expected rejected, got approved",
+        "FAIL: usage.outbound.cost: expected 0..33.1, got 33.2",
+    ]
 
 
 def test_a_folder_runs_every_scenario_in_it_and_passes(tmp_path: Path) -> None:
@@ -117,8 +131,9 @@ def test_a_folder_runs_every_scenario_in_it_and_passes(tmp_path: Path) -> None:
     assert names == ["spam_filter", "whitelist"]
 
 
-def test_a_bad_scenario_is_reported_and_fails(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_scenario_is_reported_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("traffic:\n  - send: {to: nobody, text: hi}\n")
     assert main(["run", str(bad)]) == 1

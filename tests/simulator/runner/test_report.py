@@ -8,12 +8,24 @@ import xml.etree.ElementTree as ET
 from simulator.runner.outcome import Check, ScenarioResult
 from simulator.runner.report import to_json, to_junit, to_table
 
-RESULT = ScenarioResult("landline", "scenarios/landline.yaml", (
-    Check("status[error]", "14", "14", True),
-    Check("error_code[30006]", "14", "13", False),
-    Check("invariant.none_sent_twice", "one carrier message per activity", "1 not so", False,
-          "invariant", ("activity acti_1: 2 carrier messages (SMa, SMb)",)),
-), messages=25, seconds=1.25)
+RESULT = ScenarioResult(
+    "landline",
+    "scenarios/landline.yaml",
+    (
+        Check("status[error]", "14", "14", True),
+        Check("error_code[30006]", "14", "13", False),
+        Check(
+            "invariant.none_sent_twice",
+            "one carrier message per activity",
+            "1 not so",
+            False,
+            "invariant",
+            ("activity acti_1: 2 carrier messages (SMa, SMb)",),
+        ),
+    ),
+    messages=25,
+    seconds=1.25,
+)
 BROKEN = ScenarioResult("broken", "broken.yaml", (), 0, "HTTP 500 renting a number")
 
 
