@@ -16,12 +16,16 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from gateway.api import setup_routes
-from gateway.auth import auth_middleware
-from gateway.carrier import CarrierClient
 from gateway.config import Config, is_postgres_url
-from gateway.dispatcher import Dispatcher
-from gateway.housekeeping import Housekeeper
-from gateway.intake import setup as setup_intake
+from gateway.core.pacing import Pace
+from gateway.core.reloadable import LiveConfig
+from gateway.edge.auth import auth_middleware
+from gateway.edge.limits import RateLimiter, body_limit_middleware, rate_limit_middleware
+from gateway.edge.middleware import error_middleware
+from gateway.edge.nul_guard import nul_middleware
+from gateway.edge.openapi import setup as setup_openapi
+from gateway.edge.ops_endpoints import callback_observer, healthz, ops_app, refuse_when_stopping
+from gateway.edge.webhooks import setup as setup_intake
 from gateway.keys import (
     API_KEY_CACHE,
     CARRIER,
@@ -33,18 +37,14 @@ from gateway.keys import (
     SHUTTING_DOWN,
     STORE,
 )
-from gateway.limits import RateLimiter, body_limit_middleware, rate_limit_middleware
 from gateway.metrics import Metrics
-from gateway.middleware import error_middleware
-from gateway.nul import nul_middleware
-from gateway.openapi import setup as setup_openapi
-from gateway.ops import callback_observer, healthz, ops_app, refuse_when_stopping
-from gateway.pacing import Pace
-from gateway.reconcile import Reconciler
-from gateway.reload import LiveConfig
 from gateway.store import open_store
 from gateway.store.sqlite_owner import sole_gateway
 from gateway.ui import setup as setup_ui
+from gateway.workers.carrier_client import CarrierClient
+from gateway.workers.dispatcher import Dispatcher
+from gateway.workers.housekeeping import Housekeeper
+from gateway.workers.reconcile import Reconciler
 
 __all__ = ["create_app", "stop_taking"]
 

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from gateway import opt_out_command
 from gateway.app import create_app
-from gateway.auth import create_organization
 from gateway.config import Config, ConfigError, load_config
+from gateway.edge.auth import create_organization
 from gateway.logs import AccessLog, configure_logging
 from gateway.signals import refusing_window, sighup_reload, sigterm_refuse_then_exit
 from gateway.store import open_store

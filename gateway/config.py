@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from gateway.pricing import Rate
+from gateway.core.pricing import Rate
 from telecom.keywords import HELP_REPLY
 
 __all__ = [
@@ -98,7 +98,7 @@ class Config:
     retry_max: float = 60.0
     max_age: float = 3600.0  # keep retrying an unavailable carrier this long, then `expired`
     max_limit: int = 100
-    # operations (gateway/signals.py, logs.py, limits.py, breaker.py)
+    # operations (gateway/signals.py, logs.py, edge/limits.py, core/breaker.py)
     grace_period: float = 10.0  # SIGTERM: seconds to finish in-flight work before exiting
     log_level: str = "INFO"
     log_format: str = "json"  # json (one object per line) | text

@@ -6,13 +6,13 @@ import asyncio
 
 from aiohttp import web
 
-from gateway.carrier import CarrierClient
 from gateway.config import Config
-from gateway.dispatcher import Dispatcher
-from gateway.idempotency import KeyClaim
+from gateway.core.idempotency import KeyClaim
+from gateway.core.reloadable import LiveConfig
 from gateway.metrics import Metrics
-from gateway.reload import LiveConfig
 from gateway.store import Store
+from gateway.workers.carrier_client import CarrierClient
+from gateway.workers.dispatcher import Dispatcher
 
 __all__ = [
     "API_KEY_CACHE",
@@ -45,5 +45,5 @@ GATEWAY = web.AppKey("gateway", web.Application)  # on the ops listener's app: t
 ORGANIZATION = web.RequestKey("organization_id", str)
 # set on a creating POST sent with an Idempotency-Key (gateway.api.idempotent)
 KEY_CLAIM = web.RequestKey("idempotency_claim", KeyClaim)
-# a carrier webhook's form once its X-Twilio-Signature checked out (gateway.intake.signed_form)
+# a carrier webhook's form once its X-Twilio-Signature checked out (edge.webhooks.signed_form)
 SIGNED_FORM = web.RequestKey("signed_form", dict[str, str])

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from gateway import dates
-from gateway.models import Suppression
+from gateway.core import dates
+from gateway.core.models import Suppression
 from gateway.store import open_store
 from telecom import InvalidNumber, parse_e164
 

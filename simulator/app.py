@@ -13,7 +13,7 @@ from simulator.callbacks import WebhookSender
 from simulator.control import routes as control_routes
 from simulator.keys import RUNTIME
 from simulator.runtime import Runtime
-from simulator.scenario.model import Scenario
+from simulator.scenario.carrier_model import Scenario
 
 __all__ = ["DEFAULT_SCENARIO", "create_app"]
 

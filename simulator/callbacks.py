@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from simulator.scenario.model import CallbackFaults
+from simulator.scenario.carrier_model import CallbackFaults
 from telecom.signature import compute_signature
 
 __all__ = ["Delivery", "WebhookSender"]

@@ -14,7 +14,8 @@ from simulator.config import SimulatorConfig
 from simulator.report import command as report_command
 from simulator.runner import command as runner_command
 from simulator.scenario import ScenarioError, load_plan
-from simulator.scenario.model import DEFAULT_ACCOUNT_SID
+from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID
+from telecom.wire import API_VERSION
 
 __all__ = ["main"]
 
@@ -83,7 +84,7 @@ def _serve(config: SimulatorConfig, access_log_on: bool = False) -> int:
     print(
         f"sms-simulator: scenario {name}, account {account}\n"
         f"sms-simulator: listening on http://{config.host}:{config.port} "
-        f"(Twilio API under /2010-04-01/, control under /_sim/)",
+        f"(Twilio API under /{API_VERSION}/, control under /_sim/)",
         flush=True,
     )
     # one log line per request costs more than the request itself at load: opt in

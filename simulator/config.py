@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulator.scenario import Scenario, load
-from simulator.scenario.model import Account
+from simulator.scenario.carrier_model import Account
 from telecom.wire import is_sid
 
 __all__ = ["SimulatorConfig"]

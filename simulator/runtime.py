@@ -23,7 +23,7 @@ from simulator.engine.records import (
 )
 from simulator.engine.whitelist import WhitelistDesk
 from simulator.errors import TwilioError
-from simulator.scenario.model import Scenario
+from simulator.scenario.carrier_model import Scenario
 
 __all__ = ["Runtime"]
 

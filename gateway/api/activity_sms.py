@@ -8,7 +8,6 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
@@ -24,10 +23,11 @@ from gateway.api.common import (
 )
 from gateway.api.idempotent import idempotent
 from gateway.api.sms_compose import Composer, values_of
-from gateway.errors import BadRequest, NotFound
-from gateway.ids import new_id
+from gateway.core import dates
+from gateway.core.errors import BadRequest, NotFound
+from gateway.core.ids import new_id
+from gateway.core.models import Sms, SmsQuery
 from gateway.keys import DISPATCHER
-from gateway.models import Sms, SmsQuery
 from telecom import country_of, format_international
 
 __all__ = ["render_sms", "setup"]

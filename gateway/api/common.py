@@ -10,12 +10,12 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import dates
 from gateway.config import Config
-from gateway.errors import BadRequest, ValidationFailed
-from gateway.idempotency import KeyAnswer
+from gateway.core import dates
+from gateway.core.errors import BadRequest, ValidationFailed
+from gateway.core.idempotency import KeyAnswer
+from gateway.edge.nul_guard import NUL_MESSAGE, first_nul_field
 from gateway.keys import KEY_CLAIM, LIVE_CONFIG, ORGANIZATION, STORE
-from gateway.nul import NUL_MESSAGE, first_nul_field
 from gateway.store import Store
 
 __all__ = [

@@ -13,7 +13,6 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
@@ -26,9 +25,10 @@ from gateway.api.common import (
     store_of,
 )
 from gateway.api.idempotent import idempotent
-from gateway.errors import NotFound, ValidationFailed
-from gateway.ids import new_id
-from gateway.models import Contact, ContactPhone, Lead
+from gateway.core import dates
+from gateway.core.errors import NotFound, ValidationFailed
+from gateway.core.ids import new_id
+from gateway.core.models import Contact, ContactPhone, Lead
 from gateway.store import Store
 from telecom import InvalidNumber, country_of, format_international, parse_e164
 

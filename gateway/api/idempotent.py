@@ -1,5 +1,5 @@
 """`Idempotency-Key` on the creating POSTs: the handler wrapper (the rules are in
-gateway.idempotency).
+gateway.core.idempotency).
 
 A request with a key reserves it before the handler runs; the handler answers through
 `common.created` and hands that answer to the store with the record it creates, in one
@@ -14,9 +14,9 @@ import secrets
 
 from aiohttp import web
 
-from gateway import dates
 from gateway.api.common import Handler, config_of, org_of, store_of
-from gateway.idempotency import (
+from gateway.core import dates
+from gateway.core.idempotency import (
     HEADER,
     TTL,
     KeyClaim,
@@ -34,7 +34,7 @@ REPLAYED = "Idempotent-Replayed"  # on an answer given again: Stripe's name for 
 
 def idempotent(handler: Handler, carrier_calls: int = 0) -> Handler:
     """`handler` under the header's rules; `carrier_calls`: how many carrier calls it can make
-    at most (they set how long a repeat waits for its answer: gateway.idempotency)."""
+    at most (they set how long a repeat waits for its answer: gateway.core.idempotency)."""
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
         key = parse_key(request.headers.get(HEADER))

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from gateway.api.activity_sms import render_sms
 from gateway.api.common import add_route, list_response, org_of, paging, store_of
-from gateway.models import SmsQuery
+from gateway.core.models import SmsQuery
 
 __all__ = ["setup"]
 

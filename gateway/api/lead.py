@@ -7,7 +7,6 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
@@ -22,9 +21,10 @@ from gateway.api.common import (
 )
 from gateway.api.contact import lead_with_opt_outs, parse_contact, render_contact
 from gateway.api.idempotent import idempotent
-from gateway.errors import NotFound, ValidationFailed
-from gateway.ids import new_id
-from gateway.models import Lead
+from gateway.core import dates
+from gateway.core.errors import NotFound, ValidationFailed
+from gateway.core.ids import new_id
+from gateway.core.models import Lead
 from gateway.search import search_leads
 
 __all__ = ["render_lead", "setup"]

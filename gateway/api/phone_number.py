@@ -8,7 +8,6 @@ from typing import Any
 import phonenumbers
 from aiohttp import web
 
-from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
@@ -21,8 +20,8 @@ from gateway.api.common import (
     store_of,
 )
 from gateway.api.idempotent import idempotent
-from gateway.carrier import AvailableNumber
-from gateway.errors import (
+from gateway.core import dates
+from gateway.core.errors import (
     BadRequest,
     CarrierDown,
     CarrierRejected,
@@ -31,10 +30,11 @@ from gateway.errors import (
     RentFailed,
     ValidationFailed,
 )
-from gateway.ids import new_id
+from gateway.core.ids import new_id
+from gateway.core.lifecycle import failed_locally
+from gateway.core.models import PhoneNumber
 from gateway.keys import CARRIER
-from gateway.lifecycle import failed_locally
-from gateway.models import PhoneNumber
+from gateway.workers.carrier_client import AvailableNumber
 from telecom import InvalidNumber, Reason, country_of, format_international, parse_e164
 
 __all__ = ["matches_prefix", "render_phone_number", "search_plan", "setup"]

@@ -1,7 +1,8 @@
 """Turn a create or draft-update body into an Sms record: validate, resolve, price, decide.
 
 Lookups (lead, contact, the sending number, opt-outs) need the store, so this is shell code;
-every decision it makes is delegated to the pure `gateway.sms_rules` and `gateway.lifecycle`.
+every decision it makes is delegated to the pure `gateway.core.sms_rules` and
+`gateway.core.lifecycle`.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from gateway import dates
 from gateway.config import Config
-from gateway.errors import ValidationFailed
-from gateway.lifecycle import failed_locally
-from gateway.models import Contact, Lead, PhoneNumber, Sms
-from gateway.pricing import cost_of, priced_country
-from gateway.sms_rules import (
+from gateway.core import dates
+from gateway.core.errors import ValidationFailed
+from gateway.core.lifecycle import failed_locally
+from gateway.core.models import Contact, Lead, PhoneNumber, Sms
+from gateway.core.pricing import cost_of, priced_country
+from gateway.core.sms_rules import (
     CREATE_STATUSES,
     EDIT_STATUSES,
     SENDING_STATUSES,

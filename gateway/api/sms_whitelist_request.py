@@ -1,8 +1,8 @@
 """`/api/v1/sms_whitelist_request/`: ask the carrier not to spam-filter a number; list, get.
 
-Create validates the form (`gateway.whitelist`), reserves the number's one open request in the
+Create validates the form (`gateway.core.whitelist`), reserves the number's one open request in the
 store, then hands the request to the carrier; the decision arrives later at
-`POST /carrier/whitelist` (`gateway.intake`). No transaction is open during the carrier call:
+`POST /carrier/whitelist` (`gateway.edge.webhooks`). No transaction is open during the carrier call:
 the unique index on open requests is what keeps a second one out meanwhile.
 """
 
@@ -14,7 +14,6 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import dates
 from gateway.api.common import (
     add_route,
     config_of,
@@ -27,15 +26,16 @@ from gateway.api.common import (
     store_of,
 )
 from gateway.api.idempotent import idempotent
-from gateway.errors import (
+from gateway.core import dates
+from gateway.core.errors import (
     CarrierDown,
     CarrierRejected,
     CarrierUnavailable,
     NotFound,
     ValidationFailed,
 )
+from gateway.core.whitelist import WhitelistRequest, new_request_id, validate_form
 from gateway.keys import CARRIER
-from gateway.whitelist import WhitelistRequest, new_request_id, validate_form
 
 __all__ = ["render_whitelist_request", "setup"]
 

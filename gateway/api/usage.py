@@ -1,17 +1,17 @@
 """`/api/v1/usage/sms/`: messages, segments and cost per direction, by country, number or day.
 
 `?date_start=&date_end=&group_by=country|number|day&format=json|csv`; the query string is
-checked by `gateway.usage.parse_query` (400 naming the parameter), the counting is the store's
-and the shaping is `gateway.usage`'s.
+checked by `gateway.core.usage.parse_query` (400 naming the parameter), the counting is the store's
+and the shaping is `gateway.core.usage`'s.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import dates
 from gateway.api.common import add_route, org_of, store_of, tz_of
-from gateway.usage import parse_query, render_csv, render_json, summarize
+from gateway.core import dates
+from gateway.core.usage import parse_query, render_csv, render_json, summarize
 
 __all__ = ["setup"]
 

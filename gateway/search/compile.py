@@ -4,7 +4,7 @@ Every value from the query text travels as a bound parameter; the SQL text is as
 from this module's constants and the field catalogue, so no query can change the statement's
 shape. What differs between databases sits in `Dialect`: SQLite's `?1` placeholders, `instr`,
 `rowid` and unary `+` planner hint; PostgreSQL's `$1`, `strpos`, the `seq` column and real
-booleans. Dates need nothing per dialect: both stores keep gateway.dates.iso() text compared
+booleans. Dates need nothing per dialect: both stores keep gateway.core.dates.iso() text compared
 byte by byte (PostgreSQL's columns are COLLATE "C"), which sorts as time does.
 
 Two-valued logic throughout: every predicate is true or false, never NULL (nullable columns
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from gateway.dates import iso
+from gateway.core.dates import iso
 from gateway.search.ast import (
     All,
     And,
@@ -208,7 +208,7 @@ class _Compiler:
         raise ValueError(f"not an SMS-level predicate: {node!r}")
 
     def _date(self, column: str, op: Op, start: datetime, end: datetime) -> str:
-        # Stored dates are gateway.dates.iso() text, which sorts as time does.
+        # Stored dates are gateway.core.dates.iso() text, which sorts as time does.
         if op is Op.EQ:
             return f"({column} >= {self.bind(iso(start))} AND {column} < {self.bind(iso(end))})"
         bound, sign = {

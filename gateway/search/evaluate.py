@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, tzinfo
 
-from gateway.dates import iso
-from gateway.models import Lead, Sms
+from gateway.core.dates import iso
+from gateway.core.models import Lead, Sms
 from gateway.search.ast import (
     All,
     And,

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
-from gateway import dates
-from gateway.errors import ValidationFailed
-from gateway.models import Lead
+from gateway.core import dates
+from gateway.core.errors import ValidationFailed
+from gateway.core.models import Lead
 from gateway.search.compile import Compiled, Dialect, compile_search
 from gateway.search.errors import SearchError
 from gateway.search.parse import parse

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from gateway.idempotency import KeyAnswer, KeyClaim, StoredKey
-from gateway.lifecycle import Outcome
-from gateway.models import (
+from gateway.core.idempotency import KeyAnswer, KeyClaim, StoredKey
+from gateway.core.lifecycle import Outcome
+from gateway.core.models import (
     Contact,
     DueSms,
     InboundSms,
@@ -28,8 +28,8 @@ from gateway.models import (
     Suppression,
     SuppressionClearing,
 )
-from gateway.usage import UsageCount
-from gateway.whitelist import WhitelistRequest
+from gateway.core.usage import UsageCount
+from gateway.core.whitelist import WhitelistRequest
 from telecom.keywords import Keyword
 
 __all__ = ["Store"]
@@ -42,7 +42,7 @@ class Store(Protocol):
     async def create_organization(self, org: Organization, key_hash: str) -> None: ...
     async def organization_for_key(self, key_hash: str) -> str | None: ...
 
-    # client retries (gateway.idempotency): a create given `answer` stores it in the create's
+    # client retries (gateway.core.idempotency): a create given `answer` stores it in the create's
     # own transaction, and fails with KeyInUse, creating nothing, if its claim was taken over
     async def reserve_key(
         self, claim: KeyClaim, fingerprint: str, now: str, lease_until: str, expired_before: str

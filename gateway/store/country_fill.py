@@ -19,7 +19,7 @@ from telecom import country_of
 
 __all__ = ["PRICED_PHONE", "countries_of", "fill_pg", "fill_sqlite"]
 
-# gateway.pricing.priced_phone in SQL (either dialect)
+# gateway.core.pricing.priced_phone in SQL (either dialect)
 PRICED_PHONE = (
     "CASE WHEN direction = 'outbound' AND remote_phone <> '' THEN remote_phone ELSE local_phone END"
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.config import is_postgres_url
-from gateway.pacing import Pace
+from gateway.core.pacing import Pace
 from gateway.store.base import Store
 from gateway.store.pg import open_pg
 from gateway.store.sqlite import open_sqlite

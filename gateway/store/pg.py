@@ -3,7 +3,7 @@ concern as SqliteStore is."""
 
 from __future__ import annotations
 
-from gateway.pacing import Pace
+from gateway.core.pacing import Pace
 from gateway.store.pg_intake import PgIntakeQueries
 from gateway.store.pg_keys import PgKeyQueries
 from gateway.store.pg_leads import PgLeadQueries

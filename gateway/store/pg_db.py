@@ -23,8 +23,8 @@ from typing import Any, Self
 
 import asyncpg
 
-from gateway.dates import iso, now
-from gateway.pacing import Pace
+from gateway.core.dates import iso, now
+from gateway.core.pacing import Pace
 from gateway.search.compile import POSTGRESQL
 from gateway.store.migrate import apply_pg_migrations
 

@@ -7,7 +7,7 @@ import json
 
 import asyncpg
 
-from gateway.models import InboundSms, Lead, Sms, StatusEvent
+from gateway.core.models import InboundSms, Lead, Sms, StatusEvent
 from gateway.store.pg_leads import insert_lead_row, write_contact
 from gateway.store.pg_sms import PgSmsQueries, insert_sms_row, lock_sid, move_forward
 from gateway.store.pg_suppressions import add_suppression, clear_suppression

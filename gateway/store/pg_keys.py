@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from gateway.errors import KeyInUse
-from gateway.idempotency import HEADER, KeyAnswer, KeyClaim, StoredKey
+from gateway.core.errors import KeyInUse
+from gateway.core.idempotency import HEADER, KeyAnswer, KeyClaim, StoredKey
 from gateway.store.pg_db import PgDb
 
 __all__ = ["PgKeyQueries", "answer_key"]

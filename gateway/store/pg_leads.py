@@ -6,8 +6,8 @@ from typing import Any
 
 import asyncpg
 
-from gateway.idempotency import KeyAnswer
-from gateway.models import Contact, Lead
+from gateway.core.idempotency import KeyAnswer
+from gateway.core.models import Contact, Lead
 from gateway.store.pg_db import PgDb
 from gateway.store.pg_keys import answer_key
 from gateway.store.rows import contacts_from_rows, leads_from_rows, suppressed

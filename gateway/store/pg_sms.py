@@ -14,10 +14,10 @@ from typing import Any
 
 import asyncpg
 
-from gateway.idempotency import KeyAnswer
-from gateway.lifecycle import Outcome, on_callback
-from gateway.models import DueSms, Sms, SmsQuery
-from gateway.pacing import grant
+from gateway.core.idempotency import KeyAnswer
+from gateway.core.lifecycle import Outcome, on_callback
+from gateway.core.models import DueSms, Sms, SmsQuery
+from gateway.core.pacing import grant
 from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
 from gateway.store.pg_keys import answer_key
 from gateway.store.rows import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from gateway.models import Suppression, SuppressionClearing
+from gateway.core.models import Suppression, SuppressionClearing
 from gateway.store.pg_db import PgDb
 from gateway.store.rows import (
     CLEARING_COLUMNS,

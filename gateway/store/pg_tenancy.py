@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from gateway.idempotency import KeyAnswer
-from gateway.lifecycle import Outcome
-from gateway.models import Organization, PhoneNumber
+from gateway.core.idempotency import KeyAnswer
+from gateway.core.lifecycle import Outcome
+from gateway.core.models import Organization, PhoneNumber
 from gateway.search.compile import POSTGRESQL
 from gateway.store.pg_db import PgDb
 from gateway.store.pg_keys import answer_key

@@ -3,9 +3,9 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from gateway.lifecycle import Outcome
+from gateway.core.lifecycle import Outcome
+from gateway.core.usage import UsageCount
 from gateway.store.pg_db import PgDb
-from gateway.usage import UsageCount
 
 __all__ = ["PgUsageQueries"]
 

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from gateway.idempotency import KeyAnswer
-from gateway.models import PhoneNumber
+from gateway.core.idempotency import KeyAnswer
+from gateway.core.models import PhoneNumber
+from gateway.core.whitelist import WhitelistRequest
 from gateway.store.pg_db import PgDb
 from gateway.store.pg_keys import answer_key
 from gateway.store.rows import WHITELIST_COLUMNS, whitelist_request_from_row
-from gateway.whitelist import WhitelistRequest
 
 __all__ = ["PgWhitelistQueries"]
 

@@ -9,8 +9,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from gateway.lifecycle import Outcome
-from gateway.models import (
+from gateway.core.lifecycle import Outcome
+from gateway.core.models import (
     Contact,
     ContactPhone,
     InboundSms,
@@ -20,8 +20,8 @@ from gateway.models import (
     Suppression,
     SuppressionClearing,
 )
-from gateway.pricing import priced_country
-from gateway.whitelist import WhitelistRequest
+from gateway.core.pricing import priced_country
+from gateway.core.whitelist import WhitelistRequest
 from telecom.keywords import normalized
 
 __all__ = [
@@ -47,7 +47,7 @@ __all__ = [
 
 SMS_FIELDS = tuple(f.name for f in dataclasses.fields(Sms))  # what a read selects
 # What a write sets: the record's fields plus `country`, the country that priced it
-# (gateway.pricing.priced_country), so that usage reports group in SQL (migration 011).
+# (gateway.core.pricing.priced_country), so that usage reports group in SQL (migration 011).
 # It is derived from the record at every write, never read back nor set by callers, so it
 # cannot disagree with the message's direction and phones.
 SMS_WRITTEN = (*SMS_FIELDS, "country")

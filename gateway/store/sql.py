@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.lifecycle import Outcome
+from gateway.core.lifecycle import Outcome
 from gateway.search.compile import Dialect
 
 __all__ = ["CENSUS", "end_unsent", "end_unsent_values", "purge_events"]

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any, Self, TypeVar
 
-from gateway.dates import iso, now
+from gateway.core.dates import iso, now
 from gateway.store.migrate import apply_migrations
 from gateway.store.sqlite_threads import GroupWriter, Op, Reader
 

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import sqlite3
 
-from gateway.models import InboundSms, Lead, Sms, StatusEvent
+from gateway.core.models import InboundSms, Lead, Sms, StatusEvent
 from gateway.store.rows import inbound_suppression
 from gateway.store.sqlite_db import fetch_one
 from gateway.store.sqlite_leads import write_contact

@@ -1,14 +1,14 @@
 """Idempotency keys in SQLite: reserve, answer (inside a create's writer op), release.
 
-What the rows mean, and why a create's record and answer are one write: gateway/idempotency.py.
+What the rows mean, and why a create's record and answer are one write: gateway/core/idempotency.py.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-from gateway.errors import KeyInUse
-from gateway.idempotency import HEADER, KeyAnswer, KeyClaim, StoredKey
+from gateway.core.errors import KeyInUse
+from gateway.core.idempotency import HEADER, KeyAnswer, KeyClaim, StoredKey
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
 
 __all__ = ["KeyQueries", "answer_key"]

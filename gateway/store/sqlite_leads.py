@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from gateway.idempotency import KeyAnswer
-from gateway.models import Contact, Lead
+from gateway.core.idempotency import KeyAnswer
+from gateway.core.models import Contact, Lead
 from gateway.store.rows import contacts_from_rows, leads_from_rows, suppressed
 from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
 from gateway.store.sqlite_keys import answer_key

@@ -6,9 +6,9 @@ import json
 import sqlite3
 from typing import Any
 
-from gateway.idempotency import KeyAnswer
-from gateway.lifecycle import Outcome, on_callback
-from gateway.models import DueSms, Sms, SmsQuery
+from gateway.core.idempotency import KeyAnswer
+from gateway.core.lifecycle import Outcome, on_callback
+from gateway.core.models import DueSms, Sms, SmsQuery
 from gateway.store.rows import (
     SMS_FIELDS,
     SMS_UPDATABLE,

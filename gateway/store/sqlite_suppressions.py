@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from gateway.models import Suppression, SuppressionClearing
+from gateway.core.models import Suppression, SuppressionClearing
 from gateway.store.rows import (
     CLEARING_COLUMNS,
     SUPPRESSION_COLUMNS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from gateway.idempotency import KeyAnswer
-from gateway.lifecycle import Outcome
-from gateway.models import Organization, PhoneNumber
+from gateway.core.idempotency import KeyAnswer
+from gateway.core.lifecycle import Outcome
+from gateway.core.models import Organization, PhoneNumber
 from gateway.search.compile import SQLITE
 from gateway.store.rows import NUMBER_COLUMNS, number_from_row
 from gateway.store.sql import end_unsent, end_unsent_values

@@ -122,7 +122,7 @@ class Reader(_OpThread):
     name = "sqlite-reader"
 
 
-# A write group this recent answers "writable?" without one more (gateway.ops' /readyz)
+# A write group this recent answers "writable?" without one more (/readyz, edge.ops_endpoints)
 _FRESH = 5.0
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gateway.lifecycle import Outcome
+from gateway.core.lifecycle import Outcome
+from gateway.core.usage import UsageCount
 from gateway.store.sqlite_db import SqliteDb
-from gateway.usage import UsageCount
 
 __all__ = ["UsageQueries"]
 

@@ -6,12 +6,12 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from gateway.idempotency import KeyAnswer
-from gateway.models import PhoneNumber
+from gateway.core.idempotency import KeyAnswer
+from gateway.core.models import PhoneNumber
+from gateway.core.whitelist import WhitelistRequest
 from gateway.store.rows import WHITELIST_COLUMNS, whitelist_request_from_row
 from gateway.store.sqlite_db import SqliteDb, fetch_all, fetch_one
 from gateway.store.sqlite_keys import answer_key
-from gateway.whitelist import WhitelistRequest
 
 __all__ = ["WhitelistQueries"]
 

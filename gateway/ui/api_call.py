@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from gateway.errors import NotFound
+from gateway.core.errors import NotFound
 from gateway.keys import ORGANIZATION
 
 __all__ = ["API", "ApiAnswer", "call_api", "keep_pristine"]

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from gateway.errors import ApiError, NotFound
+from gateway.core.errors import ApiError, NotFound
 from gateway.keys import ORGANIZATION
 from gateway.ui.api_call import keep_pristine
 from gateway.ui.keys import CSRF_TOKEN, KEEPER, SESSION

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from gateway.errors import BadRequest, ValidationFailed
+from gateway.core.errors import BadRequest, ValidationFailed
 from gateway.ui.api_call import call_api
 from gateway.ui.guard import form_of, signed_in
 from gateway.ui.render import fragment, live, page

@@ -7,7 +7,7 @@ import time
 
 from aiohttp import web
 
-from gateway.auth import hash_key
+from gateway.edge.auth import hash_key
 from gateway.keys import STORE
 from gateway.ui.guard import form_of, signed_in
 from gateway.ui.keys import KEEPER, SESSION

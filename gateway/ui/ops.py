@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import dates
+from gateway.core import dates
 from gateway.keys import DISPATCHER, METRICS, STORE
 from gateway.ui.api_call import call_api
 from gateway.ui.guard import signed_in

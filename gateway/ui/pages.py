@@ -8,14 +8,14 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from gateway import dates
 from gateway.api.common import config_of
-from gateway.errors import ApiError, ValidationFailed
+from gateway.core import dates
+from gateway.core.errors import ApiError, ValidationFailed
+from gateway.core.whitelist import CONTENT_TYPES
 from gateway.ui.api_call import call_api
 from gateway.ui.chart import bar_chart
 from gateway.ui.guard import form_of, signed_in
 from gateway.ui.render import fragment, live, page
-from gateway.whitelist import CONTENT_TYPES
 
 __all__ = ["setup"]
 

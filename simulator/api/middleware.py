@@ -13,7 +13,7 @@ from aiohttp.typedefs import Handler
 
 from simulator.errors import TwilioError
 from simulator.keys import RUNTIME
-from simulator.scenario.model import OutageMode
+from simulator.scenario.carrier_model import OutageMode
 from telecom.wire import API_VERSION, error_body
 
 __all__ = ["auth_middleware", "error_middleware", "outage_middleware"]

@@ -26,11 +26,11 @@ from simulator.engine.settings import SettingsTimeline
 from simulator.engine.spam import SpamHistory
 from simulator.engine.throughput import SenderQueues
 from simulator.errors import TwilioError
-from simulator.scenario.model import HandsetKind, HandsetRule, Idempotency, Scenario
+from simulator.scenario.carrier_model import HandsetKind, HandsetRule, Idempotency, Scenario
 from telecom.keywords import HELP_REPLY, Keyword, keyword_of
 from telecom.numbers import InvalidNumber, country_of, parse_e164
 from telecom.segments import segment
-from telecom.wire import dlr_done_date
+from telecom.wire import API_VERSION, dlr_done_date
 
 __all__ = ["Carrier", "MessageRequest"]
 
@@ -339,7 +339,7 @@ class Carrier:
             "NumMedia": "0",
             "NumSegments": str(record.num_segments),
             "SmsStatus": "received",
-            "ApiVersion": "2010-04-01",
+            "ApiVersion": API_VERSION,
             "FromCountry": country_of(record.from_ or "") or "",
             "ToCountry": country_of(record.to) or "",
             "FromCity": "",
@@ -361,7 +361,7 @@ class Carrier:
             "AccountSid": record.account_sid,
             "From": record.from_ or "",
             "To": record.to,
-            "ApiVersion": "2010-04-01",
+            "ApiVersion": API_VERSION,
         }
         if post.error_code is not None:
             params["ErrorCode"] = str(post.error_code)

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 
 from simulator.engine.settings import Settings
-from simulator.scenario.model import CallbackFaults, Delay, HandsetKind, SpamFilter
+from simulator.scenario.carrier_model import CallbackFaults, Delay, HandsetKind, SpamFilter
 from telecom.errors import lookup
 
 __all__ = ["Fate", "Step", "decide", "plan_callbacks", "plan_steps"]

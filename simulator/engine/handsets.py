@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.scenario.model import HandsetKind, HandsetRule
+from simulator.scenario.carrier_model import HandsetKind, HandsetRule
 from telecom.numbers import NumberKind, number_kind
 
 __all__ = ["classify"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
-from simulator.scenario.model import (
+from simulator.scenario.carrier_model import (
     FailureRate,
     Latency,
     Outage,

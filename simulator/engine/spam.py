@@ -6,7 +6,7 @@ import re
 from collections import defaultdict, deque
 from functools import lru_cache
 
-from simulator.scenario.model import SpamFilter
+from simulator.scenario.carrier_model import SpamFilter
 
 __all__ = ["SpamHistory"]
 

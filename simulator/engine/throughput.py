@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from simulator.errors import TwilioError
-from simulator.scenario.model import Throughput
+from simulator.scenario.carrier_model import Throughput
 
 __all__ = ["SenderQueues"]
 

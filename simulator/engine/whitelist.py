@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from simulator.engine.numbers import NumberBook
 from simulator.engine.records import WhitelistRecord, WhitelistVerdict
 from simulator.errors import TwilioError
-from simulator.scenario.model import WhitelistPolicy, WhitelistRule
+from simulator.scenario.carrier_model import WhitelistPolicy, WhitelistRule
 from telecom.wire import new_sid
 
 __all__ = ["CONTENT_TYPES", "WhitelistDesk"]

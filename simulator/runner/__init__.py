@@ -2,7 +2,7 @@
 judges the outcome against its expectations and the carrier's oracle.
 
 A pure core (judge.py, invariants.py, report.py over outcome.py's data) inside a thin shell
-(clients.py, drive.py, world.py, run.py, command.py).
+(clients.py, drive.py, local_lab.py, run.py, command.py).
 """
 
 from simulator.runner.outcome import Check, Observed, ScenarioResult, SearchResult, UsageResult

@@ -15,7 +15,7 @@ from simulator.runner.progress import Progress
 from simulator.runner.report import to_json, to_junit, to_text
 from simulator.runner.run import Target, run_plan
 from simulator.scenario import ScenarioError
-from simulator.scenario.runbook import load_plan
+from simulator.scenario.read_plan import load_plan
 
 __all__ = ["add_arguments", "main", "scenario_files"]
 

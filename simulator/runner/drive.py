@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from simulator.runner.clients import CarrierControl, GatewayApi, RunFailed
-from simulator.scenario.plan import (
+from simulator.scenario.plan_model import (
     CancelStep,
     InboundStep,
     LeadsStep,

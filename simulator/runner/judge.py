@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from simulator.runner.outcome import Check, Observed, Record, UsageResult
 from simulator.scenario.expect import ALL_NUMBERS, NONE
-from simulator.scenario.plan import (
+from simulator.scenario.plan_model import (
     Amount,
     Bound,
     Expectations,

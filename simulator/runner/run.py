@@ -20,10 +20,10 @@ from simulator.runner.drive import Driver, SimTime
 from simulator.runner.figures import figures
 from simulator.runner.invariants import invariants, is_final
 from simulator.runner.judge import judge
+from simulator.runner.local_lab import Endpoints, in_process
 from simulator.runner.outcome import Check, Observed, ScenarioResult
 from simulator.runner.timeline import events, timed
-from simulator.runner.world import Endpoints, in_process
-from simulator.scenario.plan import Plan, WhitelistStep
+from simulator.scenario.plan_model import Plan, WhitelistStep
 
 __all__ = ["Target", "run_plan"]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from simulator.runner.figures import message_key, oracle_by_activity
 from simulator.runner.outcome import Observed, Record
-from simulator.scenario.model import Scenario, TimelineStep
+from simulator.scenario.carrier_model import Scenario, TimelineStep
 
 __all__ = ["events", "latency", "series", "timed"]
 

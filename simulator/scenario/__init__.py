@@ -1,12 +1,11 @@
 """Scenarios: the YAML files that decide everything the simulated carrier does.
 
-`load(path)` / `loads(text)` give a frozen `Scenario` (model.py) or raise `ScenarioError`,
+`load(path)` / `loads(text)` give a frozen `Scenario` (carrier_model.py) or raise `ScenarioError`,
 whose `problems` name the file, line, column and field of every mistake. `load_plan` /
-`loads_plan` also read its `traffic` and `expect` for the scenario runner (plan.py).
+`loads_plan` also read its `traffic` and `expect` for the scenario runner (plan_model.py).
 """
 
-from simulator.scenario.loader import load, loads
-from simulator.scenario.model import (
+from simulator.scenario.carrier_model import (
     DEFAULT_ACCOUNT_SID,
     DEFAULT_AUTH_TOKEN,
     Account,
@@ -28,9 +27,10 @@ from simulator.scenario.model import (
     WhitelistPolicy,
     WhitelistRule,
 )
-from simulator.scenario.plan import Plan
+from simulator.scenario.plan_model import Plan
 from simulator.scenario.problems import Problem, ScenarioError
-from simulator.scenario.runbook import load_plan, loads_plan
+from simulator.scenario.read_carrier import load, loads
+from simulator.scenario.read_plan import load_plan, loads_plan
 
 __all__ = [
     "DEFAULT_ACCOUNT_SID",

@@ -1,4 +1,4 @@
-"""The `expect` section -> Expectations (plan.py), reporting file:line:field like the loader.
+"""The `expect` section -> Expectations (plan_model.py), reporting file:line:field like the loader.
 
 Counts are exact (`12`) or bounded (`{min: 3, max: 8}`, either side optional), and so are
 costs (US cents, `4.6`). Values are checked against what the gateway can show (Close statuses,
@@ -16,9 +16,9 @@ import phonenumbers
 import yaml
 
 from simulator.scenario import schema
-from simulator.scenario.measures import amount, bound, keyed, one_of
+from simulator.scenario.expect_values import amount, bound, keyed, one_of
 from simulator.scenario.nodes import Reader, describe, field_path, item_path
-from simulator.scenario.plan import (
+from simulator.scenario.plan_model import (
     COUNTED_FIELDS,
     USAGE_DIRECTIONS,
     Bound,

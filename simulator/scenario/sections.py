@@ -2,7 +2,7 @@
 
 Each takes the Reader, the node and its field path and returns the part, or None after
 recording why not (see nodes.py). Timing settings live in timing.py; the top level and the
-timeline in loader.py.
+timeline in read_carrier.py.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import phonenumbers
 import yaml
 
-from simulator.scenario.model import (
+from simulator.scenario.carrier_model import (
     Account,
     CarrierRoute,
     FailureRate,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from simulator.scenario.model import (
+from simulator.scenario.carrier_model import (
     CallbackFaults,
     Delay,
     Latency,

@@ -1,8 +1,8 @@
-"""The `traffic` section -> traffic steps (plan.py), reporting file:line:field like the loader.
+"""The `traffic` section -> traffic steps (plan_model.py), with file:line:field as the loader gives.
 
 Each step is a mapping with exactly one key, its kind: numbers, leads, send, schedule, cancel,
 inbound, whitelist or wait. Which names a step may refer to (leads, labels, tags) is checked
-across steps by runbook.py, through the `check` given to `traffic`.
+across steps by read_plan.py, through the `check` given to `traffic`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 
 from simulator.scenario import schema
-from simulator.scenario.measures import one_of
+from simulator.scenario.expect_values import one_of
 from simulator.scenario.nodes import Reader, field_path, item_path
-from simulator.scenario.plan import (
+from simulator.scenario.plan_model import (
     CancelStep,
     InboundStep,
     LeadsStep,
@@ -273,7 +273,7 @@ _KINDS: dict[str, Callable[[Reader, yaml.Node, str], list[TrafficStep] | None]] 
     "wait": _wait,
 }
 
-# What a step may not name, given the steps before it (None: nothing wrong); see runbook.py.
+# What a step may not name, given the steps before it (None: nothing wrong); see read_plan.py.
 Check = Callable[[TrafficStep], str | None]
 
 

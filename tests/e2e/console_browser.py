@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from simulator.scenario.model import Scenario
+from simulator.scenario.carrier_model import Scenario
 from tests.gateway.harness import Harness
 
 T = TypeVar("T")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from simulator.scenario.model import HandsetKind, HandsetRule, Reply, Scenario
+from simulator.scenario.carrier_model import HandsetKind, HandsetRule, Reply, Scenario
 from telecom import segment
 from tests.databases import POSTGRESQL
 from tests.e2e.console_browser import Lab, lab_fixture, screenshot, start_browser, stop_browser

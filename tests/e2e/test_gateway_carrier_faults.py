@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gateway.keys import STORE
-from simulator.scenario.model import (
+from simulator.scenario.carrier_model import (
     CallbackFaults,
     Delay,
     HandsetKind,

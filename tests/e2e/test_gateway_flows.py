@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario.model import HandsetKind, HandsetRule, Reply, Scenario
+from simulator.scenario.carrier_model import HandsetKind, HandsetRule, Reply, Scenario
 from tests.gateway.harness import Harness, eventually
 
 REPLYING = Scenario(

@@ -56,7 +56,7 @@ async def test_restart_sends_everything_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize("deduplicates", [True, False], ids=["resent-under-key", "looked-up"])
 async def test_stop_mid_flight_then_restart_sends_once(tmp_path: Path, deduplicates: bool) -> None:
 
-    from simulator.scenario.model import Outage, OutageMode, Scenario, TimelineStep
+    from simulator.scenario.carrier_model import Outage, OutageMode, Scenario, TimelineStep
 
     # the carrier does each create at once but answers 3 s late (a slow outage from t = 0):
     # a stop right after the creates cuts every carrier call off before its answer

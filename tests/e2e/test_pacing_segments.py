@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenario.model import Scenario, Throughput
+from simulator.scenario.carrier_model import Scenario, Throughput
 from tests.gateway.harness import Harness, eventually
 
 LONG = "x" * 400  # three GSM-7 segments

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from simulator.scenario.model import HandsetKind, HandsetRule, Scenario
+from simulator.scenario.carrier_model import HandsetKind, HandsetRule, Scenario
 from tests.databases import run_sql
 from tests.gateway.harness import Harness, eventually
 

@@ -17,8 +17,8 @@ import aiohttp
 import pytest
 from closeio_api import API, ValidationError
 
-from gateway import dates
-from gateway.usage import COLUMNS
+from gateway.core import dates
+from gateway.core.usage import COLUMNS
 from simulator.scenario import loads
 from tests.gateway.harness import Harness, eventually, in_thread
 

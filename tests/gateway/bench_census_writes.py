@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gateway.dates import iso
-from gateway.models import Sms
+from gateway.core.dates import iso
+from gateway.core.models import Sms
 from gateway.store import migrations, open_sqlite
 from tests.gateway.search.bench_summary_writes import NOW, _bulk, _messages
 

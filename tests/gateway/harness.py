@@ -20,10 +20,10 @@ import pytest
 from aiohttp import web
 
 from gateway import Config, create_app
-from gateway.auth import create_organization
+from gateway.edge.auth import create_organization
 from gateway.keys import OPS_URL, STORE
 from simulator.app import create_app as create_simulator
-from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, Scenario
+from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, Scenario
 from tests.databases import database_for
 
 T = TypeVar("T")

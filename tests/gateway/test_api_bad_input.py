@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.nul import NUL_MESSAGE
+from gateway.edge.nul_guard import NUL_MESSAGE
 from tests.gateway.harness import Harness
 
 WEIRD: list[Any] = [

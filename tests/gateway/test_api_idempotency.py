@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from simulator.scenario.model import Outage, OutageMode, Scenario, TimelineStep
+from simulator.scenario.carrier_model import Outage, OutageMode, Scenario, TimelineStep
 from tests.gateway.harness import Harness
 
 HEADER = "Idempotency-Key"

@@ -8,7 +8,7 @@ from tests.gateway.harness import Harness
 
 
 async def _carrier_numbers(harness: Harness) -> list[str]:
-    from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+    from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
     url = f"{harness.sim.url}/2010-04-01/Accounts/{DEFAULT_ACCOUNT_SID}/IncomingPhoneNumbers.json"
     headers = {"Authorization": aiohttp.encode_basic_auth(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)}

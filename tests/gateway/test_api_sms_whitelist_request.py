@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from gateway.core.models import PhoneNumber
 from gateway.keys import STORE
-from gateway.models import PhoneNumber
-from simulator.scenario.model import Scenario, WhitelistPolicy, WhitelistRule
+from simulator.scenario.carrier_model import Scenario, WhitelistPolicy, WhitelistRule
 from tests.gateway.harness import Harness
 
 MANUAL = Scenario(

@@ -10,8 +10,8 @@ from decimal import Decimal
 import aiohttp
 import pytest
 
+from gateway.core.usage import COLUMNS
 from gateway.keys import STORE
-from gateway.usage import COLUMNS
 from tests.gateway.harness import Harness
 from tests.gateway.test_store_usage import _mixed
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from gateway.breaker import Breaker, BreakerState
+from gateway.core.breaker import Breaker, BreakerState
 
 CLOSED, HALF, OPEN = BreakerState.CLOSED, BreakerState.HALF_OPEN, BreakerState.OPEN
 MANY = sys.maxsize

@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from gateway.carrier import CarrierClient, is_retryable
-from gateway.errors import CarrierMisconfigured, CarrierRejected, CarrierUnavailable
+from gateway.core.errors import CarrierMisconfigured, CarrierRejected, CarrierUnavailable
+from gateway.workers.carrier_client import CarrierClient, is_retryable
 from telecom import error_body
 from tests.gateway.fakes import FakeTwilio
 

@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from gateway.carrier import CarrierClient
-from gateway.errors import CarrierRejected
+from gateway.core.errors import CarrierRejected
+from gateway.workers.carrier_client import CarrierClient
 from telecom import error_body
 from tests.gateway.fakes import FakeTwilio
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
-from gateway.models import Organization, Suppression
+from gateway.core.models import Organization, Suppression
 from gateway.store import open_store
 from tests.databases import POSTGRESQL, database_for, run_sql
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from gateway.config import DEFAULT_COUNTRIES, Config, ConfigError, load_config, parse_config
-from gateway.pricing import Rate
+from gateway.core.pricing import Rate
 
 DEMO = Path(__file__).resolve().parents[2] / "gateway" / "demo.yaml"
 

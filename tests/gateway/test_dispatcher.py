@@ -15,14 +15,15 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from gateway import create_app, dates
-from gateway.auth import create_organization
-from gateway.carrier import CarrierClient
-from gateway.dispatcher import Dispatcher
+from gateway import create_app
+from gateway.core import dates
+from gateway.core.models import DueSms, PhoneNumber, Sms, Suppression
+from gateway.edge.auth import create_organization
 from gateway.keys import CARRIER, CONFIG, STORE
-from gateway.models import DueSms, PhoneNumber, Sms, Suppression
 from gateway.store import open_store
-from simulator.scenario.model import DEFAULT_AUTH_TOKEN
+from gateway.workers.carrier_client import CarrierClient
+from gateway.workers.dispatcher import Dispatcher
+from simulator.scenario.carrier_model import DEFAULT_AUTH_TOKEN
 from telecom import Reason, compute_signature, error_body, reason_message, rfc2822
 from tests.databases import database_for
 from tests.gateway.fakes import FakeTwilio

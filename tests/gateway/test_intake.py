@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gateway.keys import STORE
-from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from telecom import compute_signature
 from tests.gateway.harness import Harness, eventually
 from tests.gateway.store_calls import count_store_calls

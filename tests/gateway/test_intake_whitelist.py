@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from telecom import compute_signature
 from tests.gateway.harness import Harness, eventually
 from tests.gateway.test_api_sms_whitelist_request import MANUAL, form

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gateway.lifecycle import Outcome, accepted, failed_locally, on_callback, rejected
+from gateway.core.lifecycle import Outcome, accepted, failed_locally, on_callback, rejected
 from telecom import Reason, error_message, reason_message
 
 QUEUED = accepted("queued")

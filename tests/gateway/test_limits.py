@@ -13,10 +13,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from gateway.auth import create_organization
+from gateway.edge.auth import create_organization
+from gateway.edge.limits import RateLimiter
+from gateway.edge.throttle import client_address
 from gateway.keys import STORE
-from gateway.limits import RateLimiter
-from gateway.throttle import client_address
 from tests.gateway.harness import Harness, in_thread
 from tests.gateway.store_calls import count_store_calls
 

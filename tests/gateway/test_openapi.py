@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gateway import Config, create_app
-from gateway.openapi import load_description
+from gateway.edge.openapi import load_description
 from tests.gateway.harness import Harness
 
 _METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH"}
@@ -35,7 +35,7 @@ def test_every_registered_route_is_described() -> None:
         if method.upper() in _METHODS
     }
     missing = _registered() - described
-    assert not missing, f"routes missing from gateway/openapi.yaml: {sorted(missing)}"
+    assert not missing, f"routes missing from gateway/edge/openapi.yaml: {sorted(missing)}"
     assert not described - _registered(), "described routes that do not exist"
 
 

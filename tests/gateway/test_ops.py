@@ -17,12 +17,12 @@ import pytest
 
 from gateway import create_app
 from gateway.api.common import config_of
-from gateway.auth import create_organization
+from gateway.core.models import PhoneNumber
+from gateway.edge.auth import create_organization
 from gateway.keys import LIVE_CONFIG, OPS_URL, STORE
 from gateway.logs import JsonFormatter
-from gateway.models import PhoneNumber
 from gateway.signals import reload_config
-from simulator.scenario.model import DEFAULT_AUTH_TOKEN
+from simulator.scenario.carrier_model import DEFAULT_AUTH_TOKEN
 from telecom import compute_signature, error_body
 from tests.databases import database_for
 from tests.gateway.fakes import FakeTwilio

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from gateway.dates import iso, parse_moment, parse_tz_offset
-from gateway.models import PhoneNumber
-from gateway.pacing import Pace, Pacer, backoff, grant
-from gateway.pricing import Rate, cost_of
-from gateway.sms_rules import check_send_in, check_text, local_phone_problem, send_blocker
+from gateway.core.dates import iso, parse_moment, parse_tz_offset
+from gateway.core.models import PhoneNumber
+from gateway.core.pacing import Pace, Pacer, backoff, grant
+from gateway.core.pricing import Rate, cost_of
+from gateway.core.sms_rules import check_send_in, check_text, local_phone_problem, send_blocker
 from telecom import Reason
 
 RATES = {"US": Rate(Decimal("0.83"), Decimal("0.5")), "GB": Rate(Decimal(4), Decimal(1))}

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from gateway.dates import iso
-from gateway.lifecycle import accepted, failed_locally
-from gateway.models import Lead, Organization, PhoneNumber, Sms, SmsQuery, StatusEvent
-from gateway.pacing import Pace
+from gateway.core.dates import iso
+from gateway.core.lifecycle import accepted, failed_locally
+from gateway.core.models import Lead, Organization, PhoneNumber, Sms, SmsQuery, StatusEvent
+from gateway.core.pacing import Pace
 from gateway.store import Store, migrations, open_pg, open_sqlite, open_store
 from telecom import Reason
 from tests.databases import POSTGRESQL, database_for, run_sql

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.models import InboundSms, Lead
-from gateway.pricing import priced_country
+from gateway.core.models import InboundSms, Lead
+from gateway.core.pricing import priced_country
 from gateway.store import migrate, open_store
 from gateway.store.country_fill import countries_of
 from tests.databases import database_for, run_sql

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway.errors import KeyInUse
-from gateway.idempotency import KeyAnswer, KeyClaim, StoredKey
-from gateway.models import Lead, SmsQuery
+from gateway.core.errors import KeyInUse
+from gateway.core.idempotency import KeyAnswer, KeyClaim, StoredKey
+from gateway.core.models import Lead, SmsQuery
 from gateway.store import Store, open_store
 from tests.databases import database_for, run_sql
 from tests.gateway.test_store import create_org, make_sms

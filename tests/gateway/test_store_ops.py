@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from gateway import dates
-from gateway.housekeeping import purge_cutoffs
-from gateway.lifecycle import accepted, rejected
-from gateway.models import Organization, Sms, StatusEvent
+from gateway.core import dates
+from gateway.core.lifecycle import accepted, rejected
+from gateway.core.models import Organization, Sms, StatusEvent
 from gateway.store import Store, open_store
+from gateway.workers.housekeeping import purge_cutoffs
 from tests.databases import POSTGRESQL, database_for, run_sql
 
 sqlite_only = pytest.mark.skipif(POSTGRESQL, reason="SQLite's own writer and reader threads")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from gateway.lifecycle import accepted, rejected
-from gateway.models import Sms
+from gateway.core.lifecycle import accepted, rejected
+from gateway.core.models import Sms
+from gateway.core.usage import UsageCount, parse_query, render_json, summarize
 from gateway.store import Store
-from gateway.usage import UsageCount, parse_query, render_json, summarize
 from tests.gateway.test_store import T0, create_org, make_sms, store
 
 __all__ = ["store"]

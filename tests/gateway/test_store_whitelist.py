@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from gateway.lifecycle import failed_locally
-from gateway.models import PhoneNumber
+from gateway.core.lifecycle import failed_locally
+from gateway.core.models import PhoneNumber
+from gateway.core.whitelist import WhitelistRequest
 from gateway.store import Store
-from gateway.whitelist import WhitelistRequest
 from telecom import Reason
 from tests.gateway.test_store import T0, T1, T9, create_org, make_sms, store
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway.lifecycle import accepted
-from gateway.models import Organization, Sms, StatusEvent
+from gateway.core.lifecycle import accepted
+from gateway.core.models import Organization, Sms, StatusEvent
 from gateway.store import Store, open_store
 from gateway.store.sqlite_threads import GroupWriter
 from tests.databases import POSTGRESQL, database_for

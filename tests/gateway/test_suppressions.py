@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from gateway.core.models import Organization, Suppression
 from gateway.keys import STORE
-from gateway.models import Organization, Suppression
 from gateway.store import Store, migrations, open_store
 from simulator.scenario import loads
 from telecom.keywords import HELP_REPLY

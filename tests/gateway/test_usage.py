@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from gateway.errors import ValidationFailed
-from gateway.usage import (
+from gateway.core.errors import ValidationFailed
+from gateway.core.usage import (
     COLUMNS,
     MAX_DAYS,
     UsageCount,

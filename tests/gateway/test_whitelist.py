@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from gateway.models import PhoneNumber
-from gateway.whitelist import CONTENT_TYPES, decision_of, new_request_id, validate_form
+from gateway.core.models import PhoneNumber
+from gateway.core.whitelist import CONTENT_TYPES, decision_of, new_request_id, validate_form
 
 T0 = "2026-01-01T00:00:00.000000+00:00"
 INTERNAL = PhoneNumber(

@@ -10,8 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from simulator.app import create_app
-from simulator.scenario.model import DEFAULT_ACCOUNT_SID as SID
-from simulator.scenario.model import DEFAULT_AUTH_TOKEN as TOKEN
+from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID as SID
+from simulator.scenario.carrier_model import DEFAULT_AUTH_TOKEN as TOKEN
 
 
 def _basic(user: str, password: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from simulator.callbacks import WebhookSender
-from simulator.scenario.model import CallbackFaults
+from simulator.scenario.carrier_model import CallbackFaults
 from telecom import compute_signature
 
 TOKEN = "callback-token"

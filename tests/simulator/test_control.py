@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from simulator.app import create_app
 from simulator.scenario import loads
-from simulator.scenario.model import DEFAULT_ACCOUNT_SID as SID
-from simulator.scenario.model import DEFAULT_AUTH_TOKEN as TOKEN
+from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID as SID
+from simulator.scenario.carrier_model import DEFAULT_AUTH_TOKEN as TOKEN
 from telecom.signature import validate_signature
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"{SID}:{TOKEN}".encode()).decode()}

@@ -14,8 +14,8 @@ from simulator.engine.records import CallbackPost, HandsetReply, StatusChange
 from simulator.engine.throughput import SenderQueues
 from simulator.errors import TwilioError
 from simulator.scenario import load, loads
-from simulator.scenario.model import DEFAULT_ACCOUNT_SID as ACCOUNT
-from simulator.scenario.model import CallbackFaults, Throughput
+from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID as ACCOUNT
+from simulator.scenario.carrier_model import CallbackFaults, Throughput
 from telecom.keywords import HELP_REPLY
 
 SENDER = "+14155550100"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import simulator.scenario as scenario_package
-import simulator.scenario.model as model_module
+import simulator.scenario.carrier_model as model_module
 from simulator.scenario import (
     DEFAULT_ACCOUNT_SID,
     Account,

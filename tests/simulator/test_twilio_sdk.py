@@ -313,7 +313,7 @@ MAGIC_FROM = [("+15005550001", 21212), ("+15005550007", 21606), ("+15005550008",
 
 
 def test_twilios_magic_numbers_with_no_scenario(loop_thread: LoopThread) -> None:
-    from simulator.scenario.model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+    from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 
     with serve(create_app(), loop_thread) as url:
         client = Client(DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from gateway.dates import iso
+from gateway.core.dates import iso
 from gateway.search import compile_search, parse, run_search, search_leads
 from gateway.store import open_sqlite
 

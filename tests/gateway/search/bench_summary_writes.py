@@ -26,9 +26,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gateway.dates import iso
-from gateway.ids import new_id
-from gateway.models import Sms
+from gateway.core.dates import iso
+from gateway.core.ids import new_id
+from gateway.core.models import Sms
 from gateway.store import migrations, open_sqlite
 from gateway.store.sqlite_sms import _INSERT, _values  # the store's own insert
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from gateway.dates import iso
-from gateway.models import Contact, ContactPhone, Lead, Sms
+from gateway.core.dates import iso
+from gateway.core.models import Contact, ContactPhone, Lead, Sms
 from gateway.search.ast import (
     All,
     And,

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.models import Lead, Organization, Sms
+from gateway.core.models import Lead, Organization, Sms
 from gateway.search import compile_search, evaluate, parse, run_search
 from gateway.search.ast import Node
 from gateway.store import Store, open_store

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from gateway.dates import iso
+from gateway.core.dates import iso
+from gateway.core.models import Sms
 from gateway.keys import STORE
-from gateway.models import Sms
 from gateway.search.parse import MAX_DEPTH, MAX_TERMS
 from tests.databases import run_sql
 from tests.gateway.harness import Harness, in_thread

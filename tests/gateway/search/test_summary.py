@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.lifecycle import accepted, failed_locally
-from gateway.models import Lead, Organization, Sms, StatusEvent
+from gateway.core.lifecycle import accepted, failed_locally
+from gateway.core.models import Lead, Organization, Sms, StatusEvent
 from gateway.search.evaluate import latest_outbound
 from gateway.store import Store, migrations, open_store
 from gateway.store.rows import sms_from_row

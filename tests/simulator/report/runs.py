@@ -10,7 +10,7 @@ from simulator.runner.figures import figures
 from simulator.runner.outcome import Check, Observed, ScenarioResult
 from simulator.runner.report import to_json
 from simulator.runner.timeline import events, timed
-from simulator.scenario.model import Outage, Scenario, SpamFilter, TimelineStep
+from simulator.scenario.carrier_model import Outage, Scenario, SpamFilter, TimelineStep
 
 
 def _sms(

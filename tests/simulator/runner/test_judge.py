@@ -10,7 +10,7 @@ import pytest
 from simulator.runner.invariants import invariants
 from simulator.runner.judge import judge
 from simulator.runner.outcome import Check, Observed, SearchResult, UsageResult
-from simulator.scenario.plan import (
+from simulator.scenario.plan_model import (
     Amount,
     Bound,
     Expectations,

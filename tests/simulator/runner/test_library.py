@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from simulator.cli import main
+from simulator.runner.local_lab import in_process
 from simulator.runner.report import to_json, to_table
 from simulator.runner.run import Target, run_plan
-from simulator.runner.world import in_process
 from simulator.scenario import Scenario
-from simulator.scenario.runbook import load_plan
+from simulator.scenario.read_plan import load_plan
 from tests.databases import database_for
 
 LIBRARY = Path(__file__).resolve().parents[3] / "scenarios"

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from simulator.scenario import ScenarioError
-from simulator.scenario.plan import (
+from simulator.scenario.plan_model import (
     Amount,
     Bound,
     CancelStep,
@@ -23,7 +23,7 @@ from simulator.scenario.plan import (
     WhitelistExpectation,
     WhitelistStep,
 )
-from simulator.scenario.runbook import loads_plan
+from simulator.scenario.read_plan import loads_plan
 
 GOOD = """\
 seed: 1

@@ -1,5 +1,5 @@
 -- Organizations, keys, numbers, leads, contacts, SMS activities and raw carrier events.
--- The PostgreSQL twin of sqlite/001_initial.sql. Dates stay ISO 8601 text (gateway.dates.iso),
+-- The PostgreSQL twin of sqlite/001_initial.sql. Dates stay ISO 8601 text (gateway.core.dates.iso),
 -- so both backends answer byte-identical JSON; COLLATE "C" makes text compare byte by byte
 -- as in SQLite (ISO dates then sort as time does, whatever the database's locale). `seq`
 -- stands in for SQLite's rowid: insertion order, to break ties between equal dates.
@@ -123,7 +123,7 @@ CREATE TABLE carrier_events (
 CREATE INDEX carrier_events_pending ON carrier_events(carrier_sid) WHERE NOT applied;
 
 -- Each sending number's next free send slot (epoch seconds), shared by every gateway process
--- on this database: the per-number rate holds across processes (gateway.pacing.grant).
+-- on this database: the per-number rate holds across processes (gateway.core.pacing.grant).
 CREATE TABLE sender_pace (
     local_phone TEXT COLLATE "C" PRIMARY KEY,
     next_free DOUBLE PRECISION NOT NULL

@@ -1,4 +1,4 @@
--- Spam whitelist requests (gateway/whitelist.py) and the indexes behind usage reports and the
+-- Spam whitelist requests (gateway/core/whitelist.py) and the indexes behind usage reports and the
 -- phone numbers' spam counts. The PostgreSQL twin of sqlite/003_whitelist_usage.sql.
 
 CREATE TABLE sms_whitelist_requests (

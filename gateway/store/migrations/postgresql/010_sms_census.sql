@@ -56,5 +56,5 @@ CREATE FUNCTION sms_census_compact() RETURNS void LANGUAGE sql AS $$
     GROUP BY direction, status, error_reason, prefix HAVING SUM(n) <> 0;
 $$;
 
--- The carrier_events purge (gateway/housekeeping.py) walks the oldest first.
+-- The carrier_events purge (gateway/workers/housekeeping.py) walks the oldest first.
 CREATE INDEX carrier_events_received ON carrier_events(received_at);

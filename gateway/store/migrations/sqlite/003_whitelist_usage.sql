@@ -1,4 +1,4 @@
--- Spam whitelist requests (gateway/whitelist.py) and the indexes behind usage reports and the
+-- Spam whitelist requests (gateway/core/whitelist.py) and the indexes behind usage reports and the
 -- phone numbers' spam counts.
 
 CREATE TABLE sms_whitelist_requests (

@@ -1,5 +1,5 @@
 -- Client retries: the Idempotency-Key of the API's creating POSTs, one row per organization
--- and key (gateway/idempotency.py). Reserved before the create runs; `status` and `response`
+-- and key (gateway/core/idempotency.py). Reserved before the create runs; `status` and `response`
 -- (the first answer) are written in the create's own transaction. Rows older than 24 hours
 -- are purged a small batch at a time by later reservations (the index on created_at).
 CREATE TABLE idempotency_keys (

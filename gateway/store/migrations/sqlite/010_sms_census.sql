@@ -56,5 +56,5 @@ BEGIN
       AND prefix = COALESCE(substr(OLD.remote_phone, 1, 5), '');
 END;
 
--- The carrier_events purge (gateway/housekeeping.py) walks the oldest first.
+-- The carrier_events purge (gateway/workers/housekeeping.py) walks the oldest first.
 CREATE INDEX carrier_events_received ON carrier_events(received_at);

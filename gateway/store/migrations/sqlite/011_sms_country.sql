@@ -1,4 +1,4 @@
--- The country that priced each message (gateway.pricing.priced_country: the recipient's for
+-- The country that priced each message (gateway.core.pricing.priced_country: the recipient's for
 -- outbound, our number's for inbound), written with the message (gateway/store/rows.py), so
 -- that usage reports group by country in SQL instead of looking up every distinct phone.
 -- SQL knows no phone metadata: the existing rows are filled right after this script, in the

@@ -1,7 +1,7 @@
 """Token buckets (pure, given the time) and the 429 they answer, in Close's error shape.
 
-Two limits use them: requests per API key (`gateway.limits`) and failed authentications per
-client address, counted before the key lookup (`gateway.auth`). Both live in this process's
+Two limits use them: requests per API key (`gateway.edge.limits`) and failed authentications per
+client address, counted before the key lookup (`gateway.edge.auth`). Both live in this process's
 memory: with several gateway processes, each counts on its own.
 """
 

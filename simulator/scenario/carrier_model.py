@@ -1,6 +1,6 @@
 """A scenario as frozen data: everything the carrier decides comes from here.
 
-The loader (`simulator.scenario.loader`) builds these from YAML and reports file:line:field;
+The loader (`simulator.scenario.read_carrier`) builds these from YAML and reports file:line:field;
 the engine reads them and never mutates them. Times are simulated seconds.
 """
 

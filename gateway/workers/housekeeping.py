@@ -17,8 +17,8 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from gateway import dates
 from gateway.config import Config
+from gateway.core import dates
 from gateway.metrics import Metrics
 from gateway.store import Store
 

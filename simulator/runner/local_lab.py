@@ -23,7 +23,7 @@ from aiohttp import web
 
 from simulator.app import create_app as create_simulator
 from simulator.runner.clients import RunFailed
-from simulator.scenario.model import Scenario
+from simulator.scenario.carrier_model import Scenario
 
 __all__ = ["Endpoints", "in_process"]
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from gateway.errors import KeyInUse, KeyReused, ValidationFailed
+from gateway.core.errors import KeyInUse, KeyReused, ValidationFailed
 
 __all__ = [
     "HEADER",

@@ -4,7 +4,7 @@
 Each checks `X-Twilio-Signature` against the public URL the carrier was given plus the form,
 with the carrier's auth token (403, and nothing read or stored, without a valid one), reads
 only the fields it needs, stamps the receipt time and stores in one short transaction before
-it answers. What a status means is decided by `gateway.lifecycle`, inside that transaction.
+it answers. What a status means is decided by `gateway.core.lifecycle`, inside that transaction.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import logging
 
 from aiohttp import web
 
-from gateway import dates
-from gateway.ids import new_id
+from gateway.core import dates
+from gateway.core.ids import new_id
+from gateway.core.models import Contact, ContactPhone, InboundSms, Lead, Sms, StatusEvent
+from gateway.core.pricing import cost_of
+from gateway.core.whitelist import decision_of
 from gateway.keys import CONFIG, LIVE_CONFIG, SIGNED_FORM, STORE
-from gateway.models import Contact, ContactPhone, InboundSms, Lead, Sms, StatusEvent
-from gateway.pricing import cost_of
-from gateway.whitelist import decision_of
 from telecom import InvalidNumber, format_international, parse_e164, segment, validate_signature
 from telecom.keywords import Keyword, keyword_of, opt_out_type
 
@@ -31,8 +31,8 @@ _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 async def signed_form(request: web.Request) -> dict[str, str]:
     """The webhook's form, once its signature is checked (else 403). Checked once per request:
-    `gateway.ops.callback_observer` asks first, before anything reads the database, so a
-    forged request costs no query."""
+    `gateway.edge.ops_endpoints.callback_observer` asks first, before anything reads the
+    database, so a forged request costs no query."""
     if SIGNED_FORM in request:
         return request[SIGNED_FORM]
     form = await request.post()

@@ -17,14 +17,14 @@ import logging
 import time
 from datetime import timedelta
 
-from gateway import dates
-from gateway.carrier import CarrierClient
 from gateway.config import Config
-from gateway.errors import CarrierError
+from gateway.core import dates
+from gateway.core.errors import CarrierError
+from gateway.core.models import StatusEvent
 from gateway.logs import ACTIVITY_ID
 from gateway.metrics import Metrics
-from gateway.models import StatusEvent
 from gateway.store import Store
+from gateway.workers.carrier_client import CarrierClient
 
 __all__ = ["Reconciler"]
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from gateway.ids import new_id
-from gateway.models import PhoneNumber
-from gateway.sms_rules import MAX_TEXT
+from gateway.core.ids import new_id
+from gateway.core.models import PhoneNumber
+from gateway.core.sms_rules import MAX_TEXT
 
 __all__ = [
     "CONTENT_TYPES",

@@ -16,13 +16,13 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from gateway import dates
-from gateway.errors import Unauthorized
-from gateway.ids import new_id
+from gateway.core import dates
+from gateway.core.errors import Unauthorized
+from gateway.core.ids import new_id
+from gateway.core.models import Organization
+from gateway.edge.throttle import RateLimiter, client_address, too_many_requests
 from gateway.keys import API_KEY_CACHE, METRICS, ORGANIZATION, STORE
-from gateway.models import Organization
 from gateway.store import Store
-from gateway.throttle import RateLimiter, client_address, too_many_requests
 
 __all__ = ["auth_middleware", "create_organization", "hash_key", "key_from_header", "new_api_key"]
 
@@ -72,7 +72,7 @@ def auth_middleware(failures: RateLimiter | None = None) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        # the API's description is public, as API documentation is (gateway.openapi)
+        # the API's description is public, as API documentation is (gateway.edge.openapi)
         if not request.path.startswith("/api/") or request.path == "/api/v1/openapi.json":
             return await handler(request)
         key = key_from_header(request.headers.get("Authorization"))

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import yaml
 
 from simulator.scenario.nodes import Reader, describe, field_path
-from simulator.scenario.plan import Amount, Bound
+from simulator.scenario.plan_model import Amount, Bound
 from simulator.scenario.schema import read_fields
 
 __all__ = ["amount", "bound", "keyed", "one_of"]

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway.errors import BadRequest, ValidationFailed
+from gateway.core.errors import BadRequest, ValidationFailed
 
 __all__ = ["NUL_MESSAGE", "first_nul_field", "nul_middleware"]
 

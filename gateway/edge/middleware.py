@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway.errors import ApiError
+from gateway.core.errors import ApiError
 
 __all__ = ["error_middleware"]
 

@@ -133,7 +133,7 @@ class DueSms:
     attempts: int
     blocked: bool  # the recipient is suppressed (opted out since the message was accepted)
     rented: bool = True  # its organization still rents the sending number
-    segments: int = 1  # the sender's send slots it takes (gateway.pacing)
+    segments: int = 1  # the sender's send slots it takes (gateway.core.pacing)
     # set when a dispatcher claimed it before: an earlier create may have reached the carrier
     first_claimed_at: str | None = None
 

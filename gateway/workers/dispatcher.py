@@ -25,19 +25,19 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from gateway import dates
-from gateway.breaker import Breaker, BreakerState
-from gateway.carrier import CarrierClient, ListedMessage, SentMessage
 from gateway.config import Config
-from gateway.errors import CarrierMisconfigured, CarrierRejected, CarrierUnavailable
-from gateway.lifecycle import accepted, failed_locally, rejected
+from gateway.core import dates
+from gateway.core.breaker import Breaker, BreakerState
+from gateway.core.errors import CarrierMisconfigured, CarrierRejected, CarrierUnavailable
+from gateway.core.lifecycle import accepted, failed_locally, rejected
+from gateway.core.models import DueSms, Suppression
+from gateway.core.pacing import Pacer, backoff
+from gateway.core.pricing import cost_of
+from gateway.core.sms_rules import dispatch_blocker
 from gateway.logs import ACTIVITY_ID
 from gateway.metrics import Metrics
-from gateway.models import DueSms, Suppression
-from gateway.pacing import Pacer, backoff
-from gateway.pricing import cost_of
-from gateway.sms_rules import dispatch_blocker
 from gateway.store import Store
+from gateway.workers.carrier_client import CarrierClient, ListedMessage, SentMessage
 from telecom import Reason, country_of
 
 __all__ = ["Dispatcher"]

@@ -1,7 +1,7 @@
 """Every exception the gateway raises on purpose. Pure: no aiohttp here.
 
 GatewayError
-├── ApiError                 -- rendered by gateway.middleware in Close's shapes
+├── ApiError                 -- rendered by gateway.edge.middleware in Close's shapes
 │   ├── ValidationFailed     -- 400 {"errors": [...], "field-errors": {...}}
 │   ├── BadRequest           -- 400 {"error": "..."}
 │   ├── RentFailed           -- 400 {"status": "...", "error": "..."} (phone number rent)
@@ -10,7 +10,7 @@ GatewayError
 │   ├── KeyInUse             -- 409: a request under the same Idempotency-Key is in progress
 │   ├── KeyReused            -- 422: an Idempotency-Key sent again with another request
 │   └── CarrierDown          -- 502: the carrier could not be reached for a synchronous call
-└── CarrierError             -- raised by gateway.carrier, never escapes to a client as is
+└── CarrierError             -- raised by the carrier client, never escapes to a client as is
     ├── CarrierRejected(code, message)  -- a 4xx Twilio error: final for that request
     └── CarrierUnavailable(message)     -- 5xx, 20429, timeout, connection: try again later
         └── CarrierMisconfigured(message) -- our credentials or URL are wrong, or what answers

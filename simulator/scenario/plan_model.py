@@ -1,7 +1,7 @@
 """What the scenario runner reads from a scenario: the traffic to send and what must come out.
 
 The scenario loader keeps `traffic` and `expect` as plain data (the carrier never reads them);
-`simulator.scenario.runbook` validates them into these frozen dataclasses, reporting
+`simulator.scenario.read_plan` validates them into these frozen dataclasses, reporting
 file:line:field like the rest of the loader. Times are simulated seconds since the scenario
 started; rates are messages per simulated second.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from simulator.scenario.model import Scenario
+from simulator.scenario.carrier_model import Scenario
 
 __all__ = [
     "COUNTED_FIELDS",

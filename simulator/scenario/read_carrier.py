@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from simulator.scenario import schema, sections, timing
-from simulator.scenario.model import Idempotency, Scenario, SpamFilter, TimelineStep
+from simulator.scenario.carrier_model import Idempotency, Scenario, SpamFilter, TimelineStep
 from simulator.scenario.nodes import Reader, field_path, item_path
 from simulator.scenario.problems import Problem, ScenarioError
 from simulator.scenario.schema import Convert, Fields, read_fields

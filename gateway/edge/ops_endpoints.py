@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway import dates
-from gateway.breaker import BreakerState
-from gateway.intake import signed_form
+from gateway.core import dates
+from gateway.core.breaker import BreakerState
+from gateway.edge.nul_guard import NUL_MESSAGE, first_nul_field
+from gateway.edge.webhooks import signed_form
 from gateway.keys import CONFIG, DISPATCHER, GATEWAY, METRICS, SHUTTING_DOWN, STORE
 from gateway.logs import ACTIVITY_ID
-from gateway.nul import NUL_MESSAGE, first_nul_field
 
 __all__ = ["callback_observer", "healthz", "ops_app", "refuse_when_stopping"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gateway.models import DueSms, PhoneNumber
+from gateway.core.models import DueSms, PhoneNumber
 from telecom import Reason
 
 __all__ = [

@@ -1,7 +1,7 @@
 """A scenario file as the runner reads it: the carrier's scenario plus its traffic and
 expectations, validated together so one `ScenarioError` lists every problem in the file.
 
-`loads` (loader.py) keeps `traffic` and `expect` as plain data, because the carrier never reads
+`loads` (read_carrier.py) keeps `traffic` and `expect` as plain data, as the carrier never reads
 them; this module reads the same text again into typed steps and expectations, and checks what
 they name across steps: numbers, leads and tags made by an earlier step, numbers the traffic
 rents for `expect.whitelist`.
@@ -15,11 +15,10 @@ from pathlib import Path
 
 import yaml
 
+from simulator.scenario.carrier_model import Scenario
 from simulator.scenario.expect import expectations
-from simulator.scenario.loader import loads
-from simulator.scenario.model import Scenario
 from simulator.scenario.nodes import Reader
-from simulator.scenario.plan import (
+from simulator.scenario.plan_model import (
     CancelStep,
     Expectations,
     InboundStep,
@@ -32,6 +31,7 @@ from simulator.scenario.plan import (
     render,
 )
 from simulator.scenario.problems import Problem, ScenarioError
+from simulator.scenario.read_carrier import loads
 from simulator.scenario.traffic import RENTABLE, traffic
 from telecom.numbers import InvalidNumber, parse_e164
 

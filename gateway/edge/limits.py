@@ -1,7 +1,7 @@
 """Request hardening: a body size limit (413) and a per-API-key rate limit (429), both answered
 in Close's error shape.
 
-The rate limit is a token bucket per key (`gateway.throttle`), kept in this process. A refused
+The rate limit is a token bucket per key (`gateway.edge.throttle`), kept in this process. A refused
 request gets `Retry-After` and `RateLimit: limit=N, remaining=0, reset=S` with whole seconds,
 the header Close's own client (`closeio_api`) reads to sleep before it retries.
 """
@@ -13,9 +13,9 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from gateway.auth import hash_key, key_from_header
+from gateway.edge.auth import hash_key, key_from_header
+from gateway.edge.throttle import RateLimiter, too_many_requests
 from gateway.keys import CONFIG, METRICS
-from gateway.throttle import RateLimiter, too_many_requests
 
 __all__ = ["RateLimiter", "body_limit_middleware", "rate_limit_middleware"]
 

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gateway import dates
-from gateway.errors import ValidationFailed
+from gateway.core import dates
+from gateway.core.errors import ValidationFailed
 
 __all__ = [
     "COLUMNS",

@@ -26,8 +26,9 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from gateway.errors import CarrierMisconfigured, CarrierRejected, CarrierUnavailable
+from gateway.core.errors import CarrierMisconfigured, CarrierRejected, CarrierUnavailable
 from telecom import parse_rfc2822
+from telecom.wire import API_VERSION
 
 __all__ = [
     "AvailableNumber",
@@ -105,7 +106,7 @@ class CarrierClient:
         timeout: float = 10.0,
     ) -> None:
         self._base = base_url.rstrip("/")
-        self._root = f"{self._base}/2010-04-01/Accounts/{account_sid}"
+        self._root = f"{self._base}/{API_VERSION}/Accounts/{account_sid}"
         # BasicAuth is deprecated in aiohttp 3.14: send the header ourselves
         self._auth = {"Authorization": aiohttp.encode_basic_auth(account_sid, auth_token)}
         self._session = session
