@@ -17,8 +17,8 @@ from aiohttp.typedefs import Middleware
 
 from gateway.api import setup_routes
 from gateway.config import Config, is_postgres_url
+from gateway.config_reload import LiveConfig
 from gateway.core.pacing import Pace
-from gateway.core.reloadable import LiveConfig
 from gateway.edge.auth import auth_middleware
 from gateway.edge.limits import RateLimiter, body_limit_middleware, rate_limit_middleware
 from gateway.edge.middleware import error_middleware

@@ -7,8 +7,8 @@ import asyncio
 from aiohttp import web
 
 from gateway.config import Config
+from gateway.config_reload import LiveConfig
 from gateway.core.idempotency import KeyClaim
-from gateway.core.reloadable import LiveConfig
 from gateway.metrics import Metrics
 from gateway.store import Store
 from gateway.workers.carrier_client import CarrierClient

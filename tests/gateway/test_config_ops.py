@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway import ConfigError, parse_config
-from gateway.core.reloadable import reloaded
+from gateway.config_reload import reloaded
 
 
 def test_ops_keys_parse() -> None:
