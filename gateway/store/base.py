@@ -202,7 +202,8 @@ class Store(Protocol):
         self, now: str, limit: int, per_number: int, skip_numbers: frozenset[str]
     ) -> list[DueSms]:
         """Due, unclaimed messages, oldest first: at most `per_number` per sending number,
-        none from `skip_numbers`."""
+        none from `skip_numbers` (senders waiting on their pace): one busy number must not
+        fill the round and hold up everyone else."""
         ...
 
     async def claim_sms(

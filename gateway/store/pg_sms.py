@@ -70,8 +70,7 @@ class PgSmsQueries(PgDb):
     async def due_sms(
         self, now: str, limit: int, per_number: int, skip_numbers: frozenset[str]
     ) -> list[DueSms]:
-        # At most `per_number` from each sender, and none from senders that are waiting on
-        # their pace: one busy number must not fill the round and hold up everyone else.
+        # each sender's due rows numbered by a window function (SQLite walks the senders)
         rows = await self._all(
             "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
             " due_since, attempts, segments, first_claimed_at, due_at, seq,"

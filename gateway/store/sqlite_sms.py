@@ -87,9 +87,7 @@ class SqliteSmsQueries(SqliteDb):
     async def due_sms(
         self, now: str, limit: int, per_number: int, skip_numbers: frozenset[str]
     ) -> list[DueSms]:
-        # At most `per_number` from each sender, and none from senders that are waiting on
-        # their pace: one busy number must not fill the round and hold up everyone else. The
-        # senders are walked one index seek at a time (sms_due_sender), and each gives its
+        # The senders are walked one index seek at a time (sms_due_sender), and each gives its
         # oldest unclaimed due rows: the cost follows the senders, not the backlog.
         rows = await self._all(
             "WITH RECURSIVE senders(phone) AS ("
