@@ -3,8 +3,8 @@ what each promises. It holds for both backends, SQLite (`gateway.store.sqlite`: 
 one writer thread with group commit) and PostgreSQL (`gateway.store.pg`: several gateway
 processes share the database).
 
-For every method: it is one transaction (what it writes is all stored or none of it, and
-durable once the call returns), never held across a carrier call. Tenancy is part of every
+Every method that writes is one transaction (all it writes is stored or none of it, durable
+once the call returns); none is ever held across a carrier call. Tenancy is part of every
 read: a method given an organization id never returns another organization's rows, and a
 write given one changes nothing of another's. Writes that race (the dispatcher's claims, the
 carrier's statuses and inbound messages, whitelist decisions) are right however they
