@@ -1,7 +1,8 @@
 """Close's lead search language over SMS activity: text -> AST -> one SQL query.
 
 Pure core: `parse` (grammar.lark, lark LALR), `ast`, `fields`, `dates`, `compile_search`,
-`evaluate` (the reference answer for tests). Shell: `service` (runs it on the SQLite store).
+`evaluate` (the reference answer for tests). Shell: `service` (runs it on the gateway's store,
+SQLite or PostgreSQL, through the Store contract).
 """
 
 from gateway.search.compile import Compiled, Dialect, compile_search, compile_where

@@ -14,6 +14,8 @@ exactly as the Python evaluator reads it.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -55,6 +57,16 @@ class Dialect:
     unindexed: str  # a column the planner must not pick an index for
 
     placeholder: str  # numbered, from 1: the text's order of values cannot go wrong
+    # the store's shared queries (gateway.store): {} is one bound list, from `list_value`
+    in_list: str  # the column on its left is one of the list
+    not_in_list: str  # ... none of the list
+    list_as_json: bool  # SQLite binds no arrays: the list travels as JSON text
+    for_update: str  # the row lock a read-then-write takes (SQLite's one writer needs none)
+    local_day: str  # YYYY-MM-DD of the ISO text {column} shifted by {minutes} (a bound int)
+
+    def list_value(self, values: Iterable[str]) -> object:
+        """What to bind for an `in_list` or `not_in_list` placeholder."""
+        return json.dumps(list(values)) if self.list_as_json else list(values)
 
 
 SQLITE = Dialect(
@@ -65,6 +77,11 @@ SQLITE = Dialect(
     sequence="rowid",
     materialized="MATERIALIZED",
     unindexed="+{}",
+    in_list="IN (SELECT value FROM json_each({}))",
+    not_in_list="NOT IN (SELECT value FROM json_each({}))",
+    list_as_json=True,
+    for_update="",
+    local_day="substr(datetime({column}, {minutes} || ' minutes'), 1, 10)",
 )
 # lower() under the "C" collation folds ASCII letters only, as SQLite's does (fields.fold)
 POSTGRESQL = Dialect(
@@ -75,6 +92,12 @@ POSTGRESQL = Dialect(
     sequence="seq",
     materialized="MATERIALIZED",
     unindexed="{}",
+    in_list="= ANY({}::text[])",
+    not_in_list="<> ALL({}::text[])",
+    list_as_json=False,
+    for_update=" FOR UPDATE",
+    local_day="to_char(({column})::timestamptz AT TIME ZONE 'UTC'"
+    " + make_interval(mins => {minutes}), 'YYYY-MM-DD')",
 )
 
 _OPS = {Op.EQ: "=", Op.GT: ">", Op.GE: ">=", Op.LT: "<", Op.LE: "<="}

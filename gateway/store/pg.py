@@ -1,31 +1,19 @@
-"""PgStore: the Store protocol on PostgreSQL (asyncpg), assembled from one query class per
-concern as SqliteStore is."""
+"""PgStore: the Store protocol on PostgreSQL (asyncpg): the shared queries on PostgreSQL's
+primitives, and PostgreSQL's own dispatcher claims and carrier writes (row locks, advisory
+locks and claim tokens, for several processes sharing the database)."""
 
 from __future__ import annotations
 
 from gateway.core.pacing import Pace
 from gateway.store.pg_intake import PgIntakeQueries
-from gateway.store.pg_keys import PgKeyQueries
-from gateway.store.pg_leads import PgLeadQueries
 from gateway.store.pg_ops import PgOpsQueries
-from gateway.store.pg_suppressions import PgSuppressionQueries
-from gateway.store.pg_tenancy import PgTenancyQueries
-from gateway.store.pg_usage import PgUsageQueries
 from gateway.store.pg_whitelist import PgWhitelistQueries
+from gateway.store.queries import SharedQueries
 
 __all__ = ["PgStore", "open_pg"]
 
 
-class PgStore(
-    PgTenancyQueries,
-    PgLeadQueries,
-    PgIntakeQueries,
-    PgWhitelistQueries,
-    PgUsageQueries,
-    PgOpsQueries,
-    PgKeyQueries,
-    PgSuppressionQueries,
-):
+class PgStore(SharedQueries, PgIntakeQueries, PgWhitelistQueries, PgOpsQueries):
     pass
 
 

@@ -17,7 +17,7 @@ process to start releases that dead process's claims at once instead of waiting 
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Self
 
@@ -26,16 +26,35 @@ import asyncpg
 from gateway.core.dates import iso, now
 from gateway.core.pacing import Pace
 from gateway.search.compile import POSTGRESQL
+from gateway.store.db import Db, Stmt
 from gateway.store.migrate import apply_pg_migrations
 
-__all__ = ["CLAIM_LOCK_SPACE", "PgDb"]
+__all__ = ["CLAIM_LOCK_SPACE", "PgDb", "run_statements"]
 
 # pg_advisory_lock(space, token): the first key of every claim token's lock
 CLAIM_LOCK_SPACE = 0x736D73  # "sms"
 
 
-class PgDb:
+async def run_statements(
+    db: asyncpg.Connection, statements: Sequence[Stmt]
+) -> list[list[asyncpg.Record]]:
+    """`Db._batch`'s statements, in `db`'s transaction."""
+    done: list[list[asyncpg.Record]] = []
+    for stmt in statements:
+        if stmt.many:
+            await db.executemany(stmt.sql, stmt.params)
+            rows = []
+        else:
+            rows = list(await db.fetch(stmt.sql, *stmt.params))
+        if stmt.or_fail is not None and not rows:
+            raise stmt.or_fail
+        done.append(rows)
+    return done
+
+
+class PgDb(Db):
     search_dialect = POSTGRESQL
+    unclaimed = "claimed_until = NULL, claimed_by = NULL"
 
     def __init__(
         self, pool: asyncpg.Pool, owner: asyncpg.Connection, token: int, pace: Pace | None = None
@@ -68,6 +87,16 @@ class PgDb:
     async def _tx(self) -> AsyncIterator[asyncpg.Connection]:
         async with self._pool.acquire() as conn, conn.transaction():
             yield conn
+
+    async def _batch(self, statements: Sequence[Stmt]) -> list[list[asyncpg.Record]]:
+        if len(statements) == 1 and not statements[0].many and statements[0].or_fail is None:
+            return [await self._write(statements[0].sql, statements[0].params)]  # no BEGIN
+        async with self._tx() as db:
+            return await run_statements(db, statements)
+
+    def _serialise(self, key: str) -> list[Stmt]:
+        # several processes write at once: an advisory lock, released when the batch ends
+        return [Stmt("SELECT pg_advisory_xact_lock(hashtext($1))", (key,))]
 
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> list[asyncpg.Record]:
         """One statement, its own transaction; returns RETURNING rows, if any."""

@@ -1,47 +1,30 @@
-"""SMS activities in PostgreSQL: the API's reads and writes and the dispatcher's claims.
+"""The dispatcher's side of SMS activities in PostgreSQL: due messages, claims, and the writes
+that apply the carrier's answers (the API's side is gateway.store.sms, written once).
 
-Several gateway processes may share the database. A claim locks its rows FOR UPDATE SKIP
-LOCKED and re-checks the lease on the row it locked, so two dispatchers never both claim a
-message; everything that applies carrier statuses to a message takes that message's
-carrier-sid lock (`lock_sid`) first, so a status callback and the create answer that tells
-us the sid are applied one after the other even when they land on different processes.
+Why this differs from SQLite (sqlite_sms): several gateway processes may share the database.
+A claim locks its rows FOR UPDATE SKIP LOCKED and re-checks the lease on the row it locked,
+so two dispatchers never both claim a message; everything that applies carrier statuses to a
+message takes that message's carrier-sid lock (`lock_sid`) first, so a status callback and
+the create answer that tells us the sid are applied one after the other even when they land
+on different processes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
-from gateway.core.idempotency import KeyAnswer
 from gateway.core.lifecycle import Outcome, on_callback
-from gateway.core.models import DueSms, Sms, SmsQuery
+from gateway.core.models import DueSms
 from gateway.core.pacing import grant
 from gateway.store.pg_db import CLAIM_LOCK_SPACE, PgDb
-from gateway.store.pg_keys import answer_key
-from gateway.store.rows import (
-    SMS_FIELDS,
-    SMS_UPDATABLE,
-    SMS_WRITTEN,
-    outcome_of,
-    sms_from_row,
-    sms_values,
-    suppressed,
-)
+from gateway.store.rows import due_from_row, outcome_of, suppressed
+from gateway.store.sms import OUTCOME_SET, outcome_values
 
-__all__ = ["PgSmsQueries", "insert_sms_row", "lock_sid", "move_forward"]
+__all__ = ["PgSmsQueries", "lock_sid", "move_forward"]
 
-_COLUMNS = ", ".join(SMS_FIELDS)
-_INSERT = (
-    f"INSERT INTO sms ({', '.join(SMS_WRITTEN)})"
-    f" VALUES ({', '.join(f'${n}' for n in range(1, len(SMS_WRITTEN) + 1))})"
-)
 _OUTCOME = "status, delivery_status, error_code, error_reason, error_message"
-
-
-async def insert_sms_row(db: asyncpg.Connection | asyncpg.Pool, sms: Sms) -> None:
-    await db.execute(_INSERT, *sms_values(sms))
 
 
 async def lock_sid(db: asyncpg.Connection, carrier_sid: str) -> None:
@@ -62,80 +45,14 @@ async def move_forward(
         target = on_callback(target, status, code) or target
     if target != current:  # else a duplicate, late or out-of-order callback
         await db.execute(
-            "UPDATE sms SET status = $1, delivery_status = $2, error_code = $3,"
-            " error_reason = $4, error_message = $5, date_updated = $6 WHERE id = $7",
-            target.status,
-            target.delivery_status,
-            target.error_code,
-            target.error_reason,
-            target.error_message,
+            f"UPDATE sms SET {OUTCOME_SET}, date_updated = $6 WHERE id = $7",
+            *outcome_values(target),
             now,
             sms_id,
         )
 
 
 class PgSmsQueries(PgDb):
-    async def insert_sms(self, sms: Sms, answer: KeyAnswer | None = None) -> None:
-        if answer is None:
-            await insert_sms_row(self._pool, sms)
-            return
-        async with self._tx() as db:
-            await insert_sms_row(db, sms)
-            await answer_key(db, answer)
-
-    async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
-        row = await self._one(
-            f"SELECT {_COLUMNS} FROM sms WHERE organization_id = $1 AND id = $2", (org_id, sms_id)
-        )
-        return sms_from_row(row) if row else None
-
-    async def list_sms(self, query: SmsQuery) -> list[Sms]:
-        where, params = ["organization_id = $1"], [query.organization_id]
-
-        def add(test: str, value: Any) -> None:
-            params.append(value)
-            where.append(test.format(f"${len(params)}"))
-
-        for column, values in (
-            ("id", query.ids),
-            ("lead_id", query.lead_ids),
-            ("contact_id", query.contact_ids),
-            ("status", query.statuses),
-            ("direction", query.directions),
-        ):
-            if values:
-                add(f"{column} = ANY({{}}::text[])", list(values))
-        for op, value in (
-            (">=", query.created_gte),
-            (">", query.created_gt),
-            ("<=", query.created_lte),
-            ("<", query.created_lt),
-        ):
-            if value is not None:
-                add(f"date_created {op} {{}}", value)
-        n = len(params)
-        rows = await self._all(
-            f"SELECT {_COLUMNS} FROM sms WHERE {' AND '.join(where)}"
-            f" ORDER BY date_created DESC, seq DESC LIMIT ${n + 1} OFFSET ${n + 2}",
-            [*params, query.limit, query.skip],
-        )
-        return [sms_from_row(row) for row in rows]
-
-    async def update_sms(self, sms: Sms, expected_status: str, now: str) -> bool:
-        n = len(SMS_UPDATABLE)
-        changed = await self._changes(
-            f"UPDATE sms SET {', '.join(f'{c} = ${i}' for i, c in enumerate(SMS_UPDATABLE, 1))}"
-            f" WHERE id = ${n + 1} AND organization_id = ${n + 2} AND status = ${n + 3}"
-            f" AND carrier_sid IS NULL AND (claimed_until IS NULL OR claimed_until < ${n + 4})",
-            [*sms_values(sms, SMS_UPDATABLE), sms.id, sms.organization_id, expected_status, now],
-        )
-        return changed == 1
-
-    async def delete_sms(self, org_id: str, sms_id: str) -> None:
-        await self._write(
-            "DELETE FROM sms WHERE organization_id = $1 AND id = $2", (org_id, sms_id)
-        )
-
     # -- the dispatcher's side -------------------------------------------------------------
 
     async def release_claims(self) -> None:
@@ -153,8 +70,7 @@ class PgSmsQueries(PgDb):
     async def due_sms(
         self, now: str, limit: int, per_number: int, skip_numbers: frozenset[str]
     ) -> list[DueSms]:
-        # At most `per_number` from each sender, and none from senders that are waiting on
-        # their pace: one busy number must not fill the round and hold up everyone else.
+        # each sender's due rows numbered by a window function (SQLite walks the senders)
         rows = await self._all(
             "SELECT * FROM (SELECT id, organization_id, local_phone, remote_phone, text,"
             " due_since, attempts, segments, first_claimed_at, due_at, seq,"
@@ -168,22 +84,7 @@ class PgSmsQueries(PgDb):
             " WHERE nth <= $3 ORDER BY due_at, seq LIMIT $4",
             (now, sorted(skip_numbers), per_number, limit),
         )
-        return [
-            DueSms(
-                r["id"],
-                r["organization_id"],
-                r["local_phone"],
-                r["remote_phone"],
-                r["text"],
-                r["due_since"],
-                r["attempts"],
-                r["blocked"],
-                r["rented"],
-                r["segments"],
-                r["first_claimed_at"],
-            )
-            for r in rows
-        ]
+        return [due_from_row(r) for r in rows]
 
     async def claim_sms(
         self, ids: list[str], now: str, lease_until: str, paced: bool = True
@@ -279,7 +180,7 @@ class PgSmsQueries(PgDb):
                 f" ({_OUTCOME}) = ($3, $4, $5, $6, $7), segments = COALESCE($8, segments),"
                 " cost = COALESCE($9, cost), date_updated = $2"
                 " WHERE id = $10 AND carrier_sid IS NULL",
-                (carrier_sid, now, *_outcome_values(outcome), segments, cost, sms_id),
+                (carrier_sid, now, *outcome_values(outcome), segments, cost, sms_id),
                 db,
             )
             if not changed:
@@ -299,23 +200,6 @@ class PgSmsQueries(PgDb):
                     db, *known, [(e["status"], e["error_code"]) for e in events], now
                 )
 
-    async def record_outcome(self, sms_id: str, outcome: Outcome, now: str) -> None:
-        await self._write(
-            "UPDATE sms SET due_at = NULL, claimed_until = NULL, claimed_by = NULL,"
-            f" ({_OUTCOME}) = ($1, $2, $3, $4, $5), date_updated = $6 WHERE id = $7",
-            (*_outcome_values(outcome), now, sms_id),
-        )
-
-    async def record_retry(
-        self, sms_id: str, attempts: int, due_at: str, unsent: bool = False
-    ) -> None:
-        await self._write(
-            "UPDATE sms SET attempts = $1, due_at = $2, claimed_until = NULL, claimed_by = NULL,"
-            " first_claimed_at = CASE WHEN $4 THEN NULL ELSE first_claimed_at END"
-            " WHERE id = $3 AND carrier_sid IS NULL",
-            (attempts, due_at, sms_id, unsent),
-        )
-
     async def expire_unclaimed(
         self, due_before: str, now: str, outcome: Outcome, keep_claimed_before: bool
     ) -> int:
@@ -326,7 +210,7 @@ class PgSmsQueries(PgDb):
             " AND due_since < $7 AND carrier_sid IS NULL"
             " AND (claimed_until IS NULL OR claimed_until < $6)"
             " AND NOT ($8 AND first_claimed_at IS NOT NULL) FOR UPDATE SKIP LOCKED)",
-            (*_outcome_values(outcome), now, due_before, keep_claimed_before),
+            (*outcome_values(outcome), now, due_before, keep_claimed_before),
         )
 
     async def locked_outcome(
@@ -338,13 +222,3 @@ class PgSmsQueries(PgDb):
             f"SELECT id, {_OUTCOME} FROM sms WHERE carrier_sid = $1 FOR UPDATE", (carrier_sid,), db
         )
         return (row["id"], outcome_of(row)) if row else None
-
-
-def _outcome_values(outcome: Outcome) -> tuple[Any, ...]:
-    return (
-        outcome.status,
-        outcome.delivery_status,
-        outcome.error_code,
-        outcome.error_reason,
-        outcome.error_message,
-    )

@@ -13,6 +13,7 @@ from gateway.core.lifecycle import Outcome
 from gateway.core.models import (
     Contact,
     ContactPhone,
+    DueSms,
     InboundSms,
     Lead,
     PhoneNumber,
@@ -34,6 +35,7 @@ __all__ = [
     "WHITELIST_COLUMNS",
     "clearing_from_row",
     "contacts_from_rows",
+    "due_from_row",
     "inbound_suppression",
     "leads_from_rows",
     "number_from_row",
@@ -85,6 +87,23 @@ def sms_values(sms: Sms, columns: tuple[str, ...] = SMS_WRITTEN) -> tuple[Any, .
 
 def sms_from_row(row: Any) -> Sms:
     return Sms(**{name: row[name] for name in SMS_FIELDS})
+
+
+def due_from_row(row: Any) -> DueSms:
+    """From the dispatcher's due_sms rows: the message's columns, `blocked` and `rented`."""
+    return DueSms(
+        row["id"],
+        row["organization_id"],
+        row["local_phone"],
+        row["remote_phone"],
+        row["text"],
+        row["due_since"],
+        row["attempts"],
+        bool(row["blocked"]),
+        bool(row["rented"]),
+        row["segments"],
+        row["first_claimed_at"],
+    )
 
 
 def outcome_of(row: Any) -> Outcome:

@@ -1,34 +1,19 @@
-"""SqliteStore: the Store protocol on SQLite (WAL, group commit), assembled from one query class
-per concern."""
+"""SqliteStore: the Store protocol on SQLite (WAL, group commit): the shared queries on
+SQLite's primitives, and SQLite's own dispatcher claims and carrier writes (no locks: the one
+writer runs one op at a time)."""
 
 from __future__ import annotations
 
-from gateway.search.compile import SQLITE
-from gateway.store.sqlite_intake import IntakeQueries
-from gateway.store.sqlite_keys import KeyQueries
-from gateway.store.sqlite_leads import LeadQueries
-from gateway.store.sqlite_ops import OpsQueries
-from gateway.store.sqlite_sms import SmsQueries
-from gateway.store.sqlite_suppressions import SuppressionQueries
-from gateway.store.sqlite_tenancy import TenancyQueries
-from gateway.store.sqlite_usage import UsageQueries
-from gateway.store.sqlite_whitelist import WhitelistQueries
+from gateway.store.queries import SharedQueries
+from gateway.store.sqlite_intake import SqliteIntakeQueries
+from gateway.store.sqlite_ops import SqliteOpsQueries
+from gateway.store.sqlite_whitelist import SqliteWhitelistQueries
 
 __all__ = ["SqliteStore", "open_sqlite"]
 
 
-class SqliteStore(
-    TenancyQueries,
-    LeadQueries,
-    IntakeQueries,
-    SmsQueries,
-    WhitelistQueries,
-    UsageQueries,
-    OpsQueries,
-    KeyQueries,
-    SuppressionQueries,
-):
-    search_dialect = SQLITE  # what gateway.search compiles queries for
+class SqliteStore(SharedQueries, SqliteIntakeQueries, SqliteWhitelistQueries, SqliteOpsQueries):
+    pass
 
 
 async def open_sqlite(path: str, synchronous: str = "NORMAL", migrate: bool = True) -> SqliteStore:

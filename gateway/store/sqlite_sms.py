@@ -1,58 +1,23 @@
-"""SMS activities in SQLite: the API's reads and writes and the dispatcher's claims."""
+"""The dispatcher's side of SMS activities in SQLite: due messages, claims, and the writes
+that apply the carrier's answers (the API's side is gateway.store.sms, written once).
+
+Why this differs from PostgreSQL (pg_sms): SQLite has one writer, which runs one op at a time,
+so a claim or a status write reads, decides and writes with no lock; a claim has no owner (one
+gateway per file, sqlite_owner), and due messages are found by walking the senders' index.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
 
-from gateway.core.idempotency import KeyAnswer
 from gateway.core.lifecycle import Outcome, on_callback
-from gateway.core.models import DueSms, Sms, SmsQuery
-from gateway.store.rows import (
-    SMS_FIELDS,
-    SMS_UPDATABLE,
-    SMS_WRITTEN,
-    outcome_of,
-    sms_from_row,
-    sms_values,
-    suppressed,
-)
+from gateway.core.models import DueSms
+from gateway.store.rows import due_from_row, outcome_of, suppressed
+from gateway.store.sms import OUTCOME_SET, outcome_values
 from gateway.store.sqlite_db import SqliteDb, changes, fetch_all, fetch_one
-from gateway.store.sqlite_keys import answer_key
 
-__all__ = ["SmsQueries"]
-
-_COLUMNS = ", ".join(SMS_FIELDS)
-
-
-def _in(column: str, values: tuple[str, ...], where: list[str], params: list[Any]) -> None:
-    if values:
-        where.append(f"{column} IN ({','.join('?' * len(values))})")
-        params.extend(values)
-
-
-_INSERT = f"INSERT INTO sms ({', '.join(SMS_WRITTEN)}) VALUES ({','.join('?' * len(SMS_WRITTEN))})"
-
-
-def insert_sms_row(db: sqlite3.Connection, sms: Sms) -> None:
-    db.execute(_INSERT, sms_values(sms))
-
-
-_APPLY = (
-    "UPDATE sms SET status = ?, delivery_status = ?, error_code = ?, error_reason = ?,"
-    " error_message = ?, date_updated = ? WHERE id = ?"
-)
-
-
-def _outcome_values(outcome: Outcome) -> tuple[Any, ...]:
-    return (
-        outcome.status,
-        outcome.delivery_status,
-        outcome.error_code,
-        outcome.error_reason,
-        outcome.error_message,
-    )
+__all__ = ["SqliteSmsQueries", "move_forward"]
 
 
 def move_forward(
@@ -72,7 +37,10 @@ def move_forward(
     for status, code in steps:
         target = on_callback(target, status, code) or target
     if target != current:  # else a duplicate, late or out-of-order callback: nothing to write
-        db.execute(_APPLY, (*_outcome_values(target), now, row["id"]))
+        db.execute(
+            f"UPDATE sms SET {OUTCOME_SET}, date_updated = $6 WHERE id = $7",
+            (*outcome_values(target), now, row["id"]),
+        )
 
 
 def _accept(
@@ -90,7 +58,7 @@ def _accept(
         " status = ?, delivery_status = ?, error_code = ?, error_reason = ?, error_message = ?,"
         " segments = COALESCE(?, segments), cost = COALESCE(?, cost), date_updated = ?"
         " WHERE id = ? AND carrier_sid IS NULL",
-        (carrier_sid, now, *_outcome_values(outcome), segments, cost, now, sms_id),
+        (carrier_sid, now, *outcome_values(outcome), segments, cost, now, sms_id),
     ):
         return  # deleted meanwhile, or already recorded
     # Callbacks that overtook the create answer were stored with applied = 0 (see
@@ -109,55 +77,7 @@ def _accept(
         )
 
 
-class SmsQueries(SqliteDb):
-    async def insert_sms(self, sms: Sms, answer: KeyAnswer | None = None) -> None:
-        def insert(db: sqlite3.Connection) -> None:
-            db.execute(_INSERT, sms_values(sms))
-            answer_key(db, answer)
-
-        await self._run(insert)
-
-    async def get_sms(self, org_id: str, sms_id: str) -> Sms | None:
-        row = await self._one(
-            f"SELECT {_COLUMNS} FROM sms WHERE organization_id = ? AND id = ?", (org_id, sms_id)
-        )
-        return sms_from_row(row) if row else None
-
-    async def list_sms(self, query: SmsQuery) -> list[Sms]:
-        where, params = ["organization_id = ?"], [query.organization_id]
-        _in("id", query.ids, where, params)
-        _in("lead_id", query.lead_ids, where, params)
-        _in("contact_id", query.contact_ids, where, params)
-        _in("status", query.statuses, where, params)
-        _in("direction", query.directions, where, params)
-        for op, value in (
-            (">=", query.created_gte),
-            (">", query.created_gt),
-            ("<=", query.created_lte),
-            ("<", query.created_lt),
-        ):
-            if value is not None:
-                where.append(f"date_created {op} ?")
-                params.append(value)
-        rows = await self._all(
-            f"SELECT {_COLUMNS} FROM sms WHERE {' AND '.join(where)}"
-            " ORDER BY date_created DESC, rowid DESC LIMIT ? OFFSET ?",
-            [*params, query.limit, query.skip],
-        )
-        return [sms_from_row(row) for row in rows]
-
-    async def update_sms(self, sms: Sms, expected_status: str, now: str) -> bool:
-        changed = await self._changes(
-            f"UPDATE sms SET {', '.join(f'{c} = ?' for c in SMS_UPDATABLE)}"
-            " WHERE id = ? AND organization_id = ? AND status = ? AND carrier_sid IS NULL"
-            " AND (claimed_until IS NULL OR claimed_until < ?)",
-            [*sms_values(sms, SMS_UPDATABLE), sms.id, sms.organization_id, expected_status, now],
-        )
-        return changed == 1
-
-    async def delete_sms(self, org_id: str, sms_id: str) -> None:
-        await self._write("DELETE FROM sms WHERE organization_id = ? AND id = ?", (org_id, sms_id))
-
+class SqliteSmsQueries(SqliteDb):
     # -- the dispatcher's side -------------------------------------------------------------
 
     async def release_claims(self) -> None:
@@ -167,9 +87,7 @@ class SmsQueries(SqliteDb):
     async def due_sms(
         self, now: str, limit: int, per_number: int, skip_numbers: frozenset[str]
     ) -> list[DueSms]:
-        # At most `per_number` from each sender, and none from senders that are waiting on
-        # their pace: one busy number must not fill the round and hold up everyone else. The
-        # senders are walked one index seek at a time (sms_due_sender), and each gives its
+        # The senders are walked one index seek at a time (sms_due_sender), and each gives its
         # oldest unclaimed due rows: the cost follows the senders, not the backlog.
         rows = await self._all(
             "WITH RECURSIVE senders(phone) AS ("
@@ -192,22 +110,7 @@ class SmsQueries(SqliteDb):
             # no sender can give more than the round takes
             (now, now, min(per_number, limit), json.dumps(sorted(skip_numbers)), limit),
         )
-        return [
-            DueSms(
-                r["id"],
-                r["organization_id"],
-                r["local_phone"],
-                r["remote_phone"],
-                r["text"],
-                r["due_since"],
-                r["attempts"],
-                bool(r["blocked"]),
-                bool(r["rented"]),
-                r["segments"],
-                r["first_claimed_at"],
-            )
-            for r in rows
-        ]
+        return [due_from_row(r) for r in rows]
 
     async def claim_sms(
         self, ids: list[str], now: str, lease_until: str, paced: bool = True
@@ -235,32 +138,6 @@ class SmsQueries(SqliteDb):
     ) -> None:
         await self._run(lambda db: _accept(db, sms_id, carrier_sid, outcome, now, segments, cost))
 
-    async def record_outcome(self, sms_id: str, outcome: Outcome, now: str) -> None:
-        await self._write(
-            "UPDATE sms SET due_at = NULL, claimed_until = NULL, status = ?,"
-            " delivery_status = ?, error_code = ?, error_reason = ?, error_message = ?,"
-            " date_updated = ? WHERE id = ?",
-            (
-                outcome.status,
-                outcome.delivery_status,
-                outcome.error_code,
-                outcome.error_reason,
-                outcome.error_message,
-                now,
-                sms_id,
-            ),
-        )
-
-    async def record_retry(
-        self, sms_id: str, attempts: int, due_at: str, unsent: bool = False
-    ) -> None:
-        await self._write(
-            "UPDATE sms SET attempts = ?, due_at = ?, claimed_until = NULL,"
-            " first_claimed_at = CASE WHEN ? THEN NULL ELSE first_claimed_at END"
-            " WHERE id = ? AND carrier_sid IS NULL",
-            (attempts, due_at, unsent, sms_id),
-        )
-
     async def expire_unclaimed(
         self, due_before: str, now: str, outcome: Outcome, keep_claimed_before: bool
     ) -> int:
@@ -270,5 +147,5 @@ class SmsQueries(SqliteDb):
             " WHERE due_at IS NOT NULL AND due_since < ? AND carrier_sid IS NULL"
             " AND (claimed_until IS NULL OR claimed_until < ?)"
             " AND NOT (? AND first_claimed_at IS NOT NULL)",
-            (*_outcome_values(outcome), now, due_before, now, keep_claimed_before),
+            (*outcome_values(outcome), now, due_before, now, keep_claimed_before),
         )

@@ -1,4 +1,4 @@
-"""Organizations, API keys and phone numbers in PostgreSQL."""
+"""Organizations, API keys and phone numbers."""
 
 from __future__ import annotations
 
@@ -7,24 +7,39 @@ import json
 from gateway.core.idempotency import KeyAnswer
 from gateway.core.lifecycle import Outcome
 from gateway.core.models import Organization, PhoneNumber
-from gateway.search.compile import POSTGRESQL
-from gateway.store.pg_db import PgDb
-from gateway.store.pg_keys import answer_key
+from gateway.store.db import Binds, Db, Stmt
+from gateway.store.keys import answer_stmts
 from gateway.store.rows import NUMBER_COLUMNS, number_from_row
-from gateway.store.sql import end_unsent, end_unsent_values
 
-__all__ = ["PgTenancyQueries"]
+__all__ = ["TenancyQueries"]
+
+# A released number's due, unclaimed messages end, at no cost (the carrier never saw them).
+# Claimed rows are a send in flight (on PostgreSQL maybe another process's): the next claim
+# sees the number gone and ends the message then.
+_END_UNSENT = (
+    "UPDATE sms SET due_at = NULL, claimed_until = NULL, status = $1, delivery_status = $2,"
+    " error_code = $3, error_reason = $4, error_message = $5, cost = NULL, date_updated = $6"
+    " WHERE organization_id = $7 AND local_phone = (SELECT number FROM phone_numbers"
+    "  WHERE organization_id = $7 AND id = $8 AND type = 'internal')"
+    " AND due_at IS NOT NULL AND carrier_sid IS NULL"
+    " AND (claimed_until IS NULL OR claimed_until < $6) RETURNING 1"
+)
 
 
-class PgTenancyQueries(PgDb):
+class TenancyQueries(Db):
     async def create_organization(self, org: Organization, key_hash: str) -> None:
-        async with self._tx() as db:
-            await db.execute(
-                "INSERT INTO organizations VALUES ($1, $2, $3)", org.id, org.name, org.date_created
-            )
-            await db.execute(
-                "INSERT INTO api_keys VALUES ($1, $2, $3)", key_hash, org.id, org.date_created
-            )
+        await self._batch(
+            [
+                Stmt(
+                    "INSERT INTO organizations VALUES ($1, $2, $3)",
+                    (org.id, org.name, org.date_created),
+                ),
+                Stmt(
+                    "INSERT INTO api_keys VALUES ($1, $2, $3)",
+                    (key_hash, org.id, org.date_created),
+                ),
+            ]
+        )
 
     async def organization_for_key(self, key_hash: str) -> str | None:
         row = await self._one(
@@ -35,10 +50,10 @@ class PgTenancyQueries(PgDb):
     async def insert_phone_number(
         self, number: PhoneNumber, answer: KeyAnswer | None = None
     ) -> None:
-        async with self._tx() as db:
-            await db.execute(
-                f"INSERT INTO phone_numbers ({NUMBER_COLUMNS})"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        insert = Stmt(
+            f"INSERT INTO phone_numbers ({NUMBER_COLUMNS})"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            (
                 number.id,
                 number.organization_id,
                 number.number,
@@ -50,8 +65,9 @@ class PgTenancyQueries(PgDb):
                 number.carrier_sid,
                 number.date_created,
                 number.date_updated,
-            )
-            await answer_key(db, answer)
+            ),
+        )
+        await self._batch([insert, *answer_stmts(answer)])
 
     async def get_phone_number(self, org_id: str, number_id: str) -> PhoneNumber | None:
         row = await self._one(
@@ -79,11 +95,15 @@ class PgTenancyQueries(PgDb):
     async def list_phone_numbers(
         self, org_id: str, number: str | None, skip: int, limit: int
     ) -> list[PhoneNumber]:
+        b = Binds()
+        where = f"organization_id = {b(org_id)}"
+        if number:
+            where += f" AND number = {b(number)}"
         rows = await self._all(
-            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE organization_id = $1"
-            " AND ($2::text IS NULL OR number = $2)"
-            " ORDER BY date_created, seq LIMIT $3 OFFSET $4",
-            (org_id, number or None, limit, skip),
+            f"SELECT {NUMBER_COLUMNS} FROM phone_numbers WHERE {where}"
+            f" ORDER BY date_created, {self.search_dialect.sequence}"
+            f" LIMIT {b(limit)} OFFSET {b(skip)}",
+            b.values,
         )
         return [number_from_row(row) for row in rows]
 
@@ -99,17 +119,26 @@ class PgTenancyQueries(PgDb):
     async def release_phone_number(
         self, org_id: str, number_id: str, ended: Outcome, now: str
     ) -> int:
-        async with self._tx() as db:
-            row = await self._one(
-                "DELETE FROM phone_numbers WHERE organization_id = $1"
-                " AND id = $2 RETURNING number, type",
-                (org_id, number_id),
-                db,
-            )
-            if row is None or row["type"] != "internal":
-                return 0
-            # claimed rows are another process's send in flight; its next claim sees the
-            # number gone and ends the message then
-            return await self._changes(
-                end_unsent(POSTGRESQL), end_unsent_values(ended, now, org_id, row["number"]), db
-            )
+        # the messages first, while the number is there to name them
+        ended_rows, _deleted = await self._batch(
+            [
+                Stmt(
+                    _END_UNSENT,
+                    (
+                        ended.status,
+                        ended.delivery_status,
+                        ended.error_code,
+                        ended.error_reason,
+                        ended.error_message,
+                        now,
+                        org_id,
+                        number_id,
+                    ),
+                ),
+                Stmt(
+                    "DELETE FROM phone_numbers WHERE organization_id = $1 AND id = $2",
+                    (org_id, number_id),
+                ),
+            ]
+        )
+        return len(ended_rows)
