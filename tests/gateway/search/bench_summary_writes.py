@@ -30,9 +30,11 @@ from gateway.core.dates import iso
 from gateway.core.ids import new_id
 from gateway.core.models import Sms
 from gateway.store import migrations, open_sqlite
-from gateway.store.sqlite_sms import _INSERT, _values  # the store's own insert
+from gateway.store.rows import SMS_WRITTEN, sms_values  # the store's own columns and values
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+# the store's insert (gateway/store/sqlite_sms.py)
+_INSERT = f"INSERT INTO sms ({', '.join(SMS_WRITTEN)}) VALUES ({','.join('?' * len(SMS_WRITTEN))})"
 ORG = "orga_bench"
 # label -> (schema, temp_store)
 SETUPS = {
@@ -110,7 +112,9 @@ def _bulk(path: Path, messages: list[Sms], temp_store: str) -> dict[str, float]:
 
     n = len(messages)
     times = {
-        f"insert {n:,} SMS, one transaction": _timed(tx(_INSERT, [_values(m) for m in messages])),
+        f"insert {n:,} SMS, one transaction": _timed(
+            tx(_INSERT, [sms_values(m) for m in messages])
+        ),
         f"update the status of {n:,}": _timed(
             tx(
                 "UPDATE sms SET due_at = NULL, claimed_until = NULL, status = ?,"
