@@ -10,6 +10,11 @@ CREATE INDEX sms_search_inbound ON sms(organization_id, direction, lead_id)
 CREATE INDEX sms_search_error ON sms(organization_id, error_reason, date_created, lead_id)
     WHERE error_reason IS NOT NULL;
 
+-- The search's walk of the organization's leads, from the index alone (the id and seq, its
+-- tie-break, in every entry), as the lead list's order.
+DROP INDEX leads_org;
+CREATE INDEX leads_org ON leads(organization_id, date_created, seq) INCLUDE (id);
+
 CREATE TABLE lead_sms_count (
     organization_id TEXT COLLATE "C" NOT NULL,
     lead_id TEXT COLLATE "C" NOT NULL,
