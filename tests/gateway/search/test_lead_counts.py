@@ -1,0 +1,149 @@
+"""lead_sms_count (migration 012), which `sms_messages` reads, stays what its rule says through
+every kind of write the gateway issues (the store's own methods, on SQLite or, with
+SMSLAB_TEST_DB=postgresql, PostgreSQL's plpgsql twin): after every step the table is compared
+with the SMS as stored, counted in Python."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.core.models import Sms
+from gateway.store import Store, migrations, open_store
+from tests.databases import POSTGRESQL, database_for
+from tests.gateway.search.test_summary import LEADS, ORG, OTHER, T, _open, sms, update
+
+Counts = dict[tuple[str, str], int]
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = await _open(database_for(tmp_path, "counts"))
+    yield s
+    await s.close()
+
+
+async def counts(store: Store) -> Counts:
+    """The table, after checking it against the rule applied to every stored SMS."""
+    rows = await store._all("SELECT organization_id, lead_id, messages FROM lead_sms_count")
+    table = {(r[0], r[1]): r[2] for r in rows}
+    stored = await store._all("SELECT organization_id, lead_id FROM sms WHERE lead_id IS NOT NULL")
+    assert table == dict(Counter((r[0], r[1]) for r in stored))
+    return table
+
+
+async def test_inserts_moves_and_deletes_keep_the_count(store: Store) -> None:
+    first, second = sms("acti_1", T[1]), sms("acti_2", T[2], direction="inbound", status="inbox")
+    for message in (first, second, sms("acti_3", T[3], lead=None)):  # no lead: not counted
+        await store.insert_sms(message)
+    await store.insert_sms(sms("acti_4", T[4], lead="lead_1b", org=OTHER))
+    assert await counts(store) == {(ORG, "lead_1a"): 2, (OTHER, "lead_1b"): 1}
+    moved = await update(store, first, lead_id="lead_2a")
+    assert await counts(store) == {
+        (ORG, "lead_1a"): 1,
+        (ORG, "lead_2a"): 1,
+        (OTHER, "lead_1b"): 1,
+    }
+    await update(store, moved, lead_id=None)  # its count goes, with the row at 0
+    assert await counts(store) == {(ORG, "lead_1a"): 1, (OTHER, "lead_1b"): 1}
+    await store.delete_sms(ORG, "acti_2")
+    assert await counts(store) == {(OTHER, "lead_1b"): 1}
+    await store.delete_lead(OTHER, "lead_1b")  # Close deletes a lead's activities with it
+    assert await counts(store) == {}
+
+
+async def _before_012(location: str, rows: list[tuple[object, ...]]) -> None:
+    """A database as the migrations before 012 left it, holding `rows` of SMS."""
+    dialect = "postgresql" if POSTGRESQL else "sqlite"
+    older = [m for m in migrations(dialect) if m.version < 12]
+    script = "\n".join(m.sql for m in older) + (
+        "\nCREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+    )
+    recorded = [(m.version, m.name, T[0]) for m in older]
+    insert = (
+        "INSERT INTO sms (id, organization_id, lead_id, direction, status, text,"
+        " source, date_created, date_updated, segments, encoding)"
+        " VALUES ({}, {}, {}, 'outbound', 'sent', 'hi', 'Close.io', {}, {}, 1, 'GSM-7')"
+    )
+    values = [(*r, T[1], T[1]) for r in rows]
+    if not POSTGRESQL:
+        with sqlite3.connect(location) as db:
+            db.executescript(script)
+            db.executemany("INSERT INTO schema_migrations VALUES (?, ?, ?)", recorded)
+            db.executemany(insert.format(*["?"] * 5), values)
+        return
+    conn = await asyncpg.connect(location)
+    try:
+        await conn.execute(script)
+        await conn.executemany("INSERT INTO schema_migrations VALUES ($1, $2, $3)", recorded)
+        await conn.executemany(insert.format(*[f"${n}" for n in range(1, 6)]), values)
+    finally:
+        await conn.close()
+
+
+async def test_the_migration_counts_the_existing_sms(tmp_path: Path) -> None:
+    location = database_for(tmp_path, "old", migrated=False)
+    await _before_012(
+        location,
+        [
+            ("acti_1", ORG, "lead_1"),
+            ("acti_2", ORG, "lead_1"),
+            ("acti_3", ORG, "lead_2"),
+            ("acti_4", OTHER, "lead_1"),
+            ("acti_5", ORG, None),
+        ],
+    )
+    store = await open_store(location)
+    try:
+        assert await counts(store) == {(ORG, "lead_1"): 2, (ORG, "lead_2"): 1, (OTHER, "lead_1"): 1}
+    finally:
+        await store.close()
+
+
+_steps = st.one_of(
+    st.tuples(st.just("insert"), st.sampled_from(LEADS), st.sampled_from([ORG, ORG, OTHER])),
+    st.tuples(st.just("move"), st.integers(0, 30), st.sampled_from(LEADS)),
+    st.tuples(st.just("status"), st.integers(0, 30)),
+    st.tuples(st.just("delete"), st.integers(0, 30)),
+)
+
+
+async def _play(steps: list[tuple[object, ...]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        store = await _open(database_for(Path(directory), "counts"))
+        stored: list[Sms] = []
+        try:
+            for n, (kind, *args) in enumerate(steps):
+                if kind == "insert":
+                    lead, org = args
+                    message = sms(f"acti_{n:02d}", T[1], lead=lead and str(lead), org=str(org))
+                    await store.insert_sms(message)
+                    stored.append(message)
+                elif stored:
+                    i = int(str(args[0])) % len(stored)
+                    if kind == "move":
+                        stored[i] = await update(store, stored[i], lead_id=args[1])
+                    elif kind == "status":
+                        stored[i] = await update(store, stored[i], status="scheduled")
+                    else:
+                        await store.delete_sms(stored[i].organization_id, stored[i].id)
+                        del stored[i]
+                await counts(store)
+        finally:
+            await store.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_steps, min_size=1, max_size=20))
+def test_any_sequence_of_writes_keeps_the_count(steps: list[tuple[object, ...]]) -> None:
+    asyncio.run(_play(steps))
