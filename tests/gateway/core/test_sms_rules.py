@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.core.models import PhoneNumber
 from gateway.core.sms_rules import check_send_in, check_text, local_phone_problem, send_blocker
 from telecom import Reason
+from tests.gateway.builders import make_number
 
 
 @pytest.mark.parametrize(
@@ -37,20 +37,16 @@ def test_check_send_in(value: object, ok: bool) -> None:
     assert (check_send_in(value)[1] is None) is ok
 
 
-def _number(kind: str = "internal", sms: bool = True) -> PhoneNumber:
-    return PhoneNumber(
-        "phon_1", "orga_1", "+14155550100", None, kind, "US", sms, ("CA", "US"), None, "", ""
-    )
-
-
 def test_local_phone_problems() -> None:
-    assert local_phone_problem(_number()) is None
+    assert local_phone_problem(make_number()) is None
     assert "not a phone number of your organization" in (local_phone_problem(None) or "")
-    assert "External numbers cannot send SMS" in (local_phone_problem(_number("external")) or "")
-    assert "not SMS-enabled" in (local_phone_problem(_number(sms=False)) or "")
+    assert "External numbers cannot send SMS" in (
+        local_phone_problem(make_number(type="external")) or ""
+    )
+    assert "not SMS-enabled" in (local_phone_problem(make_number(sms_enabled=False)) or "")
 
 
 def test_send_blockers() -> None:
-    assert send_blocker(_number(), "US", False) is None
-    assert send_blocker(_number(), "GB", False) is Reason.UNSUPPORTED_COUNTRY
-    assert send_blocker(_number(), "CA", True) is Reason.OPTED_OUT
+    assert send_blocker(make_number(), "US", False) is None
+    assert send_blocker(make_number(), "GB", False) is Reason.UNSUPPORTED_COUNTRY
+    assert send_blocker(make_number(), "CA", True) is Reason.OPTED_OUT
