@@ -9,9 +9,6 @@ from gateway.core.lifecycle import failed_locally
 from gateway.store import Store
 from telecom import Reason
 from tests.gateway.builders import T0, T1, T9, create_org, make_number, make_request, make_sms
-from tests.gateway.test_store import store
-
-__all__ = ["store"]
 
 NUMBER = make_number(supports_sms_to_countries=("US",), carrier_sid="PN1")
 

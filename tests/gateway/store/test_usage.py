@@ -10,9 +10,6 @@ from gateway.core.models import Sms
 from gateway.core.usage import UsageCount, parse_query, render_json, summarize
 from gateway.store import Store
 from tests.gateway.builders import DAY2, DAY3, T0, create_org, make_sms, mixed_usage
-from tests.gateway.test_store import store
-
-__all__ = ["store"]
 
 
 async def _fill(store: Store) -> list[Sms]:

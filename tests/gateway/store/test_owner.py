@@ -18,7 +18,7 @@ from tests.gateway.harness import gateway_config, serve
 
 pytestmark = pytest.mark.skipif(POSTGRESQL, reason="several processes share PostgreSQL")
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def test_a_second_gateway_on_the_same_file_refuses_to_start(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ tenancy in every read, claims, pending events."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,13 +17,6 @@ from gateway.store import Store, migrations, open_pg, open_sqlite, open_store
 from telecom import Reason
 from tests.databases import POSTGRESQL, database_for, run_sql
 from tests.gateway.builders import T0, T1, T9, create_org, make_lead, make_number, make_sms
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await open_store(database_for(tmp_path, "store"))
-    yield s
-    await s.close()
 
 
 async def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
