@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 
 DEMO := .demo
 
-.PHONY: demo run serve-simulator test test-postgres lint bench loadtest clean
+.PHONY: demo run serve-simulator test test-quick test-postgres lint bench loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,11 +44,14 @@ demo: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
-# The tests that touch the gateway's store, again on a throwaway PostgreSQL cluster
-# (tests/databases.py; needs the server binaries: initdb and postgres).
+# The inner loop while changing code: no real processes, no thousands of messages.
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not e2e"
+
+# The tests that reach the gateway's store (marker `postgres`), again on a throwaway
+# PostgreSQL cluster (tests/databases.py; needs the server binaries: initdb and postgres).
 test-postgres: $(STAMP)
-	SMSLAB_TEST_DB=postgresql $(BIN)/python -m pytest -q tests/gateway tests/e2e \
-		tests/simulator/runner/test_library.py
+	SMSLAB_TEST_DB=postgresql $(BIN)/python -m pytest -q -m postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,7 +5,8 @@ at exit).
 
 `database_for(tmp_path)` is the one entry point: the same test asking twice (a gateway
 restart) gets the same database; `drop_test_databases` (autouse, tests/conftest.py) drops a
-test's databases when it ends, so a whole suite's worth never piles up.
+test's databases when it ends, so a whole suite's worth never piles up, and tells whether the
+test asked for one (such a test must carry the `postgres` marker).
 """
 
 from __future__ import annotations
@@ -196,6 +197,7 @@ def _run(coro: Any) -> Any:
 
 _cluster: Cluster | None = None
 _created: dict[tuple[Path, str], str] = {}
+_asked = False  # since the last drop_test_databases: on either backend
 
 
 def _the_cluster() -> Cluster:
@@ -209,6 +211,8 @@ def _the_cluster() -> Cluster:
 def database_for(tmp_path: Path, name: str = "gateway", migrated: bool = True) -> str:
     """The test's database called `name`: a SQLite path, or a PostgreSQL URL (migrated
     already unless asked for an empty one; a SQLite file starts empty either way)."""
+    global _asked
+    _asked = True
     if not POSTGRESQL:
         return str(tmp_path / f"{name}.db")
     key = (tmp_path, name)
@@ -217,10 +221,14 @@ def database_for(tmp_path: Path, name: str = "gateway", migrated: bool = True) -
     return _created[key]
 
 
-def drop_test_databases() -> None:
+def drop_test_databases() -> bool:
+    """Drop the databases handed out since the last call; whether any was asked for."""
+    global _asked
     for url in _created.values():
         _the_cluster().drop(url)
     _created.clear()
+    asked, _asked = _asked, False
+    return asked
 
 
 def run_sql(location: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
-from gateway.core.models import Organization, Suppression
+from gateway.core.models import Suppression
 from gateway.store import open_store
 from tests.databases import POSTGRESQL, database_for, run_sql
+from tests.gateway.builders import create_org
 
 
 def test_migrate_and_create_org(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,7 +131,7 @@ def test_opt_out_list_clear_and_history(tmp_path: Path, capsys: pytest.CaptureFi
     async def seed() -> None:
         store = await open_store(db)
         try:
-            await store.create_organization(Organization("orga_a", "A", at), "hash-a")
+            await create_org(store, created=at)
             await store.suppress(Suppression("orga_a", phone, "STOP", "+14155550100", at))
         finally:
             await store.close()

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from gateway.core.models import Organization, Suppression
+from gateway.core.models import Suppression
 from gateway.keys import STORE
 from gateway.store import Store, migrations, open_store
 from simulator.scenario import loads
 from telecom.keywords import HELP_REPLY
 from tests.databases import POSTGRESQL, database_for, run_sql
+from tests.gateway.builders import create_org
 from tests.gateway.harness import Harness, eventually
 
 PHONE = "+14155550177"
@@ -197,7 +198,7 @@ async def test_the_list_keeps_the_first_opt_out_and_records_each_clearing(tmp_pa
     store = await open_store(database_for(tmp_path, "store"))
     try:
         for org in ("orga_a", "orga_b"):
-            await store.create_organization(Organization(org, org, T0), f"hash-{org}")
+            await create_org(store, org)
         first = Suppression("orga_a", PHONE, "STOP", "+14155550100", T0)
         assert await store.suppress(first)
         assert not await store.suppress(Suppression("orga_a", PHONE, "END", None, T1))

@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+# the benchmark starts the gateway (and the simulator) as processes
+pytestmark = pytest.mark.e2e
 
 
 def test_bench_usage_reports_each_report_and_the_fill() -> None:

@@ -1,7 +1,7 @@
 """What migration 012 (the search indexes and per-lead SMS count beyond the seed queries) costs
 on writes: `python -m tests.gateway.search.bench_search_writes`.
 
-Not collected by pytest (no test_ prefix). The rounds of bench_summary_writes.py and
+Not collected by pytest (no test_ prefix). The rounds of
 bench_census_writes.py (a bulk insert, a status update to error with a reason, and a deletion
 of a tenth, one transaction each; and `--each` SMS inserted through the store at
 synchronous=FULL, as the API writes), on `before 012` (migrations 001-011), `012` and `012, no
@@ -24,8 +24,7 @@ from pathlib import Path
 
 from gateway.core.dates import iso
 from gateway.store import migrations
-from tests.gateway.bench_census_writes import _each
-from tests.gateway.search.bench_summary_writes import NOW, _bulk, _messages
+from tests.gateway.bench_census_writes import NOW, _bulk, _each, _messages
 
 SETUPS = ("before 012", "012", "012, no count")
 

@@ -11,11 +11,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.core.models import Lead, Organization, Sms
+from gateway.core.models import Lead, Sms
 from gateway.search import compile_search, evaluate, parse, run_search
 from gateway.search.ast import Node
 from gateway.store import Store, open_store
 from tests.databases import DIALECT, database_for
+from tests.gateway.builders import create_org
 from tests.gateway.search.strategies import NOW, ORG, OTHER_ORG, ZONES, query_texts, worlds
 
 
@@ -23,7 +24,7 @@ async def _store(directory: str, leads: list[Lead], messages: list[Sms]) -> Stor
     # the real migrations and the store's own write path, in a real database
     store = await open_store(database_for(Path(directory), "search"), synchronous="OFF")
     for org in (ORG, OTHER_ORG):
-        await store.create_organization(Organization(org, org, NOW.isoformat()), f"key-{org}")
+        await create_org(store, org, key_hash=f"key-{org}", created=NOW.isoformat())
     for lead in leads:
         await store.insert_lead(lead)
     for sms in messages:

@@ -13,6 +13,7 @@ from gateway.core.models import Sms
 from gateway.keys import STORE
 from gateway.search.parse import MAX_DEPTH, MAX_TERMS
 from tests.databases import run_sql
+from tests.gateway.builders import make_sms
 from tests.gateway.harness import Harness, in_thread
 from tests.gateway.search.adversarial import corpus
 
@@ -25,11 +26,10 @@ def _sms(
     direction: str = "outbound",
     text: str = "Hello",
 ) -> Sms:
-    return Sms(
-        id=f"acti_{lead['id'][-8:]}{when.timestamp():.6f}{status}",
-        organization_id=org,
+    return make_sms(
+        f"acti_{lead['id'][-8:]}{when.timestamp():.6f}{status}",
+        org,
         lead_id=lead["id"],
-        contact_id=None,
         direction=direction,
         status=status,
         text=text,
@@ -37,6 +37,8 @@ def _sms(
         remote_phone="+14155550001",
         date_created=iso(when),
         date_updated=iso(when),
+        due_at=None,
+        due_since=None,
         error_code=30006 if status == "error" else None,
         error_reason="landline" if status == "error" else None,
     )

@@ -21,12 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.core.lifecycle import accepted, failed_locally
-from gateway.core.models import Lead, Organization, Sms, StatusEvent
+from gateway.core.models import Sms, StatusEvent
 from gateway.search.evaluate import latest_outbound
 from gateway.store import Store, migrations, open_store
 from gateway.store.rows import sms_from_row
 from telecom import Reason
 from tests.databases import POSTGRESQL, database_for, run_sql
+from tests.gateway.builders import create_org, make_lead, make_sms
 
 ORG, OTHER = "orga_a", "orga_b"
 T = [f"2026-11-27T08:00:0{i}.000000+00:00" for i in range(10)]
@@ -43,9 +44,11 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 async def _open(location: str) -> Store:
     store = await open_store(location, synchronous="OFF")
     for org in (ORG, OTHER):
-        await store.create_organization(Organization(org, org, T[0]), f"key-{org}")
+        await create_org(store, org, key_hash=f"key-{org}", created=T[0])
         for lead in ("lead_1", "lead_2"):
-            await store.insert_lead(Lead(f"{lead}{org[-1]}", org, lead, None, (), T[0], T[0]))
+            await store.insert_lead(
+                make_lead(f"{lead}{org[-1]}", org, name=lead, date_created=T[0], date_updated=T[0])
+            )
     return store
 
 
@@ -57,18 +60,16 @@ def sms(
     direction: str = "outbound",
     status: str = "draft",
 ) -> Sms:
-    return Sms(
-        id=sms_id,
-        organization_id=org,
+    return make_sms(
+        sms_id,
+        org,
         lead_id=lead,
-        contact_id=None,
         direction=direction,
         status=status,
-        text="hi",
-        local_phone="+14155550100",
-        remote_phone="+14155550199",
         date_created=created,
         date_updated=created,
+        due_at=None,
+        due_since=None,
     )
 
 

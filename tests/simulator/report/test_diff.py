@@ -42,6 +42,7 @@ def test_latencies_are_shown_but_gate_only_when_a_tolerance_names_them() -> None
         Tolerance.parse("count.*=lots")
 
 
+@pytest.mark.e2e  # three whole scenario runs, the simulator and the gateway together
 def test_diff_of_two_runs_exits_0_when_alike_and_1_naming_what_moved_when_failures_rose(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,6 +20,10 @@ from tests.databases import database_for
 LIBRARY = Path(__file__).resolve().parents[3] / "scenarios"
 QUICK = sorted(p for p in LIBRARY.glob("*.yaml") if p.stem != "mixed")
 
+# whole scenario runs, the simulator and the gateway together (in process, on the store
+# SMSLAB_TEST_DB names: make test-postgres runs them too)
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+
 
 def quiet(_line: str) -> None:
     """Progress lines are for people watching a long run."""

@@ -6,7 +6,6 @@ oldest events past retention in batches and keeps unmatched ones while they can 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -17,15 +16,14 @@ import pytest
 
 from gateway.core import dates
 from gateway.core.lifecycle import accepted, rejected
-from gateway.core.models import Organization, Sms, StatusEvent
+from gateway.core.models import StatusEvent
 from gateway.store import Store, open_store
 from gateway.workers.housekeeping import purge_cutoffs
 from tests.databases import POSTGRESQL, database_for, run_sql
+from tests.gateway.builders import T1, create_org, make_sms
 
 sqlite_only = pytest.mark.skipif(POSTGRESQL, reason="SQLite's own writer and reader threads")
 
-T0 = "2026-01-01T00:00:00.000000+00:00"
-T1 = "2026-01-01T00:00:01.000000+00:00"
 # what /metrics counted before migration 010, straight from the sms table
 _GROUP_BY = (
     "SELECT direction, status, error_reason, MIN(remote_phone), COUNT(*) FROM sms"
@@ -33,30 +31,11 @@ _GROUP_BY = (
 )
 
 
-def _sms(i: int, remote: str | None = "+14155550199", **changes: Any) -> Sms:
-    sms = Sms(
-        id=f"acti_{i}",
-        organization_id="orga_a",
-        lead_id=None,
-        contact_id=None,
-        direction="outbound",
-        status="outbox",
-        text="hi",
-        local_phone="+14155550100",
-        remote_phone=remote,
-        date_created=T0,
-        date_updated=T0,
-        due_at=T0,
-        due_since=T0,
-    )
-    return dataclasses.replace(sms, **changes)
-
-
 @pytest.fixture
 async def located(tmp_path: Path) -> AsyncIterator[tuple[Store, str]]:
     location = database_for(tmp_path, "ops")
     s = await open_store(location, "NORMAL")
-    await s.create_organization(Organization("orga_a", "a", T0), "hash-a")
+    await create_org(s)
     yield s, location
     await s.close()
 
@@ -74,8 +53,10 @@ async def test_census_follows_every_kind_of_write(located: tuple[Store, str]) ->
     store, location = located
     phones = ["+14155550199", "+14165550123", "+447700900123", "+61412345678"]
     for i in range(12):
-        await store.insert_sms(_sms(i, phones[i % 4]))
-    await store.insert_sms(_sms(99, None, status="draft", due_at=None, due_since=None))
+        await store.insert_sms(make_sms(f"acti_{i}", remote_phone=phones[i % 4]))
+    await store.insert_sms(
+        make_sms("acti_99", remote_phone=None, status="draft", due_at=None, due_since=None)
+    )
     await _same_as_the_table(store, location)
     for i in range(0, 12, 2):
         await store.record_accepted(f"acti_{i}", f"SM{i}", accepted("queued"), T1)
@@ -106,7 +87,7 @@ async def test_census_reads_no_more_for_a_larger_table(located: tuple[Store, str
     """The GROUP BY over sms stalled every API read behind a scrape (about 170 ms at 1 M
     rows): the census now reads the same few rows for 20,000 messages as for 20."""
     store, location = located
-    await store.insert_sms(_sms(0))
+    await store.insert_sms(make_sms("acti_0"))
     columns = [row[1] for row in run_sql(location, "PRAGMA table_info(sms)")]
     made = {
         "id": "'acti_x' || i",
@@ -142,7 +123,7 @@ async def test_readiness_probes_take_no_write_group_each(located: tuple[Store, s
     writer: sqlite3.Connection = store._writer._db  # type: ignore[attr-defined]
     groups: list[str] = []
     writer.set_trace_callback(lambda sql: groups.append(sql) if sql.startswith("BEGIN") else None)
-    await store.insert_sms(_sms(0))
+    await store.insert_sms(make_sms("acti_0"))
     assert len(groups) == 1
     for _ in range(20):  # a busy writer answers from its last group
         await store.check_writable()
@@ -167,7 +148,7 @@ async def test_purge_takes_old_events_in_batches_and_keeps_unmatched_ones_longer
     located: tuple[Store, str],
 ) -> None:
     store, location = located
-    await store.insert_sms(_sms(0))
+    await store.insert_sms(make_sms("acti_0"))
     await store.record_accepted("acti_0", "SMknown", accepted("queued"), _at(0))
     for i in range(7):  # matched, received at 0..6 s
         await store.record_status(StatusEvent("SMknown", "sent", None, _at(i)))
@@ -188,7 +169,7 @@ async def test_purge_takes_old_events_in_batches_and_keeps_unmatched_ones_longer
     ]
     assert await store.unmatched_callbacks() == 2
     # a kept orphan still matches when its message learns the sid
-    await store.insert_sms(_sms(1))
+    await store.insert_sms(make_sms("acti_1"))
     await store.record_accepted("acti_1", "SMorphan2", accepted("queued"), _at(9))
     sms = await store.get_sms("orga_a", "acti_1")
     assert sms is not None and sms.delivery_status == "delivered"

@@ -1,16 +1,15 @@
-"""The scenario loader: YAML -> frozen dataclasses, or every problem with file, line and field."""
+"""The scenario loader (simulator/scenario/read_carrier.py): YAML -> frozen dataclasses, or
+every problem with file, line and field; the document, its top-level keys and the timeline;
+every scenario of the library loads."""
 
 from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import pytest
 
-import simulator.scenario as scenario_package
-import simulator.scenario.carrier_model as model_module
 from simulator.scenario import (
     DEFAULT_ACCOUNT_SID,
     Account,
@@ -23,7 +22,6 @@ from simulator.scenario import (
     Latency,
     Outage,
     OutageMode,
-    Problem,
     Reply,
     Scenario,
     ScenarioError,
@@ -35,29 +33,15 @@ from simulator.scenario import (
     load,
     loads,
 )
+from tests.simulator.scenario.scenario_files import (
+    LIBRARY,
+    names_file_line_and_field,
+    only_problem,
+    problems,
+    write,
+)
 
-LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
 SID = "AC0123456789abcdef0123456789abcdef"
-
-
-def write(tmp_path: Path, text: str, name: str = "case.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-def problems(tmp_path: Path, text: str) -> list[Problem]:
-    path = write(tmp_path, text)
-    with pytest.raises(ScenarioError) as caught:
-        load(path)
-    assert all(problem.file == str(path) for problem in caught.value.problems)
-    return caught.value.problems
-
-
-def only_problem(tmp_path: Path, text: str) -> Problem:
-    found = problems(tmp_path, text)
-    assert len(found) == 1, found
-    return found[0]
 
 
 FULL = """
@@ -179,11 +163,6 @@ def test_loads_reads_text_and_reports_against_the_given_name() -> None:
         loads("seed: x\n", "busy.yaml")
 
 
-def test_phone_numbers_are_stored_as_e164() -> None:
-    scenario = loads("handsets: [{number: '+44 20 7183 8750', kind: landline}]\n")
-    assert scenario.handsets[0].number == "+442071838750"
-
-
 def test_a_step_may_replace_a_filter_and_remove_one_added_earlier() -> None:
     scenario = loads(
         textwrap.dedent(
@@ -208,128 +187,12 @@ BAD_CASES = [
     pytest.param(
         """
         seed: 1
-        latency:
-          sent: 1
-          delvered: 2
-        """,
-        4,
-        "latency.delvered",
-        "unknown key 'delvered' (allowed: sent, delivered); did you mean 'delivered'?",
-        id="unknown key",
-    ),
-    pytest.param(
-        """
-        seed: 1
         time_scale: abc
         """,
         2,
         "time_scale",
         "expected a number, got 'abc'",
         id="wrong type",
-    ),
-    pytest.param(
-        """
-        spam_filters:
-          - {name: one, regex: a}
-          - {name: two, regex: b}
-          - name: three
-            regex: '(unclosed'
-        """,
-        5,
-        "spam_filters[2].regex",
-        "bad regex: missing ), unterminated subpattern",
-        id="bad regex",
-    ),
-    pytest.param(
-        """
-        latency:
-          sent: 0.5
-          delivered:
-            min: -1
-            max: 2
-        """,
-        4,
-        "latency.delivered.min",
-        "must not be negative, got -1",
-        id="negative latency",
-    ),
-    pytest.param(
-        """
-        failures:
-          - code: 30003
-            rate: 1.5
-        """,
-        3,
-        "failures[0].rate",
-        "must be between 0 and 1, got 1.5",
-        id="rate above 1",
-    ),
-    pytest.param(
-        """
-        seed: 2
-        failures:
-          - {code: 30003, rate: 0.6}
-          - {code: 30005, rate: 0.5}
-        """,
-        3,
-        "failures",
-        "rates add up to 1.1, above 1",
-        id="failure rates over 1",
-    ),
-    pytest.param(
-        """
-        failures:
-          - {code: 30003, rate: 0.1}
-          - {code: 30099, rate: 0.1}
-        """,
-        3,
-        "failures[1].code",
-        "unknown carrier error code 30099",
-        id="unknown code",
-    ),
-    pytest.param(
-        """
-        spam_filters:
-          - name: stop
-            regex: STOP
-            code: 21610
-        """,
-        4,
-        "spam_filters[0].code",
-        "21610 (Attempt to send to unsubscribed recipient) is answered at create",
-        id="create code in a callback field",
-    ),
-    pytest.param(
-        """
-        carriers:
-          - name: somewhere
-            countries: [US, XX]
-        """,
-        3,
-        "carriers[0].countries[1]",
-        "'XX' is not an ISO 3166 alpha-2 region phonenumbers knows",
-        id="bad country",
-    ),
-    pytest.param(
-        """
-        carriers:
-          - {name: mixed-case, countries: [gb]}
-        """,
-        2,
-        "carriers[0].countries[0]",
-        "write 'GB'",
-        id="lowercase country",
-    ),
-    pytest.param(
-        """
-        accounts:
-          - sid: AC123
-            auth_token: t
-        """,
-        2,
-        "accounts[0].sid",
-        "expected 'AC' followed by 32 hex digits, got 'AC123'",
-        id="bad sid",
     ),
     pytest.param(
         """
@@ -389,80 +252,6 @@ BAD_CASES = [
     ),
     pytest.param(
         """
-        timeline:
-          - at: 3
-            outage:
-              duration: -20
-        """,
-        4,
-        "timeline[0].outage.duration",
-        "must be above 0, got -20",
-        id="negative outage",
-    ),
-    pytest.param(
-        """
-        handsets:
-          - {number: "+14155550100", kind: landline}
-          - {number: "+14155550101", pattern: '\\+1', kind: mobile}
-        """,
-        3,
-        "handsets[1]",
-        "give exactly one of number, pattern, number_type (got number, pattern)",
-        id="handset with two matchers",
-    ),
-    pytest.param(
-        """
-        handsets:
-          - {number: "+1415555", kind: mobile}
-        """,
-        2,
-        "handsets[0].number",
-        "'+1415555' is not a valid phone number",
-        id="invalid handset number",
-    ),
-    pytest.param(
-        """
-        handsets:
-          - {number_type: pager, kind: landline}
-        """,
-        2,
-        "handsets[0].number_type",
-        "expected one of mobile, landline, fixed_or_mobile, voip, toll_free, other, got 'pager'",
-        id="unknown number type",
-    ),
-    pytest.param(
-        """
-        handsets:
-          - {number: "+14155550100", kind: fax}
-        """,
-        2,
-        "handsets[0].kind",
-        "expected one of mobile, voip, landline, non_sms, unreachable, unknown, opted_out",
-        id="unknown handset kind",
-    ),
-    pytest.param(
-        """
-        spam_filters:
-          - {name: both, regex: x, velocity: {count: 2}}
-        """,
-        2,
-        "spam_filters[0]",
-        "give exactly one of regex, url_shorteners, duplicate, velocity (got regex, velocity)",
-        id="spam filter with two tests",
-    ),
-    pytest.param(
-        """
-        spam_filters:
-          - {name: same, regex: x}
-          - {name: same, url_shorteners: [bit.ly]}
-        """,
-        3,
-        "spam_filters[1]",
-        "duplicate spam filter 'same' (first at line 2)",
-        id="duplicate filter name",
-    ),
-    pytest.param(
-        """
         spam_filters:
           - {name: same, regex: x}
         timeline:
@@ -473,26 +262,6 @@ BAD_CASES = [
         "timeline[0].add_spam_filters[0]",
         "spam filter 'same' is already in force (since line 2)",
         id="timeline adds a filter already in force",
-    ),
-    pytest.param(
-        """
-        whitelist:
-          policy: always
-        """,
-        2,
-        "whitelist.policy",
-        "expected one of approve, reject, reject_without_opt_in, manual, got 'always'",
-        id="unknown whitelist policy",
-    ),
-    pytest.param(
-        """
-        timeline:
-          - {at: 1, outage: {duration: 5, mode: down}}
-        """,
-        2,
-        "timeline[0].outage.mode",
-        "expected one of error, timeout, reset, slow, error_after_create, got 'down'",
-        id="unknown outage mode",
     ),
     pytest.param(
         """
@@ -533,38 +302,6 @@ BAD_CASES = [
     ),
     pytest.param(
         """
-        latency:
-          delivered: {min: 3, max: 1}
-        """,
-        2,
-        "latency.delivered",
-        "min 3 is above max 1",
-        id="min above max",
-    ),
-    pytest.param(
-        """
-        handsets:
-          - number: "+14155550100"
-            kind: mobile
-            reply: {text: Yes}
-        """,
-        4,
-        "handsets[0].reply.text",
-        "expected text, got Yes (YAML reads it as a boolean: quote it)",
-        id="unquoted yes as text",
-    ),
-    pytest.param(
-        """
-        accounts:
-          - {sid: AC0123456789abcdef0123456789abcdef}
-        """,
-        2,
-        "accounts[0].auth_token",
-        "missing required key",
-        id="missing token",
-    ),
-    pytest.param(
-        """
         seed: 1
         idempotency: dedupe
         """,
@@ -591,12 +328,7 @@ BAD_CASES = [
 def test_a_bad_scenario_names_file_line_and_field(
     tmp_path: Path, text: str, line: int, field: str, message: str
 ) -> None:
-    problem = only_problem(tmp_path, text)
-
-    assert (problem.line, problem.field) == (line, field)
-    assert message in problem.message
-    location = f"{tmp_path / 'case.yaml'}:{line}:{problem.column}: "
-    assert str(problem).startswith(location + (f"{field}: " if field else ""))
+    names_file_line_and_field(tmp_path, text, line, field, message)
 
 
 def test_an_empty_file_is_an_error(tmp_path: Path) -> None:
@@ -637,24 +369,6 @@ def test_every_problem_is_reported_in_file_order(tmp_path: Path) -> None:
     ]
 
 
-def test_a_repeat_after_a_broken_item_keeps_its_own_index(tmp_path: Path) -> None:
-    found = problems(
-        tmp_path,
-        """
-        spam_filters:
-          - {name: a, regex: '['}
-          - {name: b, regex: x}
-          - {name: b, regex: y}
-        """,
-    )
-
-    assert [(p.line, p.field) for p in found] == [
-        (2, "spam_filters[0].regex"),
-        (4, "spam_filters[2]"),
-    ]
-    assert "duplicate spam filter 'b' (first at line 3)" in found[1].message
-
-
 def test_plain_data_refuses_values_yaml_cannot_build(tmp_path: Path) -> None:
     found = problems(
         tmp_path,
@@ -666,33 +380,6 @@ def test_plain_data_refuses_values_yaml_cannot_build(tmp_path: Path) -> None:
     )
 
     assert [(p.line, p.field) for p in found] == [(2, "traffic[0].when"), (3, "expect.again")]
-
-
-def test_the_error_lists_every_problem_one_per_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "seed: x\ntime_scale: -1\n")
-    with pytest.raises(ScenarioError) as caught:
-        load(path)
-
-    assert str(caught.value).splitlines() == [
-        f"{path}:1:7: seed: expected a whole number, got 'x'",
-        f"{path}:2:13: time_scale: must be above 0, got -1",
-    ]
-    assert isinstance(caught.value, ValueError)
-
-
-def test_problems_and_scenarios_are_frozen() -> None:
-    problem = Problem("f.yaml", 1, 2, "seed", "why")
-    with pytest.raises(FrozenInstanceError):
-        problem.line = 3  # type: ignore[misc]
-    with pytest.raises(FrozenInstanceError):
-        loads("seed: 1\n").seed = 2  # type: ignore[misc]
-
-
-def test_the_package_exports_what_it_lists() -> None:
-    exported = {name for name in dir(scenario_package) if not name.startswith("_")}
-    assert set(scenario_package.__all__) <= exported
-    assert set(model_module.__all__) <= set(scenario_package.__all__)
-    assert {"load", "loads", "ScenarioError", "Problem"} <= set(scenario_package.__all__)
 
 
 LIBRARY_FILES = sorted(LIBRARY.glob("*.yaml"))

@@ -6,36 +6,11 @@ from __future__ import annotations
 import dataclasses
 
 from gateway.core.lifecycle import failed_locally
-from gateway.core.models import PhoneNumber
-from gateway.core.whitelist import WhitelistRequest
 from gateway.store import Store
 from telecom import Reason
-from tests.gateway.test_store import T0, T1, T9, create_org, make_sms, store
+from tests.gateway.builders import T0, T1, T9, create_org, make_number, make_request, make_sms
 
-__all__ = ["store"]
-
-NUMBER = PhoneNumber(
-    "phon_1", "orga_a", "+14155550100", None, "internal", "US", True, ("US",), "PN1", T0, T0
-)
-
-
-def make_request(request_id: str = "smswl_1", **fields: object) -> WhitelistRequest:
-    base: dict[str, object] = dict(
-        id=request_id,
-        organization_id="orga_a",
-        phone_number_id="phon_1",
-        phone_number="+14155550100",
-        website="https://acme.example.com",
-        content_type="marketing",
-        examples=("Sale!", "20% off"),
-        opted_in=True,
-        relationship="customers",
-        status="submitted",
-        date_created=T1,
-        date_updated=T1,
-    )
-    base.update(fields)
-    return WhitelistRequest(**base)  # type: ignore[arg-type]
+NUMBER = make_number(supports_sms_to_countries=("US",), carrier_sid="PN1")
 
 
 async def _ready(store: Store) -> None:
@@ -113,8 +88,13 @@ async def test_list_filters_and_pages_newest_first(store: Store) -> None:
 
 async def test_flags_count_spam_and_show_approval(store: Store) -> None:
     await _ready(store)
-    external = PhoneNumber(
-        "phon_9", "orga_a", "+16502530000", None, "external", "US", False, (), None, T0, T0
+    external = make_number(
+        "phon_9",
+        number="+16502530000",
+        type="external",
+        sms_enabled=False,
+        supports_sms_to_countries=(),
+        carrier_sid=None,
     )
     await store.insert_phone_number(external)
     for i, reason in enumerate(["spam", "spam", "landline", None]):

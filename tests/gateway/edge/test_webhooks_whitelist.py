@@ -10,8 +10,8 @@ import pytest
 
 from simulator.scenario.carrier_model import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from telecom import compute_signature
+from tests.gateway.api.test_sms_whitelist_request import MANUAL, form
 from tests.gateway.harness import Harness, eventually
-from tests.gateway.test_api_sms_whitelist_request import MANUAL, form
 
 
 @pytest.fixture

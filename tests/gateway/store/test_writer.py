@@ -6,7 +6,6 @@ dispatcher's round query keeps its per-sender rules (these two on either backend
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -15,15 +14,13 @@ from pathlib import Path
 import pytest
 
 from gateway.core.lifecycle import accepted
-from gateway.core.models import Organization, Sms, StatusEvent
+from gateway.core.models import StatusEvent
 from gateway.store import Store, open_store
 from gateway.store.sqlite_threads import GroupWriter
 from tests.databases import POSTGRESQL, database_for
+from tests.gateway.builders import T1, create_org, make_sms
 
 sqlite_only = pytest.mark.skipif(POSTGRESQL, reason="SQLite's own writer thread")
-
-T0 = "2026-01-01T00:00:00.000000+00:00"
-T1 = "2026-01-01T00:00:01.000000+00:00"
 
 
 def _count(path: Path) -> int:
@@ -115,28 +112,10 @@ async def test_an_answered_write_is_committed_and_close_finishes_the_queue(tmp_p
         w.submit(lambda db: None)
 
 
-def _sms(i: int) -> Sms:
-    return Sms(
-        id=f"acti_{i}",
-        organization_id="orga_a",
-        lead_id=None,
-        contact_id=None,
-        direction="outbound",
-        status="outbox",
-        text="hi",
-        local_phone="+14155550100",
-        remote_phone="+14155550199",
-        date_created=T0,
-        date_updated=T0,
-        due_at=T0,
-        due_since=T0,
-    )
-
-
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     s = await open_store(database_for(tmp_path, "store"), "FULL")
-    await s.create_organization(Organization("orga_a", "a", T0), "hash-a")
+    await create_org(s)
     yield s
     await s.close()
 
@@ -145,7 +124,7 @@ async def test_callbacks_racing_the_create_answer_each_apply_once(store: Store) 
     """Zero-latency carriers call back before the dispatcher has written the sid: whichever
     side comes second applies the status, never both, never neither."""
     for i in range(60):
-        await store.insert_sms(_sms(i))
+        await store.insert_sms(make_sms(f"acti_{i}"))
     work = []
     for i in range(60):
         events = [
@@ -168,10 +147,10 @@ async def test_due_walks_every_sender_past_its_claimed_rows(store: Store) -> Non
     for i in range(30):  # ten each, due a second apart, interleaved across the senders
         due = f"2026-01-01T00:00:{i:02d}.000000+00:00"
         await store.insert_sms(
-            dataclasses.replace(_sms(i), local_phone=senders[i % 3], due_at=due, due_since=due)
+            make_sms(f"acti_{i}", local_phone=senders[i % 3], due_at=due, due_since=due)
         )
     later = "2026-01-01T00:01:00.000000+00:00"
-    await store.insert_sms(dataclasses.replace(_sms(99), due_at=later, due_since=later))
+    await store.insert_sms(make_sms("acti_99", due_at=later, due_since=later))
     now = "2026-01-01T00:00:59.000000+00:00"
     assert await store.claim_sms(["acti_0", "acti_3"], now, later) == ["acti_0", "acti_3"]
     due = await store.due_sms(now, 100, 2, frozenset())

@@ -9,82 +9,12 @@ from gateway.core.lifecycle import accepted, rejected
 from gateway.core.models import Sms
 from gateway.core.usage import UsageCount, parse_query, render_json, summarize
 from gateway.store import Store
-from tests.gateway.test_store import T0, create_org, make_sms, store
-
-__all__ = ["store"]
-
-DAY1 = "2026-11-01T23:30:00.000000+00:00"  # 2026-11-02 00:30 at UTC+1
-DAY2 = "2026-11-02T10:00:00.000000+00:00"
-DAY3 = "2026-11-03T10:00:00.000000+00:00"
-LATER = "2026-12-01T00:00:00.000000+00:00"
-
-
-def _mixed() -> list[Sms]:
-    """Several countries, both directions, three days, failures of every kind."""
-    out = dict(status="sent", due_at=None, delivery_status="delivered")
-    return [
-        make_sms("acti_us1", carrier_sid="SM1", date_sent=DAY1, cost="0.83", **out),
-        make_sms("acti_us2", carrier_sid="SM2", date_sent=DAY2, cost="1.66", segments=2, **out),
-        make_sms(
-            "acti_ca",
-            remote_phone="+16135550100",
-            carrier_sid="SM3",
-            date_sent=DAY2,
-            cost="0.83",
-            **out,
-        ),
-        make_sms(
-            "acti_gb",
-            local_phone="+447400100000",
-            remote_phone="+447400100001",
-            carrier_sid="SM4",
-            date_sent=DAY3,
-            cost="4.6",
-            **out,
-        ),
-        # accepted, then filtered as spam: the carrier took it, so it is billed
-        make_sms(
-            "acti_spam",
-            carrier_sid="SM5",
-            date_sent=DAY3,
-            cost="0.83",
-            status="error",
-            delivery_status="undelivered",
-            error_reason="spam",
-            due_at=None,
-        ),
-        # inbound: priced in the receiving number's country
-        make_sms(
-            "acti_in1",
-            direction="inbound",
-            status="inbox",
-            carrier_sid="SM6",
-            date_created=DAY1,
-            cost="0.83",
-            due_at=None,
-        ),
-        make_sms(
-            "acti_in2",
-            direction="inbound",
-            status="inbox",
-            local_phone="+447400100000",
-            remote_phone="+14155550199",
-            carrier_sid="SM7",
-            date_created=DAY3,
-            cost="0.83",
-            due_at=None,
-        ),
-        # refused before the carrier, logged through the API, pending, or out of range
-        make_sms("acti_local", status="error", error_reason="unsupported_country", due_at=None),
-        make_sms("acti_logged", status="sent", cost="0.83", date_created=DAY2, due_at=None),
-        make_sms("acti_draft", status="draft", cost="0.83", date_created=DAY2, due_at=None),
-        make_sms("acti_late", carrier_sid="SM8", date_sent=LATER, cost="0.83", **out),
-    ]
+from tests.gateway.builders import DAY2, DAY3, T0, create_org, make_sms, mixed_usage
 
 
 async def _fill(store: Store) -> list[Sms]:
     await create_org(store)
-    rows = _mixed()
+    rows = mixed_usage()
     for sms in rows:
         await store.insert_sms(sms)
     await create_org(store, "orga_b")

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from gateway.core.models import InboundSms, Lead
+from gateway.core.models import InboundSms
 from gateway.core.pricing import priced_country
 from gateway.store import migrate, open_store
 from gateway.store.country_fill import countries_of
 from tests.databases import database_for, run_sql
-from tests.gateway.test_store import T0, create_org, make_sms
-from tests.gateway.test_store_usage import DAY2, _mixed
+from tests.gateway.builders import DAY2, T0, create_org, make_lead, make_sms, mixed_usage
 
 _ALL = "2026-11-01T00:00:00.000000+00:00", "2026-12-01T00:00:00.000000+00:00"
 
@@ -60,7 +59,7 @@ async def test_every_write_stores_the_country_the_message_was_priced_in(tmp_path
             inbound, id="acti_help", direction="outbound", status="sent", carrier_sid=None
         )
         message = InboundSms("SMin", "+16135550100", "+447400100000", "HELP", 1, "GSM-7", T0)
-        lead = Lead("lead_new", "orga_a", "+1 613-555-0100", None, (), T0, T0)
+        lead = make_lead("lead_new", name="+1 613-555-0100")
         await store.record_inbound(message, inbound, lead, None, reply)
         stored = _stored(location)
         assert (stored["acti_in"], stored["acti_help"]) == ("GB", "CA")
@@ -97,7 +96,7 @@ async def test_migration_011_fills_the_rows_written_before_it(
         "carrier_sid",
     )
     rows = [
-        *_mixed(),
+        *mixed_usage(),
         make_sms(
             "acti_bad",
             remote_phone="+1999",

@@ -10,10 +10,10 @@ import pytest
 
 from gateway.core.errors import KeyInUse
 from gateway.core.idempotency import KeyAnswer, KeyClaim, StoredKey
-from gateway.core.models import Lead, SmsQuery
+from gateway.core.models import SmsQuery
 from gateway.store import Store, open_store
 from tests.databases import database_for, run_sql
-from tests.gateway.test_store import create_org, make_sms
+from tests.gateway.builders import create_org, make_lead, make_sms
 
 T0 = "2026-01-01T00:00:00.000000+00:00"
 T1 = "2026-01-01T00:00:01.000000+00:00"
@@ -55,9 +55,7 @@ async def test_a_create_whose_reservation_was_taken_over_creates_nothing(store: 
     with pytest.raises(KeyInUse):  # the first one was only slow: it loses, all of it
         await store.insert_sms(make_sms("acti_a"), KeyAnswer(claim("a"), 200, "{}"))
     with pytest.raises(KeyInUse):
-        await store.insert_lead(
-            Lead("lead_a", "orga_a", None, None, (), T0, T0), KeyAnswer(claim("a"), 200, "{}")
-        )
+        await store.insert_lead(make_lead("lead_a"), KeyAnswer(claim("a"), 200, "{}"))
     await store.insert_sms(make_sms("acti_b"), KeyAnswer(claim("b"), 200, '"b"'))
     assert await sms_ids(store) == ["acti_b"]
     assert await store.get_lead("orga_a", "lead_a") is None

@@ -12,8 +12,8 @@ import pytest
 
 from gateway.core.usage import COLUMNS
 from gateway.keys import STORE
+from tests.gateway.builders import mixed_usage
 from tests.gateway.harness import Harness
-from tests.gateway.test_store_usage import _mixed
 
 PATH = "/api/v1/usage/sms/"
 RANGE = {"date_start": "2026-11-01", "date_end": "2026-11-30"}
@@ -24,7 +24,7 @@ async def _fixture(harness: Harness) -> tuple[str, str]:
     key = await harness.new_org()
     org = (await harness.rent(key))["organization_id"]
     store = harness.app[STORE]
-    for sms in _mixed():
+    for sms in mixed_usage():
         await store.insert_sms(dataclasses.replace(sms, organization_id=org))
     return key, await harness.new_org("Other")
 

@@ -13,12 +13,12 @@ from gateway import create_app
 from gateway.keys import STORE
 from gateway.store.sqlite_owner import DatabaseInUse
 from tests.databases import POSTGRESQL
+from tests.gateway.builders import T1, create_org, make_sms
 from tests.gateway.harness import gateway_config, serve
-from tests.gateway.test_store import T1, create_org, make_sms
 
 pytestmark = pytest.mark.skipif(POSTGRESQL, reason="several processes share PostgreSQL")
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def test_a_second_gateway_on_the_same_file_refuses_to_start(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from gateway import create_app
 from gateway.core import dates
-from gateway.core.models import DueSms, PhoneNumber, Sms, Suppression
+from gateway.core.models import DueSms, Sms, Suppression
 from gateway.edge.auth import create_organization
 from gateway.keys import CARRIER, CONFIG, STORE
 from gateway.store import open_store
@@ -26,6 +26,7 @@ from gateway.workers.dispatcher import Dispatcher
 from simulator.scenario.carrier_model import DEFAULT_AUTH_TOKEN
 from telecom import Reason, compute_signature, error_body, reason_message, rfc2822
 from tests.databases import database_for
+from tests.gateway.builders import make_number, make_sms
 from tests.gateway.fakes import FakeTwilio
 from tests.gateway.harness import Served, eventually, gateway_config, serve
 
@@ -90,19 +91,7 @@ async def rig_factory(tmp_path: Path) -> AsyncIterator[Any]:
         org, key = await create_organization(store, "Rig")
         for i, number in enumerate(NUMBERS):  # rented earlier, as the store holds them
             await store.insert_phone_number(
-                PhoneNumber(
-                    f"phon_{i}",
-                    org.id,
-                    number,
-                    None,
-                    "internal",
-                    "US",
-                    True,
-                    ("CA", "US"),
-                    "PN" + str(i) * 32,
-                    "2026-01-01T00:00:00.000000+00:00",
-                    "2026-01-01T00:00:00.000000+00:00",
-                )
+                make_number(f"phon_{i}", org.id, number, carrier_sid="PN" + str(i) * 32)
             )
         session = aiohttp.ClientSession()
         rig = Rig(fake, fake_server, gateway, key, {}, session)
@@ -271,16 +260,10 @@ async def test_segments_and_cost_are_the_carriers(rig_factory: Any) -> None:
 
 
 def _due(sms_id: str, org: str, local: str, due_since: str) -> Sms:
-    return Sms(
-        id=sms_id,
-        organization_id=org,
-        lead_id=None,
-        contact_id=None,
-        direction="outbound",
-        status="outbox",
-        text="hi",
+    return make_sms(
+        sms_id,
+        org,
         local_phone=local,
-        remote_phone="+14155550199",
         date_created=due_since,
         date_updated=due_since,
         due_at=due_since,
@@ -340,18 +323,14 @@ async def test_an_ending_is_decided_under_the_claim(tmp_path: Path) -> None:
         org, _ = await create_organization(store, "Racing")
         now = dates.now()
         await store.insert_phone_number(
-            PhoneNumber(
+            make_number(
                 "phon_1",
                 org.id,
                 NUMBERS[0],
-                None,
-                "internal",
-                "US",
-                True,
-                ("US",),
-                "PN1",
-                dates.iso(now),
-                dates.iso(now),
+                supports_sms_to_countries=("US",),
+                carrier_sid="PN1",
+                date_created=dates.iso(now),
+                date_updated=dates.iso(now),
             )
         )
         # the recipient opted out: the round ends the message, unless someone else holds it

@@ -4,7 +4,6 @@ tenancy in every read, claims, pending events."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,55 +11,12 @@ import pytest
 
 from gateway.core.dates import iso
 from gateway.core.lifecycle import accepted, failed_locally
-from gateway.core.models import Lead, Organization, PhoneNumber, Sms, SmsQuery, StatusEvent
+from gateway.core.models import SmsQuery, StatusEvent
 from gateway.core.pacing import Pace
 from gateway.store import Store, migrations, open_pg, open_sqlite, open_store
 from telecom import Reason
 from tests.databases import POSTGRESQL, database_for, run_sql
-
-T0 = "2026-01-01T00:00:00.000000+00:00"
-T1 = "2026-01-01T00:00:01.000000+00:00"
-T9 = "2026-01-01T00:00:09.000000+00:00"
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await open_store(database_for(tmp_path, "store"))
-    yield s
-    await s.close()
-
-
-async def create_org(store: Store, org_id: str = "orga_a") -> str:
-    await store.create_organization(Organization(org_id, org_id, T0), f"hash-{org_id}")
-    return org_id
-
-
-def make_sms(sms_id: str = "acti_1", org: str = "orga_a", **fields: object) -> Sms:
-    base = dict(
-        id=sms_id,
-        organization_id=org,
-        lead_id=None,
-        contact_id=None,
-        direction="outbound",
-        status="outbox",
-        text="hi",
-        local_phone="+14155550100",
-        remote_phone="+14155550199",
-        date_created=T0,
-        date_updated=T0,
-        due_at=T0,
-        due_since=T0,
-    )
-    base.update(fields)
-    return Sms(**base)  # type: ignore[arg-type]
-
-
-def make_number(
-    number_id: str = "phon_1", org: str = "orga_a", number: str = "+14155550100"
-) -> PhoneNumber:
-    return PhoneNumber(
-        number_id, org, number, None, "internal", "US", True, ("CA", "US"), "PN" + number_id, T0, T0
-    )
+from tests.gateway.builders import T0, T1, T9, create_org, make_lead, make_number, make_sms
 
 
 async def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
@@ -88,11 +44,9 @@ async def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
 async def test_reads_are_scoped_to_the_organization(store: Store) -> None:
     a, b = await create_org(store, "orga_a"), await create_org(store, "orga_b")
     assert await store.organization_for_key("hash-orga_a") == a
-    await store.insert_lead(Lead("lead_1", a, "A's", None, (), T0, T0))
+    await store.insert_lead(make_lead("lead_1", a, name="A's"))
     await store.insert_phone_number(
-        PhoneNumber(
-            "phon_1", a, "+14155550100", None, "internal", "US", True, ("US",), "PN1", T0, T0
-        )
+        make_number("phon_1", a, supports_sms_to_countries=("US",), carrier_sid="PN1")
     )
     await store.insert_sms(make_sms())
     assert await store.get_lead(b, "lead_1") is None

@@ -17,7 +17,6 @@ import pytest
 
 from gateway import create_app
 from gateway.api.common import config_of
-from gateway.core.models import PhoneNumber
 from gateway.edge.auth import create_organization
 from gateway.keys import LIVE_CONFIG, OPS_URL, STORE
 from gateway.logs import JsonFormatter
@@ -25,6 +24,7 @@ from gateway.signals import reload_config
 from simulator.scenario.carrier_model import DEFAULT_AUTH_TOKEN
 from telecom import compute_signature, error_body
 from tests.databases import database_for
+from tests.gateway.builders import make_number
 from tests.gateway.fakes import FakeTwilio
 from tests.gateway.harness import Served, eventually, gateway_config, serve
 
@@ -99,19 +99,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Rig]]]:
         store = gateway.app[STORE]
         org, key = await create_organization(store, "Ops")
         await store.insert_phone_number(
-            PhoneNumber(
-                "phon_0",
-                org.id,
-                NUMBER,
-                None,
-                "internal",
-                "US",
-                True,
-                ("CA", "US"),
-                "PN" + "0" * 32,
-                "2026-01-01T00:00:00.000000+00:00",
-                "2026-01-01T00:00:00.000000+00:00",
-            )
+            make_number("phon_0", org.id, NUMBER, carrier_sid="PN" + "0" * 32)
         )
         rig = Rig(fake, gateway, key, "", aiohttp.ClientSession())
         _, lead = await rig.call(

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from gateway.core.models import PhoneNumber
 from gateway.keys import STORE
 from simulator.scenario.carrier_model import Scenario, WhitelistPolicy, WhitelistRule
+from tests.gateway.builders import make_number
 from tests.gateway.harness import Harness
 
 MANUAL = Scenario(
@@ -140,18 +140,13 @@ async def test_a_carrier_refusal_leaves_no_open_request(harness: Harness) -> Non
     key = await harness.new_org()
     number = await harness.rent(key)
     # ours on our side only: the carrier does not know it (21606)
-    ghost = PhoneNumber(
+    ghost = make_number(
         "phon_ghost",
         number["organization_id"],
         "+14155550142",
-        None,
-        "internal",
-        "US",
-        True,
-        ("CA", "US"),
-        "PNgone",
-        number["date_created"],
-        number["date_created"],
+        carrier_sid="PNgone",
+        date_created=number["date_created"],
+        date_updated=number["date_created"],
     )
     await harness.app[STORE].insert_phone_number(ghost)
     status, answer = await harness.request(key, "POST", PATH, json=form({"id": "phon_ghost"}))

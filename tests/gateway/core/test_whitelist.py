@@ -6,15 +6,17 @@ from typing import Any
 
 import pytest
 
-from gateway.core.models import PhoneNumber
 from gateway.core.whitelist import CONTENT_TYPES, decision_of, new_request_id, validate_form
+from tests.gateway.builders import make_number
 
-T0 = "2026-01-01T00:00:00.000000+00:00"
-INTERNAL = PhoneNumber(
-    "phon_1", "orga_a", "+14155550100", None, "internal", "US", True, ("CA", "US"), "PN1", T0, T0
-)
-EXTERNAL = PhoneNumber(
-    "phon_2", "orga_a", "+16502530000", None, "external", "US", False, (), None, T0, T0
+INTERNAL = make_number(carrier_sid="PN1")
+EXTERNAL = make_number(
+    "phon_2",
+    number="+16502530000",
+    type="external",
+    sms_enabled=False,
+    supports_sms_to_countries=(),
+    carrier_sid=None,
 )
 
 
