@@ -17,7 +17,7 @@ from gateway.store import Store, open_store
 from gateway.store.db import Stmt
 from gateway.store.sqlite_db import sqlite_sql
 from tests.databases import database_for
-from tests.gateway.test_store import create_org
+from tests.gateway.builders import create_org
 
 T0 = "2026-01-01T00:00:00.000000+00:00"
 PHONE = "+14155550177"
