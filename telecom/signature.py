@@ -48,7 +48,10 @@ def _port_variants(url: str) -> list[str]:
 def validate_signature(url: str, params: Params, signature: str, auth_token: str) -> bool:
     """True when `signature` matches `url` as given, without its port, or with the default port."""
     pairs = _pairs(params)
+    expected = signature or ""
+    if hmac.compare_digest(compute_signature(url, pairs, auth_token), expected):
+        return True  # the usual case: the URL as we gave it; the variants only when it fails
     return any(
-        hmac.compare_digest(compute_signature(variant, pairs, auth_token), signature or "")
-        for variant in _port_variants(url)
+        hmac.compare_digest(compute_signature(variant, pairs, auth_token), expected)
+        for variant in _port_variants(url)[1:]
     )
