@@ -247,7 +247,10 @@ def main() -> None:
                             )
                         )
                     )
-            sampler.write(args.profile_label)
+            sampler.write(
+                args.profile_label,
+                {name: median([r.cpu[name] for r in rounds]) for name in pids},
+            )
     _report(args, bare, rounds)
 
 

@@ -2,9 +2,11 @@
 written as the top frames by self and by total time, in CPU milliseconds per message.
 
 `py-spy` must be installed (`.venv/bin/pip install py-spy`) and allowed to read the target's
-memory (root, or ptrace rights). Sampling is non-blocking, so the process runs as it would; the
-figures are samples / rate, which comes close to the CPU time `harness.cpu_seconds` measures
-(py-spy counts a thread only while the OS shows it running).
+memory (root, or ptrace rights). Sampling is non-blocking (the process runs as it would) and
+counts the thread holding the GIL (`--gil`: without it py-spy took threads waiting in epoll or
+on a queue for running). Samples / rate overstates CPU time (up to twice, for the simulator),
+so each frame's share of the samples is also given in CPU ms per message as measured
+(`harness.cpu_seconds`), when the caller passes that figure.
 
     python loadtests/sampling.py RAW [RAW...] --messages N   # summarise collapsed stacks
 """
@@ -62,12 +64,14 @@ class Sampler:
             for spy_process in running:
                 spy_process.wait(30)
 
-    def write(self, label: str) -> None:
-        """`label`_NAME.txt in the folder for each sampled process."""
+    def write(self, label: str, measured: dict[str, float] | None = None) -> None:
+        """`label`_NAME.txt in the folder for each sampled process; `measured`: CPU ms per
+        message by process name."""
         if self.folder is None:
             return
         for name, raws in self.raws.items():
-            text = summary(_stacks(raws), self.messages, f"{label} {name}")
+            cpu = (measured or {}).get(name)
+            text = summary(_stacks(raws), self.messages, f"{label} {name}", cpu)
             (self.folder / f"{label}_{name.replace(' ', '_')}.txt").write_text(text)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
@@ -85,10 +89,15 @@ def _stacks(raws: list[Path]) -> Counter[tuple[str, ...]]:
     return stacks
 
 
-def summary(stacks: Counter[tuple[str, ...]], messages: int, title: str) -> str:
+def summary(
+    stacks: Counter[tuple[str, ...]], messages: int, title: str, measured: float | None = None
+) -> str:
     """The top frames by self time (the frame running) and by total time (the frame anywhere
-    on the stack), with threads apart, in CPU ms per message."""
-    per_message = 1000 / RATE / max(1, messages)
+    on the stack), with threads apart, in CPU ms per message: the measured figure shared out
+    by samples when given, else samples / rate."""
+    samples = sum(stacks.values())
+    sampled = samples * 1000 / RATE / max(1, messages)
+    per_message = (measured if measured is not None else sampled) / max(1, samples)
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()
     threads: Counter[str] = Counter()
@@ -97,10 +106,10 @@ def summary(stacks: Counter[tuple[str, ...]], messages: int, title: str) -> str:
         own[stack[-1]] += count
         for frame in set(stack[1:]):
             total[frame] += count
-    samples = sum(stacks.values())
+    scale = "" if measured is None else f"; measured {measured:.3f}, which the ms below share out"
     lines = [
         f"{title}: {samples} samples at {RATE}/s over {messages} messages = "
-        f"{samples * per_message:.3f} CPU ms per message",
+        f"{sampled:.3f} CPU ms per message sampled{scale}",
         "",
         "by thread:",
     ]
