@@ -7,7 +7,6 @@ every decision it makes is delegated to the pure `gateway.core.sms_rules` and
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -81,18 +80,16 @@ class Composer:
             if values.get(key) not in (None, "", []):  # what a client sends for "none"
                 errors[key] = f"{why} are not supported by this gateway."
 
-        local = self._phone(values.get("local_phone"), "local_phone", sending, errors)
-        ours = bool(local) and direction == "outbound" and status in ("draft", *SENDING_STATUSES)
-        # independent reads, asked in the same turn of the loop: one trip to the store for both
-        (lead, contact), number = await asyncio.gather(
-            self._lead_and_contact(values, errors),
-            self.store.find_phone_number(self.org_id, local) if ours and local else _nothing(),
-        )
+        lead, contact = await self._lead_and_contact(values, errors)
         remote = self._phone(
             values.get("remote_phone") or _first_phone(contact), "remote_phone", not draft, errors
         )
-        if ours and (problem := local_phone_problem(number)):
-            errors["local_phone"] = problem
+        local = self._phone(values.get("local_phone"), "local_phone", sending, errors)
+        number = None
+        if local and direction == "outbound" and status in ("draft", *SENDING_STATUSES):
+            number = await self.store.find_phone_number(self.org_id, local)
+            if problem := local_phone_problem(number):
+                errors["local_phone"] = problem
         due, date_scheduled = self._when(values, status, errors)
         if errors:
             raise ValidationFailed(errors)
@@ -197,10 +194,6 @@ class Composer:
                 errors["send_in"] = problem
             return self.now + timedelta(seconds=delay), None
         return self.now, None
-
-
-async def _nothing() -> None:
-    return None
 
 
 def _first_phone(contact: Contact | None) -> str | None:
