@@ -36,10 +36,13 @@ class HttpAnswer:
 class WebhookHttp:
     def __init__(self, per_origin: int = 64) -> None:
         self._idle: dict[_Origin, list[_Connection]] = {}
+        # every connection open, idle or in use: close() ends them all, as a connector does,
+        # so none outlives the event loop it belongs to
+        self._open: set[asyncio.StreamWriter] = set()
         self._per_origin = per_origin
         self._closed = False
-        # dropped without close(): its kept-alive connections close with it, not at exit
-        weakref.finalize(self, _close_all, self._idle)
+        # dropped without close(): its connections close with it, not at exit
+        weakref.finalize(self, _close_all, self._open)
 
     @staticmethod
     def handles(url: str) -> bool:
@@ -71,18 +74,19 @@ class WebhookHttp:
                     return await self._exchange(origin, connection, request, method)
                 except (OSError, asyncio.IncompleteReadError):
                     # a kept-alive connection the server had closed: once more on a new one
-                    _close(connection)
+                    self._close(connection)
                 except BaseException:
-                    _close(connection)
+                    self._close(connection)
                     raise
             connection = await asyncio.open_connection(host, port)
+            self._open.add(connection[1])
             try:
                 return await self._exchange(origin, connection, request, method)
             except asyncio.IncompleteReadError as exc:
-                _close(connection)
+                self._close(connection)
                 raise WebhookHttpError("the connection closed inside the answer") from exc
             except BaseException:
-                _close(connection)
+                self._close(connection)
                 raise
 
     async def _exchange(
@@ -118,14 +122,20 @@ class WebhookHttp:
             if len(idle) < self._per_origin:
                 idle.append(connection)
             else:
-                _close(connection)
+                self._close(connection)
         else:
-            _close(connection)
+            self._close(connection)
         return HttpAnswer(status, body.decode("utf-8", "replace"))
 
     async def close(self) -> None:
         self._closed = True
-        _close_all(self._idle)
+        self._idle.clear()
+        _close_all(self._open)
+
+    def _close(self, connection: _Connection) -> None:
+        self._open.discard(connection[1])
+        with contextlib.suppress(Exception):
+            connection[1].close()
 
 
 def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:
@@ -160,13 +170,8 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         await reader.readexactly(2)
 
 
-def _close_all(idle: dict[_Origin, list[_Connection]]) -> None:
-    for connections in idle.values():
-        for connection in connections:
-            _close(connection)
-    idle.clear()
-
-
-def _close(connection: _Connection) -> None:
-    with contextlib.suppress(Exception):
-        connection[1].close()
+def _close_all(writers: set[asyncio.StreamWriter]) -> None:
+    for writer in list(writers):
+        with contextlib.suppress(Exception):
+            writer.close()
+    writers.clear()

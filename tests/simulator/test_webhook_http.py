@@ -125,7 +125,8 @@ async def test_a_kept_connection_the_server_closed_is_replaced(client: WebhookHt
 
 async def test_no_answer_in_time_and_a_non_http_answer_are_errors(client: WebhookHttp) -> None:
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await asyncio.sleep(5)
+        await reader.read()  # never answers: reads until the client gives up and closes
+        writer.close()
 
     async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await _read_request(reader)
