@@ -2,13 +2,16 @@
 simulator at zero latency, beside a bare aiohttp handler measured in the same run.
 
     python loadtests/bench_gateway.py [--messages 3000] [--concurrency 32] [--rounds 3]
-        [--synchronous FULL|NORMAL] [--rate 500]
+        [--synchronous FULL|NORMAL] [--rate 500] [--quick] [--profile DIR]
 
 Real processes: `sms-simulator serve`, `sms-gateway serve` (SQLite in a temp dir), the bare
 handler. "Final status stored" is read from the gateway's SQLite file (read-only), so the
 figure covers the dispatcher, the carrier round trip and both status callbacks. Each process's
-CPU time per message is printed too: unlike the rates, other load on the machine barely moves
-it.
+CPU time per message is printed first, as a table (median and each round): unlike the rates,
+other load on the machine barely moves it. `--quick` is a size for a shared 2-core box (1,000
+messages, 3 rounds; about 15 s). `--profile DIR` samples the gateway and the simulator with
+py-spy over the rounds and writes their top frames (by self and total time, in CPU ms per
+message) to DIR.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from harness import (
     percentile,
     process,
 )
+from sampling import Sampler
 
 SID = "AC" + "d" * 32
 TOKEN = "bench-token"
@@ -65,13 +69,17 @@ def _final_count(db: Path) -> int:
     return int(row[0])
 
 
-async def _bare(url: str, count: int, concurrency: int) -> float:
+async def _bare(url: str, count: int, concurrency: int, pid: int) -> tuple[float, float]:
+    """Requests per second, and the handler's CPU milliseconds per request."""
+    cpu_before = cpu_seconds(pid)
+
     async def one(session: aiohttp.ClientSession, i: int) -> None:
         body = {"status": "outbox", "remote_phone": f"+1416555{i % 10000:04d}", "text": f"b{i}"}
         async with session.post(f"{url}/api/v1/activity/sms/", json=body) as response:
             assert response.status == 201, response.status
 
-    return count / await drive(count, concurrency, one)
+    rate = count / await drive(count, concurrency, one)
+    return rate, (cpu_seconds(pid) - cpu_before) * 1000 / count
 
 
 async def _setup(url: str, headers: dict[str, str]) -> tuple[str, str]:
@@ -157,6 +165,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
+        "--quick", action="store_true", help="1,000 messages a round: the CPU table in seconds"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="py-spy the gateway and the simulator over the rounds; top frames into DIR",
+    )
+    parser.add_argument(
+        "--profile-label", default="profile", help="the summaries' file name prefix (DIR/LABEL_*)"
+    )
+    parser.add_argument(
         "--synchronous",
         choices=("FULL", "NORMAL"),
         default="FULL",
@@ -169,6 +189,8 @@ def main() -> None:
         " submit latency (instead of --concurrency clients posting back to back)",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.messages = 1000
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         (folder / "bench.yaml").write_text(SCENARIO)
@@ -179,7 +201,7 @@ def main() -> None:
         headers = api_auth(key)
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
-        bare: list[float] = []
+        bare: list[tuple[float, float]] = []
         rounds: list[Round] = []
         with (
             process(
@@ -197,54 +219,71 @@ def main() -> None:
             process(
                 ["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")], gw_url
             ) as gateway,
-            process(["loadtests/bare_server.py", str(bare_port)], bare_url),
+            process(["loadtests/bare_server.py", str(bare_port)], bare_url) as bare_server,
         ):
             number, lead_id = asyncio.run(_setup(gw_url, headers))
+            pids = {"gateway": gateway.pid, "simulator": simulator.pid}
+            load = args.rate or args.concurrency
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
+            sampler = Sampler(pids, args.profile, args.messages * args.rounds)
             for _ in range(args.rounds):
-                bare.append(asyncio.run(_bare(bare_url, args.messages, args.concurrency)))
-                pids = {"gateway": gateway.pid, "simulator": simulator.pid}
-                load = args.rate or args.concurrency
-                rounds.append(
-                    asyncio.run(
-                        _gateway(
-                            gw_url,
-                            headers,
-                            db,
-                            args.messages,
-                            load,
-                            number,
-                            lead_id,
-                            pids,
-                            args.rate is not None,
+                bare.append(
+                    asyncio.run(_bare(bare_url, args.messages, args.concurrency, bare_server.pid))
+                )
+                with sampler.round():  # the gateway rounds only
+                    rounds.append(
+                        asyncio.run(
+                            _gateway(
+                                gw_url,
+                                headers,
+                                db,
+                                args.messages,
+                                load,
+                                number,
+                                lead_id,
+                                pids,
+                                args.rate is not None,
+                            )
                         )
                     )
-                )
+            sampler.write(
+                args.profile_label,
+                {name: median([r.cpu[name] for r in rounds]) for name in pids},
+            )
     _report(args, bare, rounds)
 
 
-def _report(args: argparse.Namespace, bare: list[float], rounds: list[Round]) -> None:
-    submits = [r.submits for r in rounds]
-    finals = [r.finals for r in rounds]
+def _report(args: argparse.Namespace, bare: list[tuple[float, float]], rounds: list[Round]) -> None:
     load = f"open loop at {args.rate:.0f}/s" if args.rate else f"concurrency {args.concurrency}"
-    print(f"messages per round {args.messages}, {load}, rounds {args.rounds} (medians)")
-    print(f"bare aiohttp handler                 {median(bare):8.0f} requests/s")
+    print(f"messages per round {args.messages}, {load}, rounds {args.rounds}")
+    # CPU time first: other load on the machine barely moves it, unlike the rates below
     print(
-        f"gateway accepts (POST activity/sms)  {median(submits):8.0f} requests/s "
-        f"({median(submits) / median(bare):.0%} of bare)"
+        f"CPU ms per message    median  {'  '.join(f'round {i + 1}' for i in range(len(rounds)))}"
+    )
+    table = {name: [r.cpu[name] for r in rounds] for name in rounds[0].cpu}
+    table["bare handler"] = [cpu for _, cpu in bare]
+    for name, values in table.items():
+        each = "  ".join(f"{v:7.3f}" for v in values)
+        print(f"  {name:<19} {median(values):7.3f}  {each}")
+    print("rates (medians)")
+    bare_rate = median([rate for rate, _ in bare])
+    submits = median([r.submits for r in rounds])
+    finals = median([r.finals for r in rounds])
+    print(f"  bare aiohttp handler                 {bare_rate:8.0f} requests/s")
+    print(
+        f"  gateway accepts (POST activity/sms)  {submits:8.0f} requests/s "
+        f"({submits / bare_rate:.0%} of bare)"
     )
     print(
-        f"gateway end to end (accepted->final) {median(finals):8.0f} messages/s "
-        f"({median(finals) / median(bare):.0%} of bare)"
+        f"  gateway end to end (accepted->final) {finals:8.0f} messages/s "
+        f"({finals / bare_rate:.0%} of bare)"
     )
     if args.rate:
         p50, p99 = (
             median([percentile(r.latencies, q) for r in rounds]) * 1000 for q in (0.5, 0.99)
         )
-        print(f"submit latency p50, p99              {p50:8.1f} ms, {p99:.1f} ms")
-    # CPU time barely moves with other load on the machine, unlike the rates above
-    for name in rounds[0].cpu:
-        values = [r.cpu[name] for r in rounds]
-        print(f"{name} CPU per message{' ' * (19 - len(name))}{median(values):8.2f} ms")
+        print(f"  submit latency p50, p99              {p50:8.1f} ms, {p99:.1f} ms")
 
 
 if __name__ == "__main__":

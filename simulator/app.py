@@ -31,9 +31,11 @@ def create_app(scenario: Scenario | None = None) -> web.Application:
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:
-            app[RUNTIME] = Runtime(scenario or DEFAULT_SCENARIO, WebhookSender(session))
+            sender = WebhookSender(session)
+            app[RUNTIME] = Runtime(scenario or DEFAULT_SCENARIO, sender)
             yield
             app[RUNTIME].close()
+            await sender.close()
 
     app.cleanup_ctx.append(runtime_ctx)
     return app

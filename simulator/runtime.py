@@ -50,7 +50,7 @@ def _twiml_replies(body: str) -> list[str]:
 class Runtime:
     def __init__(self, scenario: Scenario, sender: WebhookSender) -> None:
         self.sender = sender
-        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._timers: dict[int, tuple[asyncio.TimerHandle, int]] = {}  # key -> (timer, events)
         self._next_timer = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self.load(scenario)
@@ -63,7 +63,7 @@ class Runtime:
         self.whitelist = WhitelistDesk(scenario.whitelist, self.carrier.numbers)
 
     def close(self) -> None:
-        for timer in self._timers.values():
+        for timer, _ in self._timers.values():
             timer.cancel()
         for task in self._tasks:
             task.cancel()
@@ -76,37 +76,42 @@ class Runtime:
     # -- scheduling -------------------------------------------------------------------------
 
     def schedule(self, events: Iterable[Event]) -> None:
+        """One timer for the events due at the same moment (a message's are often all due at
+        once), fired in the order given: a timer costs more than the event it carries."""
         loop = asyncio.get_running_loop()
+        at_once: dict[float, list[Event]] = {}
         for event in events:
+            at_once.setdefault(event.at, []).append(event)
+        for at, group in at_once.items():
             self._next_timer += 1
             key = self._next_timer
-            self._timers[key] = loop.call_later(
-                self.clock.real_delay(event.at), self._fire, key, event
-            )
+            timer = loop.call_later(self.clock.real_delay(at), self._fire, key, group)
+            self._timers[key] = (timer, len(group))
 
     @property
     def pending(self) -> int:
         """Events still to happen (timers not yet fired, webhooks in flight)."""
-        return len(self._timers) + len(self._tasks)
+        return sum(size for _, size in self._timers.values()) + len(self._tasks)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _fire(self, key: int, event: Event) -> None:
+    def _fire(self, key: int, events: list[Event]) -> None:
         self._timers.pop(key, None)
         now = self.clock.now()
-        if isinstance(event, StatusChange):
-            self.carrier.change_status(event, now)
-        elif isinstance(event, CallbackPost):
-            self._spawn(self._post_status(event))
-        elif isinstance(event, Release):
-            self.schedule(self.carrier.release(event.sid, now))
-        elif isinstance(event, HandsetReply):
-            self._spawn(self.inbound(event.from_, event.to, event.body))
-        elif isinstance(event, WhitelistVerdict):
-            self._spawn(self._post_whitelist(event))
+        for event in events:
+            if isinstance(event, StatusChange):
+                self.carrier.change_status(event, now)
+            elif isinstance(event, CallbackPost):
+                self._spawn(self._post_status(event))
+            elif isinstance(event, Release):
+                self.schedule(self.carrier.release(event.sid, now))
+            elif isinstance(event, HandsetReply):
+                self._spawn(self.inbound(event.from_, event.to, event.body))
+            elif isinstance(event, WhitelistVerdict):
+                self._spawn(self._post_whitelist(event))
 
     # -- webhooks ---------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
@@ -21,14 +20,12 @@ def _pairs(params: Params) -> list[tuple[str, str]]:
 def compute_signature(url: str, params: Params, auth_token: str) -> str:
     """The signature Twilio sends for a POST of `params` to `url`.
 
-    Names in code-point order; each name's distinct values sorted; name+value appended to the URL.
+    Names in code-point order; each name's distinct values sorted; name+value appended to the URL
+    (sorting the distinct (name, value) pairs is exactly that order).
     """
-    values: dict[str, set[str]] = {}
-    for name, value in _pairs(params):
-        values.setdefault(name, set()).add(value)
-    payload = url + "".join(name + v for name in sorted(values) for v in sorted(values[name]))
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode().strip()
+    payload = url + "".join(name + value for name, value in sorted(set(_pairs(params))))
+    # hmac.digest: OpenSSL's one-shot, without hmac.new's Python object
+    return base64.b64encode(hmac.digest(auth_token.encode(), payload.encode(), "sha1")).decode()
 
 
 def _port_variants(url: str) -> list[str]:
@@ -48,7 +45,10 @@ def _port_variants(url: str) -> list[str]:
 def validate_signature(url: str, params: Params, signature: str, auth_token: str) -> bool:
     """True when `signature` matches `url` as given, without its port, or with the default port."""
     pairs = _pairs(params)
+    expected = signature or ""
+    if hmac.compare_digest(compute_signature(url, pairs, auth_token), expected):
+        return True  # the usual case: the URL as we gave it; the variants only when it fails
     return any(
-        hmac.compare_digest(compute_signature(variant, pairs, auth_token), signature or "")
-        for variant in _port_variants(url)
+        hmac.compare_digest(compute_signature(variant, pairs, auth_token), expected)
+        for variant in _port_variants(url)[1:]
     )
