@@ -32,7 +32,7 @@ import asyncpg
 
 from gateway.search.compile import POSTGRESQL as PG_DIALECT
 from gateway.search.compile import SQLITE
-from gateway.store import open_pg
+from gateway.store import migrations, open_pg
 
 __all__ = [
     "BACKEND",
@@ -256,6 +256,33 @@ def run_statements(
             await conn.close()
 
     return list(_run(fetch()))
+
+
+async def migrated_before(
+    location: str, version: int, insert: str, rows: Sequence[tuple[Any, ...]], applied_at: str
+) -> None:
+    """A database as the migrations before `version` left it (each recorded, as the gateway
+    records them), holding `rows` inserted by `insert` (written for SQLite: `?` placeholders):
+    what a migration that fills something from existing rows is tested on."""
+    older = [m for m in migrations("postgresql" if POSTGRESQL else "sqlite") if m.version < version]
+    script = "\n".join(m.sql for m in older) + (
+        "\nCREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL, applied_at TEXT NOT NULL);"
+    )
+    recorded = [(m.version, m.name, applied_at) for m in older]
+    if not POSTGRESQL:
+        with sqlite3.connect(location) as db:
+            db.executescript(script)
+            db.executemany("INSERT INTO schema_migrations VALUES (?, ?, ?)", recorded)
+            db.executemany(insert, rows)
+        return
+    conn = await asyncpg.connect(location)
+    try:
+        await conn.execute(script)
+        await conn.executemany("INSERT INTO schema_migrations VALUES ($1, $2, $3)", recorded)
+        await conn.executemany(_numbered(insert), rows)
+    finally:
+        await conn.close()
 
 
 def _numbered(sql: str) -> str:

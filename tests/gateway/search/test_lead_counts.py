@@ -6,20 +6,18 @@ with the SMS as stored, counted in Python."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.core.models import Sms
-from gateway.store import Store, migrations, open_store
-from tests.databases import POSTGRESQL, database_for
+from gateway.store import Store, open_store
+from tests.databases import database_for, migrated_before
 from tests.gateway.search.test_summary import LEADS, ORG, OTHER, T, _open, sms, update
 
 Counts = dict[tuple[str, str], int]
@@ -63,32 +61,12 @@ async def test_inserts_moves_and_deletes_keep_the_count(store: Store) -> None:
 
 async def _before_012(location: str, rows: list[tuple[object, ...]]) -> None:
     """A database as the migrations before 012 left it, holding `rows` of SMS."""
-    dialect = "postgresql" if POSTGRESQL else "sqlite"
-    older = [m for m in migrations(dialect) if m.version < 12]
-    script = "\n".join(m.sql for m in older) + (
-        "\nCREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-        " name TEXT NOT NULL, applied_at TEXT NOT NULL);"
-    )
-    recorded = [(m.version, m.name, T[0]) for m in older]
     insert = (
         "INSERT INTO sms (id, organization_id, lead_id, direction, status, text,"
         " source, date_created, date_updated, segments, encoding)"
-        " VALUES ({}, {}, {}, 'outbound', 'sent', 'hi', 'Close.io', {}, {}, 1, 'GSM-7')"
+        " VALUES (?, ?, ?, 'outbound', 'sent', 'hi', 'Close.io', ?, ?, 1, 'GSM-7')"
     )
-    values = [(*r, T[1], T[1]) for r in rows]
-    if not POSTGRESQL:
-        with sqlite3.connect(location) as db:
-            db.executescript(script)
-            db.executemany("INSERT INTO schema_migrations VALUES (?, ?, ?)", recorded)
-            db.executemany(insert.format(*["?"] * 5), values)
-        return
-    conn = await asyncpg.connect(location)
-    try:
-        await conn.execute(script)
-        await conn.executemany("INSERT INTO schema_migrations VALUES ($1, $2, $3)", recorded)
-        await conn.executemany(insert.format(*[f"${n}" for n in range(1, 6)]), values)
-    finally:
-        await conn.close()
+    await migrated_before(location, 12, insert, [(*r, T[1], T[1]) for r in rows], T[0])
 
 
 async def test_the_migration_counts_the_existing_sms(tmp_path: Path) -> None:

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
-import sqlite3
 import tempfile
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,10 +20,10 @@ from hypothesis import strategies as st
 from gateway.core.lifecycle import accepted, failed_locally
 from gateway.core.models import Sms, StatusEvent
 from gateway.search.evaluate import latest_outbound
-from gateway.store import Store, migrations, open_store
+from gateway.store import Store, open_store
 from gateway.store.rows import sms_from_row
 from telecom import Reason
-from tests.databases import POSTGRESQL, database_for, run_sql
+from tests.databases import database_for, migrated_before, run_sql
 from tests.gateway.builders import create_org, make_lead, make_sms
 
 ORG, OTHER = "orga_a", "orga_b"
@@ -209,33 +206,12 @@ async def test_deletes_fall_back_to_the_next_latest(store: Store) -> None:
 
 async def _before_004(location: str, rows: list[tuple[object, ...]]) -> None:
     """A database as the migrations before 004 left it, holding `rows` of SMS."""
-    dialect = "postgresql" if POSTGRESQL else "sqlite"
-    older = [m for m in migrations(dialect) if m.version < 4]
-    script = "\n".join(m.sql for m in older) + (
-        "\nCREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
-        " name TEXT NOT NULL, applied_at TEXT NOT NULL);"
-    )
-    recorded = [(m.version, m.name, T[0]) for m in older]
     insert = (
         "INSERT INTO sms (id, organization_id, lead_id, direction, status, text,"
         " source, date_created, date_updated, segments, encoding)"
         " VALUES (?, 'orga_a', ?, ?, ?, 'hi', 'Close.io', ?, ?, 1, 'GSM-7')"
     )
-    values = [(*r, r[-1]) for r in rows]
-    if not POSTGRESQL:
-        with sqlite3.connect(location) as db:
-            db.executescript(script)
-            db.executemany("INSERT INTO schema_migrations VALUES (?, ?, ?)", recorded)
-            db.executemany(insert, values)
-        return
-    conn = await asyncpg.connect(location)
-    try:
-        await conn.execute(script)
-        await conn.executemany("INSERT INTO schema_migrations VALUES ($1, $2, $3)", recorded)
-        count = iter(range(1, 7))
-        await conn.executemany(re.sub(r"\?", lambda _m: f"${next(count)}", insert), values)
-    finally:
-        await conn.close()
+    await migrated_before(location, 4, insert, [(*r, r[-1]) for r in rows], T[0])
 
 
 async def test_the_migration_fills_the_summary_from_existing_sms(tmp_path: Path) -> None:
