@@ -36,13 +36,10 @@ class HttpAnswer:
 class WebhookHttp:
     def __init__(self, per_origin: int = 64) -> None:
         self._idle: dict[_Origin, list[_Connection]] = {}
-        # every connection open, idle or in use: close() ends them all, as a connector does,
-        # so none outlives the event loop it belongs to
-        self._open: set[asyncio.StreamWriter] = set()
         self._per_origin = per_origin
         self._closed = False
-        # dropped without close(): its connections close with it, not at exit
-        weakref.finalize(self, _close_all, self._open)
+        # dropped without close(): its kept-alive connections close with it, not at exit
+        weakref.finalize(self, _close_all, self._idle)
 
     @staticmethod
     def handles(url: str) -> bool:
@@ -74,19 +71,18 @@ class WebhookHttp:
                     return await self._exchange(origin, connection, request, method)
                 except (OSError, asyncio.IncompleteReadError):
                     # a kept-alive connection the server had closed: once more on a new one
-                    self._close(connection)
+                    _close(connection)
                 except BaseException:
-                    self._close(connection)
+                    _close(connection)
                     raise
             connection = await asyncio.open_connection(host, port)
-            self._open.add(connection[1])
             try:
                 return await self._exchange(origin, connection, request, method)
             except asyncio.IncompleteReadError as exc:
-                self._close(connection)
+                _close(connection)
                 raise WebhookHttpError("the connection closed inside the answer") from exc
             except BaseException:
-                self._close(connection)
+                _close(connection)
                 raise
 
     async def _exchange(
@@ -122,20 +118,14 @@ class WebhookHttp:
             if len(idle) < self._per_origin:
                 idle.append(connection)
             else:
-                self._close(connection)
+                _close(connection)
         else:
-            self._close(connection)
+            _close(connection)
         return HttpAnswer(status, body.decode("utf-8", "replace"))
 
     async def close(self) -> None:
         self._closed = True
-        self._idle.clear()
-        _close_all(self._open)
-
-    def _close(self, connection: _Connection) -> None:
-        self._open.discard(connection[1])
-        with contextlib.suppress(Exception):
-            connection[1].close()
+        _close_all(self._idle)
 
 
 def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:
@@ -170,8 +160,13 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         await reader.readexactly(2)
 
 
-def _close_all(writers: set[asyncio.StreamWriter]) -> None:
-    for writer in list(writers):
-        with contextlib.suppress(Exception):
-            writer.close()
-    writers.clear()
+def _close_all(idle: dict[_Origin, list[_Connection]]) -> None:
+    for connections in idle.values():
+        for connection in connections:
+            _close(connection)
+    idle.clear()
+
+
+def _close(connection: _Connection) -> None:
+    with contextlib.suppress(Exception):
+        connection[1].close()
