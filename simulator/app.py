@@ -31,11 +31,9 @@ def create_app(scenario: Scenario | None = None) -> web.Application:
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:
-            sender = WebhookSender(session)
-            app[RUNTIME] = Runtime(scenario or DEFAULT_SCENARIO, sender)
+            app[RUNTIME] = Runtime(scenario or DEFAULT_SCENARIO, WebhookSender(session))
             yield
             app[RUNTIME].close()
-            await sender.close()
 
     app.cleanup_ctx.append(runtime_ctx)
     return app
