@@ -22,18 +22,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
-from bench_gateway import FINAL, SCENARIO, _config, _setup
+from bench_gateway import SCENARIO, _config, _setup
 from harness import api_auth, create_org, drive_at_rate, free_port, percentile, process
+from history import final_since, now, one_message, seed, stored
 
 
 @dataclass
@@ -71,21 +70,6 @@ async def open_loop(
     )
 
 
-def _count(db: Path) -> int:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM sms").fetchone()[0])
-
-
-def _final_since(db: Path, since: str) -> int:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-        row = conn.execute(
-            f"SELECT COUNT(*) FROM sms WHERE date_created >= ?"
-            f" AND delivery_status IN ({','.join('?' * len(FINAL))})",
-            (since, *FINAL),
-        ).fetchone()
-    return int(row[0])
-
-
 async def gateway_phase(
     url: str,
     headers: dict[str, str],
@@ -95,8 +79,7 @@ async def gateway_phase(
     number: str,
     lead_id: str,
 ) -> Phase:
-    # the gateway's own date format (same clock): only this phase's messages count
-    since = datetime.now(UTC).isoformat(timespec="microseconds")
+    since = now()  # only this phase's messages count
 
     def body(i: int) -> dict[str, str]:
         return {
@@ -111,7 +94,7 @@ async def gateway_phase(
     phase = await open_loop(f"{url}/api/v1/activity/sms/", rate, seconds, body, headers)
     accepted = phase.sent - phase.failed
     deadline = time.perf_counter() + 600
-    while (done := _final_since(db, since)) < accepted:
+    while (done := final_since(db, lead_id, since)) < accepted:
         if time.perf_counter() > deadline:
             raise RuntimeError(f"{accepted - done} messages not final within 600 s")
         await asyncio.sleep(0.1)
@@ -119,28 +102,21 @@ async def gateway_phase(
     return phase
 
 
-def seed(db: Path, stored: int) -> None:
-    """Copy the one message the setup sent `stored` times, as old, final, delivered history."""
-    with sqlite3.connect(db) as conn:
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(sms)")]
-        generated = {
-            "id": "printf('acti_seed%027d', n)",
-            "carrier_sid": "printf('SMseed%026d', n)",
-            "date_created": "strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', 1700000000 + n,"
-            " 'unixepoch')",
-            "status": "'sent'",
-            "delivery_status": "'delivered'",
-            "due_at": "NULL",
-            "claimed_until": "NULL",
-            "text": "'seeded message ' || n",
-        }
-        select = ", ".join(generated.get(c, c) for c in columns)
-        conn.execute(
-            f"WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)"
-            f" INSERT INTO sms ({', '.join(columns)})"
-            f" SELECT {select} FROM seq, (SELECT * FROM sms LIMIT 1)",
-            (stored,),
-        )
+def crossing(points: list[tuple[int, float]], limit_ms: float) -> str:
+    """Where submit p99 first passes `limit_ms`, between the rates offered (linear between the
+    last rate under it and the first over it: a rough figure, said so)."""
+    points = sorted(points)
+    for n, (rate, p99) in enumerate(points):
+        if p99 > limit_ms:
+            if n == 0:
+                return f"p99 over {limit_ms:g} ms already at {rate:,}/s, the lowest rate offered"
+            low, low_p99 = points[n - 1]
+            at = low + (rate - low) * (limit_ms - low_p99) / (p99 - low_p99)
+            return (
+                f"p99 crosses {limit_ms:g} ms between {low:,}/s ({low_p99:.0f} ms) and"
+                f" {rate:,}/s ({p99:.0f} ms): near {at:,.0f}/s, interpolated"
+            )
+    return f"p99 under {limit_ms:g} ms at every rate offered (up to {points[-1][0]:,}/s)"
 
 
 def rss_mb(pid: int) -> float:
@@ -148,21 +124,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for {pid}")
-
-
-async def _one_message(url: str, headers: dict[str, str], number: str, lead_id: str) -> None:
-    body = {
-        "status": "outbox",
-        "lead_id": lead_id,
-        "local_phone": number,
-        "remote_phone": "+14165550123",
-        "text": "the template of the seeded history",
-    }
-    async with (
-        aiohttp.ClientSession(headers=headers) as session,
-        session.post(f"{url}/api/v1/activity/sms/", json=body) as response,
-    ):
-        assert response.status == 200, await response.text()
 
 
 def main() -> int:
@@ -202,7 +163,7 @@ def main() -> int:
         with process(simulator, sim_url):
             with process(serve_gateway, gw_url):
                 number, lead_id = asyncio.run(_setup(gw_url, headers))
-                asyncio.run(_one_message(gw_url, headers, number, lead_id))
+                asyncio.run(one_message(gw_url, headers, number, lead_id))
             seeded = time.perf_counter()
             seed(db, args.stored)
             print(
@@ -230,7 +191,7 @@ def main() -> int:
                     results.append((base, ours))
                     print(f"{rate} msg/s done", file=sys.stderr)
                 rss_end, rss_bare = rss_mb(gateway.pid), rss_mb(bare.pid)
-                stored = _count(db)
+                held = stored(db)
     print(
         f"open loop, {args.seconds:g} s per rate, synchronous={args.synchronous}, "
         f"{args.stored:,} messages stored before the run"
@@ -242,9 +203,10 @@ def main() -> int:
             f"{ours.p50_ms:8.1f} /{ours.p99_ms:7.1f}   {ours.end_to_end:16,.0f}   "
             f"{ours.failed + base.failed:6d}"
         )
+    print(crossing([(o.rate, o.p99_ms) for _, o in results], 100.0))
     print(
         f"gateway RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB after the phases "
-        f"({stored:,} messages stored); "
+        f"({held:,} messages stored); "
         f"bare aiohttp handler {rss_bare:.0f} MB"
     )
     return 1 if any(b.failed or o.failed for b, o in results) else 0

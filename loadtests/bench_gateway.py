@@ -2,7 +2,7 @@
 simulator at zero latency, beside a bare aiohttp handler measured in the same run.
 
     python loadtests/bench_gateway.py [--messages 3000] [--concurrency 32] [--rounds 3]
-        [--synchronous FULL|NORMAL] [--rate 500] [--quick] [--profile DIR]
+        [--synchronous FULL|NORMAL] [--rate 500] [--stored 1000000] [--quick] [--profile DIR]
 
 Real processes: `sms-simulator serve`, `sms-gateway serve` (SQLite in a temp dir), the bare
 handler. "Final status stored" is read from the gateway's SQLite file (read-only), so the
@@ -11,16 +11,19 @@ CPU time per message is printed first, as a table (median and each round): unlik
 other load on the machine barely moves it. `--quick` is a size for a shared 2-core box (1,000
 messages, 3 rounds; about 15 s). `--profile DIR` samples the gateway and the simulator with
 py-spy over the rounds and writes their top frames (by self and total time, in CPU ms per
-message) to DIR.
+message) to DIR. `--stored N` first copies N final messages into the gateway's SQLite file
+(loadtests/history.py, the gateway stopped), so the rounds run with that history behind them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
+import contextlib
+import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +39,7 @@ from harness import (
     percentile,
     process,
 )
+from history import final_since, now, one_message, seed
 from sampling import Sampler
 
 SID = "AC" + "d" * 32
@@ -47,7 +51,6 @@ time_scale: 1000
 accounts: [{{sid: {SID}, auth_token: {TOKEN}}}]
 latency: {{sent: 0, delivered: 0}}
 """
-FINAL = ("delivered", "undelivered", "failed")
 
 
 def _config(folder: Path, port: int, sim_port: int, synchronous: str) -> str:
@@ -58,15 +61,6 @@ database: {{path: "{folder / "bench.db"}", synchronous: {synchronous}}}
 carrier: {{url: "http://127.0.0.1:{sim_port}", account_sid: {SID}, auth_token: {TOKEN}}}
 dispatcher: {{messages_per_second: 100000, max_in_flight: 128, poll_interval: 0.05}}
 """
-
-
-def _final_count(db: Path) -> int:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-        placeholders = ",".join("?" * len(FINAL))
-        row = conn.execute(
-            f"SELECT COUNT(*) FROM sms WHERE delivery_status IN ({placeholders})", FINAL
-        ).fetchone()
-    return int(row[0])
 
 
 async def _bare(url: str, count: int, concurrency: int, pid: int) -> tuple[float, float]:
@@ -122,7 +116,7 @@ async def _gateway(
 ) -> Round:
     """`load` clients posting back to back, or with `open_loop` `load` messages per second
     whatever the answers; the CPU of each process in `pids` and of this one is counted."""
-    already = _final_count(db)
+    since = now()  # this round's messages only: a history behind them is never read
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     own_before = time.process_time()
 
@@ -149,7 +143,7 @@ async def _gateway(
     else:
         submit_seconds = await drive(count, int(load), one)
     deadline = started + 300
-    while _final_count(db) < already + count:
+    while final_since(db, lead_id, since) < count:
         if time.perf_counter() > deadline:
             raise RuntimeError("messages did not reach a final status within 300 s")
         await asyncio.sleep(0.02)
@@ -183,6 +177,12 @@ def main() -> None:
         help="the gateway's database.synchronous (FULL is its default)",
     )
     parser.add_argument(
+        "--stored",
+        type=int,
+        default=0,
+        help="final messages copied into the gateway's database before the rounds",
+    )
+    parser.add_argument(
         "--rate",
         type=float,
         help="open loop: post this many messages per second whatever the answers, and report"
@@ -203,25 +203,25 @@ def main() -> None:
         bare_url = f"http://127.0.0.1:{bare_port}"
         bare: list[tuple[float, float]] = []
         rounds: list[Round] = []
+        simulator_args = [
+            "-m",
+            "simulator",
+            "serve",
+            "--scenario",
+            str(folder / "bench.yaml"),
+            "--port",
+            str(sim_port),
+        ]
+        serve_gateway = ["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")]
         with (
-            process(
-                [
-                    "-m",
-                    "simulator",
-                    "serve",
-                    "--scenario",
-                    str(folder / "bench.yaml"),
-                    "--port",
-                    str(sim_port),
-                ],
-                sim_url,
-            ) as simulator,
-            process(
-                ["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")], gw_url
-            ) as gateway,
+            process(simulator_args, sim_url) as simulator,
+            _gateway_with_history(serve_gateway, gw_url, headers, db, args.stored) as (
+                gateway,
+                number,
+                lead_id,
+            ),
             process(["loadtests/bare_server.py", str(bare_port)], bare_url) as bare_server,
         ):
-            number, lead_id = asyncio.run(_setup(gw_url, headers))
             pids = {"gateway": gateway.pid, "simulator": simulator.pid}
             load = args.rate or args.concurrency
             if args.profile:
@@ -254,9 +254,28 @@ def main() -> None:
     _report(args, bare, rounds)
 
 
+@contextlib.contextmanager
+def _gateway_with_history(
+    serve: list[str], url: str, headers: dict[str, str], db: Path, stored: int
+) -> Iterator[tuple[subprocess.Popen[bytes], str, str]]:
+    """The gateway process with its number and lead set up; with `stored`, a first run sends
+    the message that `seed` then copies into the stopped gateway's file."""
+    if stored:
+        with process(serve, url):
+            number, lead_id = asyncio.run(_setup(url, headers))
+            asyncio.run(one_message(url, headers, number, lead_id))
+        seed(db, stored)
+        with process(serve, url) as gateway:
+            yield gateway, number, lead_id
+        return
+    with process(serve, url) as gateway:
+        yield gateway, *asyncio.run(_setup(url, headers))
+
+
 def _report(args: argparse.Namespace, bare: list[tuple[float, float]], rounds: list[Round]) -> None:
     load = f"open loop at {args.rate:.0f}/s" if args.rate else f"concurrency {args.concurrency}"
-    print(f"messages per round {args.messages}, {load}, rounds {args.rounds}")
+    history = f", {args.stored:,} messages stored before" if args.stored else ""
+    print(f"messages per round {args.messages}, {load}, rounds {args.rounds}{history}")
     # CPU time first: other load on the machine barely moves it, unlike the rates below
     print(
         f"CPU ms per message    median  {'  '.join(f'round {i + 1}' for i in range(len(rounds)))}"

@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 import aiohttp
-from bench import _one_message
 from bench_gateway import SCENARIO, SID, TOKEN, _setup
 from harness import api_auth, create_org, free_port, process
+from history import one_message
 
 # remote phones (four countries) and outcomes the seeded history spreads over
 _PHONES = (
@@ -153,7 +153,7 @@ def main() -> int:
         with process(simulator, sim_url):
             with process(serve_gateway, gw_url):
                 number, lead_id = asyncio.run(_setup(gw_url, headers))
-                asyncio.run(_one_message(gw_url, headers, number, lead_id))
+                asyncio.run(one_message(gw_url, headers, number, lead_id))
                 time.sleep(1)  # its final status: the copies are final
             started = time.perf_counter()
             sms_id = seed(db, args.stored)

@@ -161,6 +161,11 @@ class Cluster:
     def admin(self, sql: str) -> None:
         _run(_execute(self.url("postgres"), sql))
 
+    @property
+    def server_pid(self) -> int:
+        """The server's process (through `runuser` when we run as root): its tree is the server."""
+        return self._server.pid
+
     def new_database(self, migrated: bool = True) -> str:
         name = "t_" + uuid.uuid4().hex[:16]
         self.admin(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE if migrated else 'template0'}")
