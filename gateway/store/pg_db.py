@@ -73,7 +73,9 @@ class PgDb(Db):
             if migrate:
                 await apply_pg_migrations(owner, iso(now()))
             token = await _take_token(owner)
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=pool_size, reset=_keep_session
+            )
         except BaseException:
             await owner.close()
             raise
@@ -119,6 +121,13 @@ class PgDb(Db):
     ) -> asyncpg.Record | None:
         row: asyncpg.Record | None = await (db or self._pool).fetchrow(sql, *params)
         return row
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What a pool connection runs on release besides asyncpg's rollback of an open
+    transaction: nothing. Its default (unlock all advisory locks, close cursors, unlisten,
+    reset settings) is a round trip per release, and ours leave no such state behind: their
+    advisory locks are transaction-scoped, the session lock lives on the owner connection."""
 
 
 async def _take_token(conn: asyncpg.Connection) -> int:
