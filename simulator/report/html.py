@@ -196,8 +196,8 @@ def _cost(cost: Mapping[str, Any]) -> str:
             f"<b>{_e(cost.get('cost', 0))}</b>",
         ]
     )
-    return "<h3>Cost and segments</h3>" + _table(
-        ["country", "direction", "messages", "segments", "cost"], rows, (2, 3, 4)
+    return "<h3>Cost and segments</h3>" + _table(  # the gateway's unit, as its API says
+        ["country", "direction", "messages", "segments", "cost (US cents)"], rows, (2, 3, 4)
     )
 
 

@@ -48,6 +48,12 @@ def test_the_page_has_every_section_charts_markers_and_marks_the_mismatch() -> N
     assert page.index("invariant.fate_matches_oracle") < page.index("status[sent]</td>")
 
 
+def test_the_cost_column_names_its_unit() -> None:
+    page = render(document())
+    costs = page[page.index("Cost and segments</h3>") :]
+    assert "<th class=n>cost (US cents)</th>" in costs[: costs.index("</thead>")]
+
+
 def test_the_page_escapes_what_it_shows_and_fetches_nothing() -> None:
     page = render(document())
     assert "Hello &lt;b&gt;1&lt;/b&gt;" in page and "small &lt;run&gt;" in page
