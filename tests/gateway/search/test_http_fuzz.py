@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import pytest
 
 from gateway.keys import STORE
 from gateway.search.fields import LEAD_FIELDS, SMS_FIELDS, Kind
@@ -162,6 +163,7 @@ async def _world(harness: Harness, key: str) -> None:
             )
 
 
+@pytest.mark.slow  # half a minute: out of `make test-quick`, in `make test`
 async def test_twelve_thousand_queries_answer_200_or_400_within_a_second(harness: Harness) -> None:
     key = await harness.new_org()
     await _world(harness, key)
