@@ -16,6 +16,7 @@ from gateway.workers.dispatcher import Dispatcher
 
 __all__ = [
     "API_KEY_CACHE",
+    "CALLBACK_MATCH",
     "CARRIER",
     "CONFIG",
     "DISPATCHER",
@@ -47,3 +48,6 @@ ORGANIZATION = web.RequestKey("organization_id", str)
 KEY_CLAIM = web.RequestKey("idempotency_claim", KeyClaim)
 # a carrier webhook's form once its X-Twilio-Signature checked out (edge.webhooks.signed_form)
 SIGNED_FORM = web.RequestKey("signed_form", dict[str, str])
+# a status callback's message as `Store.record_status` matched it, (activity id, date_sent);
+# None for an unknown sid (counted by edge.ops_endpoints.callback_observer)
+CALLBACK_MATCH = web.RequestKey[tuple[str, str | None] | None]("callback_match")

@@ -18,7 +18,15 @@ from gateway.core import dates
 from gateway.core.breaker import BreakerState
 from gateway.edge.nul_guard import NUL_MESSAGE, first_nul_field
 from gateway.edge.webhooks import signed_form
-from gateway.keys import CONFIG, DISPATCHER, GATEWAY, METRICS, SHUTTING_DOWN, STORE
+from gateway.keys import (
+    CALLBACK_MATCH,
+    CONFIG,
+    DISPATCHER,
+    GATEWAY,
+    METRICS,
+    SHUTTING_DOWN,
+    STORE,
+)
 from gateway.logs import ACTIVITY_ID
 
 __all__ = ["callback_observer", "healthz", "ops_app", "refuse_when_stopping"]
@@ -122,12 +130,12 @@ async def callback_observer(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
     sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
     status = str(form.get("MessageStatus") or form.get("SmsStatus") or "")
-    found = await request.app[STORE].sent_by_sid(sid) if sid else None
-    token = ACTIVITY_ID.set(found[0] if found else None)
+    # the handler names the activity once record_status matched it (no read of its own here)
+    token = ACTIVITY_ID.set(None)
     try:
         response = await handler(request)
         if response.status == 200:
-            _count(request.app, sid, status, found)
+            _count(request.app, sid, status, request.get(CALLBACK_MATCH))
         return response
     finally:
         ACTIVITY_ID.reset(token)  # keep-alive: the next request on this task starts clean

@@ -19,7 +19,8 @@ from gateway.core.ids import new_id
 from gateway.core.models import Contact, ContactPhone, InboundSms, Lead, Sms, StatusEvent
 from gateway.core.pricing import cost_of
 from gateway.core.whitelist import decision_of
-from gateway.keys import CONFIG, LIVE_CONFIG, SIGNED_FORM, STORE
+from gateway.keys import CALLBACK_MATCH, CONFIG, LIVE_CONFIG, SIGNED_FORM, STORE
+from gateway.logs import ACTIVITY_ID
 from telecom import InvalidNumber, format_international, parse_e164, segment, validate_signature
 from telecom.keywords import Keyword, keyword_of, opt_out_type
 
@@ -56,8 +57,11 @@ async def status_callback(request: web.Request) -> web.Response:
     event = StatusEvent(
         sid, status, int(raw_code) if raw_code.isdigit() else None, dates.iso(dates.now()), form
     )
-    if not await request.app[STORE].record_status(event):
+    found = request[CALLBACK_MATCH] = await request.app[STORE].record_status(event)
+    if found is None:
         log.info("status %s for %s arrived before its create answer; kept for later", status, sid)
+    else:  # the observer resets it when the request ends
+        ACTIVITY_ID.set(found[0])
     return web.Response(status=200)
 
 

@@ -256,10 +256,11 @@ class Store(Protocol):
         ...
 
     # carrier intake
-    async def record_status(self, event: StatusEvent) -> bool:
+    async def record_status(self, event: StatusEvent) -> tuple[str, str | None] | None:
         """Keep the raw status callback and move its message forward through the lifecycle
-        (a late, duplicate or out-of-order status changes nothing); False when no message
-        has the sid yet: record_accepted replays it then."""
+        (a late, duplicate or out-of-order status changes nothing). Answers what it matched,
+        as `sent_by_sid` would have before the write: (activity id, date_sent); None when no
+        message has the sid yet: record_accepted replays it then."""
         ...
 
     async def record_inbound(

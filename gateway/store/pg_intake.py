@@ -28,7 +28,7 @@ async def lock_sender(db: asyncpg.Connection, org_id: str, phone: str) -> None:
 
 
 class PgIntakeQueries(PgSmsQueries):
-    async def record_status(self, event: StatusEvent) -> bool:
+    async def record_status(self, event: StatusEvent) -> tuple[str, str | None] | None:
         """Store the raw event and move its message forward if we know the sid yet; if not,
         `record_accepted` replays the event (applied = false) once it writes the sid. Both
         hold the sid's lock, so one of them always sees the other's work."""
@@ -37,9 +37,12 @@ class PgIntakeQueries(PgSmsQueries):
             known = await self.locked_outcome(db, event.carrier_sid)
             await run_statements(db, [status_event_stmt(event, known is not None)])
             if known is None:
-                return False
-            await move_forward(db, *known, [(event.status, event.error_code)], event.received_at)
-            return True
+                return None
+            sms_id, outcome, date_sent = known
+            await move_forward(
+                db, sms_id, outcome, [(event.status, event.error_code)], event.received_at
+            )
+            return (sms_id, date_sent)
 
     async def record_inbound(
         self,

@@ -197,7 +197,7 @@ class PgSmsQueries(PgDb):
             if known:
                 events.sort(key=lambda e: e["id"])
                 await move_forward(
-                    db, *known, [(e["status"], e["error_code"]) for e in events], now
+                    db, *known[:2], [(e["status"], e["error_code"]) for e in events], now
                 )
 
     async def expire_unclaimed(
@@ -215,10 +215,12 @@ class PgSmsQueries(PgDb):
 
     async def locked_outcome(
         self, db: asyncpg.Connection, carrier_sid: str
-    ) -> tuple[str, Outcome] | None:
-        """(id, outcome) of the message with `carrier_sid`, locked until the transaction
-        ends."""
+    ) -> tuple[str, Outcome, str | None] | None:
+        """(id, outcome, date_sent) of the message with `carrier_sid`, locked until the
+        transaction ends."""
         row = await self._one(
-            f"SELECT id, {_OUTCOME} FROM sms WHERE carrier_sid = $1 FOR UPDATE", (carrier_sid,), db
+            f"SELECT id, date_sent, {_OUTCOME} FROM sms WHERE carrier_sid = $1 FOR UPDATE",
+            (carrier_sid,),
+            db,
         )
-        return (row["id"], outcome_of(row)) if row else None
+        return (row["id"], outcome_of(row), row["date_sent"]) if row else None

@@ -19,16 +19,18 @@ from telecom.keywords import Keyword
 __all__ = ["SqliteIntakeQueries"]
 
 
-def _record_status(db: sqlite3.Connection, event: StatusEvent) -> bool:
+def _record_status(db: sqlite3.Connection, event: StatusEvent) -> tuple[str, str | None] | None:
     """Store the raw event; move its message forward if we know the sid yet. `applied`
     records whether we did: if not, `record_accepted` replays the event once it writes the
     sid (the writer runs one op at a time, so one of the two always sees the other)."""
-    known = fetch_one(db, "SELECT 1 FROM sms WHERE carrier_sid = ?", (event.carrier_sid,))
+    known = fetch_one(
+        db, "SELECT id, date_sent FROM sms WHERE carrier_sid = ?", (event.carrier_sid,)
+    )
     run_statements(db, [status_event_stmt(event, known is not None)])
     if known is None:
-        return False
+        return None
     move_forward(db, event.carrier_sid, [(event.status, event.error_code)], event.received_at)
-    return True
+    return (known[0], known[1])
 
 
 def _record_inbound(
@@ -51,7 +53,7 @@ def _record_inbound(
 
 
 class SqliteIntakeQueries(SqliteSmsQueries):
-    async def record_status(self, event: StatusEvent) -> bool:
+    async def record_status(self, event: StatusEvent) -> tuple[str, str | None] | None:
         return await self._run(lambda db: _record_status(db, event))
 
     async def record_inbound(

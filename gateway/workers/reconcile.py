@@ -80,10 +80,9 @@ class Reconciler:
                 dates.iso(dates.now()),
                 {"Source": "reconcile", "MessageSid": sid, "MessageStatus": status},
             )
-            found = await self._store.sent_by_sid(sid)
+            found = await self._store.record_status(event)
             token = ACTIVITY_ID.set(found[0] if found else None)
             try:
-                await self._store.record_status(event)
                 log.info(
                     "reconciled %s: the carrier says %s", sid, status, extra={"carrier_sid": sid}
                 )

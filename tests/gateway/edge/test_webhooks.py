@@ -244,3 +244,21 @@ async def test_an_unsigned_webhook_asks_the_store_nothing(
         assert status == 200 and calls["record_status"] == 1  # the counting sees real calls
     finally:
         await harness.close()
+
+
+async def test_a_status_callback_is_one_store_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """record_status answers the message it matched: the observer reads nothing before it
+    (one hand-off to the store's threads a callback, not two)."""
+    harness = await Harness.start(tmp_path, dispatcher_enabled=False)
+    try:
+        calls = count_store_calls(harness.app[STORE], monkeypatch)
+        for status in ("sent", "delivered"):
+            code, _ = await _post(harness, "/carrier/status", _status("SM" + "e" * 32, status))
+            assert code == 200
+        # (PostgreSQL's record_status calls its own locked_outcome: not a read of the observer's)
+        asked = {k: n for k, n in calls.items() if k not in HOUSEKEEPING | {"locked_outcome"}}
+        assert asked == {"record_status": 2}
+    finally:
+        await harness.close()

@@ -68,7 +68,7 @@ async def test_claims_and_the_pending_callback_replay(store: Store) -> None:
     assert await store.due_sms(T1, 10, 10, frozenset()) == []
     # a callback arrives before the create answer tells us the sid
     event = StatusEvent("SM1", "delivered", None, T1, {"MessageStatus": "delivered"})
-    assert await store.record_status(event) is False
+    assert await store.record_status(event) is None
     await store.record_accepted("acti_1", "SM1", accepted("queued"), T1)
     sms = await store.get_sms("orga_a", "acti_1")
     assert sms is not None
@@ -78,6 +78,10 @@ async def test_claims_and_the_pending_callback_replay(store: Store) -> None:
         "SM1",
         None,
     )
+    # a callback for a known sid answers the message it matched (the observer's log and lag)
+    again = StatusEvent("SM1", "delivered", None, T1, {"MessageStatus": "delivered"})
+    assert sms.date_sent is not None
+    assert await store.record_status(again) == ("acti_1", sms.date_sent)
     # a draft cannot be cancelled once the carrier has it
     assert await store.update_sms(make_sms("acti_1", status="draft"), "sent", T1) is False
 
