@@ -119,15 +119,10 @@ _SMS_COLUMNS = {
 _NULLABLE = frozenset(
     {"s.error_reason", "s.error_code", "s.local_phone", "s.remote_phone", "l.name"}
 )
-# Lead-level fields are questions about the lead's SMS. The status and direction here are
-# part of each field's definition, not user input, so they are written as literals.
-# (sms_messages is read from migration 012's per-lead count instead: _messages.)
-_COUNTED = {"failed_sms": " AND s.status = 'error'"}
-_HAS = {
-    "sms_messages": "",
-    "error_sms_messages": " AND s.status = 'error'",
-    "inbound_sms": " AND s.direction = 'inbound'",
-}
+# Lead-level fields are questions about the lead's SMS, answered from the per-lead counts
+# that migrations 012 and 013 keep (a row for each lead with some SMS): field -> its column.
+_COUNTED = {"sms_messages": "messages", "failed_sms": "failed"}
+_HAS = {"sms_messages": "messages", "error_sms_messages": "failed", "inbound_sms": "inbound"}
 _LEAD_SMS = (
     "SELECT s.lead_id FROM sms AS s WHERE s.organization_id = {org} AND s.lead_id IS NOT NULL"
 )
@@ -141,14 +136,6 @@ def _holds(op: Op, left: int, right: int) -> bool:
         Op.LT: left < right,
         Op.LE: left <= right,
     }[op]
-
-
-def _same_from_one(op: Op, value: int) -> bool:
-    """Whether the comparison answers alike for every count from 1 up. Its answer can change
-    only next to `value`, so 1 and the counts around `value` tell."""
-    return all(
-        _holds(op, n, value) == _holds(op, 1, value) for n in (value - 1, value, value + 1) if n > 1
-    )
 
 
 class _Compiler:
@@ -188,45 +175,34 @@ class _Compiler:
                     f" ON c.id = p.contact_id WHERE p.organization_id = {org}"
                     f" AND p.phone = {self.bind(phone)})"
                 )
-            case NumberIs("sms_messages", op, value):
-                return self._messages(op, value)
             case NumberIs(field, op, value) if field in _COUNTED:
                 return self._count(_COUNTED[field], op, value)
             case ChoiceIs("latest_sms_status", status):
                 return self._latest_status(status)
             case Has(what):
-                return f"l.id IN ({self._lead_sms()}{_HAS[what]})"
+                return f"l.id IN ({self._counts()} c.{_HAS[what]} > 0)"
             case SmsMatch(where):
                 # a fresh WHERE: the lead-level `not`, if any, applies to the IN, never NULL
                 selected = self._lead_sms()
                 return f"l.id IN ({selected} AND {self.sms(where)})"
         raise ValueError(f"not a lead-level predicate: {node!r}")
 
-    def _count(self, condition: str, op: Op, value: int) -> str:
-        """Grouping the lead's SMS finds only leads that have some; if the comparison also
-        holds for a count of 0, ask the opposite question and exclude those leads instead.
-        One pass over the (indexed) SMS either way, no per-lead subquery."""
-        selected = self._lead_sms() + condition
-        if _holds(op, 0, value) != _holds(op, 1, value) and _same_from_one(op, value):
-            # "some" (failed_sms > 0) or "none": the lead ids alone, as has: lists them;
-            # grouping them only to count took 15 % of `not failed_sms > 0`'s time
-            return f"l.id {'NOT IN' if _holds(op, 0, value) else 'IN'} ({selected})"
-        grouped = selected + " GROUP BY s.lead_id HAVING"
-        if _holds(op, 0, value):
-            return f"l.id NOT IN ({grouped} NOT (count(*) {_OPS[op]} {self.bind(value)}))"
-        return f"l.id IN ({grouped} count(*) {_OPS[op]} {self.bind(value)})"
-
-    def _messages(self, op: Op, value: int) -> str:
-        """`_count` over the per-lead count that migration 012's triggers keep (a row for each
-        lead with some SMS): one narrow row per lead instead of grouping every SMS of the
-        organization (the whole of sms_search_lead, 100 ms at 1 M SMS)."""
-        counts = (
+    def _counts(self) -> str:
+        """The per-lead counts of the organization, a condition on them to follow."""
+        return (
             "SELECT c.lead_id FROM lead_sms_count AS c"
             f" WHERE c.organization_id = {self.bind(self.org_id)} AND"
         )
+
+    def _count(self, column: str, op: Op, value: int) -> str:
+        """A comparison of the lead's count, from the one narrow row per lead with some SMS
+        instead of grouping (or listing) its SMS: 100 ms for `sms_messages > 20`, 80,000
+        entries listed for `not failed_sms > 0`, at 1 M SMS. A lead without a row counts 0;
+        if the comparison holds for 0, exclude the leads whose row fails it instead."""
         if _holds(op, 0, value):
-            return f"l.id NOT IN ({counts} NOT (c.messages {_OPS[op]} {self.bind(value)}))"
-        return f"l.id IN ({counts} c.messages {_OPS[op]} {self.bind(value)})"
+            test = f"NOT (c.{column} {_OPS[op]} {self.bind(value)})"
+            return f"l.id NOT IN ({self._counts()} {test})"
+        return f"l.id IN ({self._counts()} c.{column} {_OPS[op]} {self.bind(value)})"
 
     def _latest_status(self, status: str) -> str:
         """The lead's latest outbound SMS has `status`: one index range over the per-lead
