@@ -162,11 +162,26 @@ def test_placeholders_are_numbered_in_binding_order() -> None:
 
 def test_the_search_statement_pages_and_counts_in_one() -> None:
     compiled = compile_search(
-        parse("failed_sms > 1"), org_id=ORG, now=NOW, tz=UTC, skip=5, limit=25
+        parse("sms(status:error)"), org_id=ORG, now=NOW, tz=UTC, skip=5, limit=25
     )
     assert compiled.sql.startswith("WITH hits AS MATERIALIZED (")
     assert "LIMIT ?4 OFFSET ?5" in compiled.sql and "count(*) FROM hits" in compiled.sql
-    assert compiled.params == (ORG, ORG, 1, 25, 5)
+    assert compiled.params == (ORG, ORG, "error", 25, 5)
+
+
+def test_a_page_of_dense_matches_is_walked_in_order_and_the_total_counted() -> None:
+    compiled = compile_search(
+        parse("failed_sms > 1"), org_id=ORG, now=NOW, tz=UTC, skip=5, limit=25
+    )
+    sql = compiled.sql
+    # the newest 300 leads (10 per row up to the page's end), each tested by its count row
+    assert sql.startswith("WITH walked AS MATERIALIZED (") and "LIMIT ?9) AS l" in sql
+    assert "EXISTS (SELECT 1 FROM lead_sms_count AS c" in sql and "c.lead_id = l.id" in sql
+    # the page is the walk's if it holds the page's 30 leads, else the matches' (hits)
+    assert "CASE WHEN yes THEN 0 ELSE ?4 END" in sql and "count(*) >= ?8 AS yes" in sql
+    assert "THEN (SELECT count(*) FROM leads AS l" in sql
+    assert "ELSE (SELECT count(*) FROM hits) END" in sql
+    assert compiled.params == (ORG, ORG, 1, 25, 5, ORG, 1, 30, 300)
 
 
 def test_candidates_drive_the_query_when_they_can() -> None:
