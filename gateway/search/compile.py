@@ -376,14 +376,16 @@ def compile_search(
         f" LIMIT {first}) AS l WHERE {tested} {order} LIMIT {end}),"
         f" dense AS {dialect.materialized} (SELECT count(*) >= {end} AS yes FROM walked),"
         f" {hits}"
-        # the total first: PostgreSQL types a UNION's NULL columns from the branches before
-        " SELECT NULL AS id, NULL AS created, NULL AS seq, CASE WHEN (SELECT yes FROM dense)"
-        f" THEN ({matched}) ELSE (SELECT count(*) FROM hits) END AS total"
-        " UNION ALL SELECT id, created, seq, NULL FROM"
+        # PostgreSQL types a UNION's NULL columns from the branches before (as text, else).
+        # The total comes last: as the first branch it cost SQLite 2.6x (has:inbound_sms
+        # 43 -> 111 ms of CPU at 1 M SMS)
+        " SELECT id, created, seq, CAST(NULL AS BIGINT) AS total FROM"
         f" (SELECT id, created, seq FROM walked {order} LIMIT {rows} OFFSET {offset}) AS page"
         " WHERE (SELECT yes FROM dense)"
         " UNION ALL SELECT id, created, seq, NULL FROM"
         f" (SELECT id, created, seq FROM hits {order}"
         f" LIMIT (SELECT CASE WHEN yes THEN 0 ELSE {rows} END FROM dense) OFFSET {offset}) AS found"
+        " UNION ALL SELECT NULL, NULL, NULL, CASE WHEN (SELECT yes FROM dense)"
+        f" THEN ({matched}) ELSE (SELECT count(*) FROM hits) END"
     )
     return Compiled(sql, tuple(compiler.params))
