@@ -6,10 +6,11 @@ bench_census_writes.py (a bulk insert, a status update to error with a reason, a
 of a tenth, one transaction each; and `--each` SMS inserted through the store at
 synchronous=FULL, as the API writes), on `before 012` (migrations 001-011), `012` and `012, no
 count` (its indexes alone, the count's triggers dropped: the triggers' own share), with the
-store's own temp_store=MEMORY. Rounds interleave the set-ups so that other load on the machine
-weighs on all alike; medians per SMS, with the ratio to `before 012`, in CPU time (the
-process's: unlike wall time it barely moves with other load on the machine), and for the
-store's inserts in wall time too (fsync).
+store's own temp_store=MEMORY. `--migration 13`: `before 013` against `013` (the inbound and
+failed counts in the same rows, by the same triggers). Rounds interleave the set-ups so that
+other load on the machine weighs on all alike; medians per SMS, with the ratio to the first
+set-up, in CPU time (the process's: unlike wall time it barely moves with other load on the
+machine), and for the store's inserts in wall time too (fsync).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from tests.gateway.bench_census_writes import NOW, _bulk, _each, _messages
 SETUPS = ("before 012", "012", "012, no count")
 
 
+def _setups(version: int) -> tuple[str, ...]:
+    return SETUPS if version == 12 else (f"before {version:03d}", f"{version:03d}")
+
+
 def _schema(path: Path, setup: str) -> None:
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA journal_mode=WAL")
@@ -36,8 +41,10 @@ def _schema(path: Path, setup: str) -> None:
             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
             " name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
+        kind, _, number = setup.partition(" ")
+        version = int(number[:3]) if kind == "before" else int(kind[:3])
         for migration in migrations():
-            if setup != "before 012" or migration.version < 12:
+            if migration.version < version or (kind != "before" and migration.version == version):
                 db.executescript(migration.sql)
                 db.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)",
@@ -57,13 +64,15 @@ def main() -> None:
     args.add_argument("--leads", type=int, default=10_000)
     args.add_argument("--each", type=int, default=2_000)
     args.add_argument("--rounds", type=int, default=5)
+    args.add_argument("--migration", type=int, default=12, help="12 or later")
     opts = args.parse_args()
+    setups = _setups(opts.migration)
     # label -> setup -> microseconds per SMS, one per round
     times: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as directory:
         for r in range(opts.rounds):
             messages = _messages(opts.messages, opts.leads, r)
-            for n, setup in enumerate(SETUPS):
+            for n, setup in enumerate(setups):
                 path = Path(directory) / f"{r}-{n}.db"
                 _schema(path, setup)
                 bulk = _bulk(path, messages, "MEMORY", time.process_time).items()
@@ -82,9 +91,9 @@ def main() -> None:
                     per_sms = spent / opts.each * 1e6
                     times.setdefault(label, {}).setdefault(setup, []).append(per_sms)
     for label, by_setup in times.items():
-        base = statistics.median(by_setup[SETUPS[0]])
+        base = statistics.median(by_setup[setups[0]])
         print(label)
-        for setup in SETUPS:
+        for setup in setups:
             median = statistics.median(by_setup[setup])
             print(f"  {setup:14} {median:8.1f} µs/SMS {median / base:6.2f}x")
 

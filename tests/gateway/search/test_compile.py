@@ -23,28 +23,38 @@ def _placeholders(sql: str) -> list[int]:
     return [int(n) for n in re.findall(r"\?(\d+)", sql)]
 
 
-def test_failed_sms_groups_the_failed_messages() -> None:
+def test_failed_sms_reads_the_per_lead_count() -> None:
     sql, params = where("failed_sms > 1")
     assert params == (ORG, 1)
-    assert sql.startswith("l.id IN (SELECT s.lead_id FROM sms AS s")
-    assert "s.status = 'error'" in sql and "HAVING count(*) > ?2" in sql
+    assert sql == (
+        "l.id IN (SELECT c.lead_id FROM lead_sms_count AS c"
+        " WHERE c.organization_id = ?1 AND c.failed > ?2)"
+    )
 
 
 def test_a_count_that_holds_for_zero_asks_the_opposite_question() -> None:
-    # leads without any SMS have no group: "fewer than 2" must exclude the leads with 2+
+    # leads without any SMS have no count row: "fewer than 2" must exclude the leads with 2+
     sql, params = where("failed_sms < 2")
-    assert sql.startswith("l.id NOT IN (") and "HAVING NOT (count(*) < ?2)" in sql
-    assert params == (ORG, 2)
+    assert sql.startswith("l.id NOT IN (") and "NOT (c.failed < ?1)" in sql
+    assert params == (2, ORG)
     assert where("sms_messages = 0")[0].startswith("l.id NOT IN (")
     assert where("sms_messages >= 1")[0].startswith("l.id IN (")
 
 
-def test_has_error_sms_messages() -> None:
-    sql, params = where("has:error_sms_messages")
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("has:error_sms_messages", "failed"),
+        ("has:inbound_sms", "inbound"),
+        ("has:sms_messages", "messages"),
+    ],
+)
+def test_has_reads_the_per_lead_count(text: str, column: str) -> None:
+    sql, params = where(text)
     assert params == (ORG,)
     assert sql == (
-        "l.id IN (SELECT s.lead_id FROM sms AS s WHERE s.organization_id = ?1"
-        " AND s.lead_id IS NOT NULL AND s.status = 'error')"
+        "l.id IN (SELECT c.lead_id FROM lead_sms_count AS c"
+        f" WHERE c.organization_id = ?1 AND c.{column} > 0)"
     )
 
 
@@ -152,11 +162,26 @@ def test_placeholders_are_numbered_in_binding_order() -> None:
 
 def test_the_search_statement_pages_and_counts_in_one() -> None:
     compiled = compile_search(
-        parse("failed_sms > 1"), org_id=ORG, now=NOW, tz=UTC, skip=5, limit=25
+        parse("sms(status:error)"), org_id=ORG, now=NOW, tz=UTC, skip=5, limit=25
     )
     assert compiled.sql.startswith("WITH hits AS MATERIALIZED (")
     assert "LIMIT ?4 OFFSET ?5" in compiled.sql and "count(*) FROM hits" in compiled.sql
-    assert compiled.params == (ORG, ORG, 1, 25, 5)
+    assert compiled.params == (ORG, ORG, "error", 25, 5)
+
+
+def test_a_page_of_dense_matches_is_walked_in_order_and_the_total_counted() -> None:
+    compiled = compile_search(
+        parse("failed_sms > 1"), org_id=ORG, now=NOW, tz=UTC, skip=5, limit=25
+    )
+    sql = compiled.sql
+    # the newest 300 leads (10 per row up to the page's end), each tested by its count row
+    assert sql.startswith("WITH walked AS MATERIALIZED (") and "LIMIT ?9) AS l" in sql
+    assert "EXISTS (SELECT 1 FROM lead_sms_count AS c" in sql and "c.lead_id = l.id" in sql
+    # the page is the walk's if it holds the page's 30 leads, else the matches' (hits)
+    assert "CASE WHEN yes THEN 0 ELSE ?4 END" in sql and "count(*) >= ?8 AS yes" in sql
+    assert "THEN (SELECT count(*) FROM leads AS l" in sql
+    assert "ELSE (SELECT count(*) FROM hits) END" in sql
+    assert compiled.params == (ORG, ORG, 1, 25, 5, ORG, 1, 30, 300)
 
 
 def test_candidates_drive_the_query_when_they_can() -> None:

@@ -38,6 +38,7 @@ async def _check(
     zone: tzinfo,
     skip: int,
     limit: int,
+    walk: int | None,
 ) -> None:
     leads, messages = world
     with tempfile.TemporaryDirectory() as directory:
@@ -47,7 +48,14 @@ async def _check(
                 assert parse(text) == node, text
                 expected = evaluate(node, leads, messages, org_id=ORG, now=NOW, tz=zone)
                 compiled = compile_search(
-                    node, org_id=ORG, now=NOW, tz=zone, skip=skip, limit=limit, dialect=DIALECT
+                    node,
+                    org_id=ORG,
+                    now=NOW,
+                    tz=zone,
+                    skip=skip,
+                    limit=limit,
+                    dialect=DIALECT,
+                    walk=walk,
                 )
                 ids, total = await run_search(store, compiled)
                 assert (ids, total) == (expected[skip : skip + limit], len(expected)), text
@@ -61,11 +69,15 @@ async def _check(
     st.lists(query_texts(), min_size=1, max_size=8),
     st.sampled_from(ZONES),
     st.sampled_from([(0, 1000), (0, 2), (1, 3), (3, 0)]),
+    # the page from a walk of the newest leads (0 tests none, a few may fall short of the
+    # page, 10**6 tests all), or from the matches found and sorted when the walk falls short
+    st.sampled_from([None, 0, 1, 4, 10**6]),
 )
 def test_sql_answers_what_the_evaluator_answers(
     world: tuple[list[Lead], list[Sms]],
     cases: list[tuple[Node, str]],
     zone: tzinfo,
     page: tuple[int, int],
+    walk: int | None,
 ) -> None:
-    asyncio.run(_check(world, cases, zone, *page))
+    asyncio.run(_check(world, cases, zone, *page, walk))

@@ -1,4 +1,5 @@
-"""lead_sms_count (migration 012), which `sms_messages` reads, stays what its rule says through
+"""lead_sms_count (migrations 012 and 013), which `sms_messages`, `failed_sms` and `has:` read,
+stays what its rules say through
 every kind of write the gateway issues (the store's own methods, on SQLite or, with
 SMSLAB_TEST_DB=postgresql, PostgreSQL's plpgsql twin): after every step the table is compared
 with the SMS as stored, counted in Python."""
@@ -21,6 +22,7 @@ from tests.databases import database_for, migrated_before
 from tests.gateway.search.test_summary import LEADS, ORG, OTHER, T, _open, sms, update
 
 Counts = dict[tuple[str, str], int]
+Kept = dict[tuple[str, str], tuple[int, int, int]]  # messages, inbound, failed
 
 
 @pytest.fixture
@@ -30,13 +32,25 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await s.close()
 
 
-async def counts(store: Store) -> Counts:
-    """The table, after checking it against the rule applied to every stored SMS."""
-    rows = await store._all("SELECT organization_id, lead_id, messages FROM lead_sms_count")
-    table = {(r[0], r[1]): r[2] for r in rows}
-    stored = await store._all("SELECT organization_id, lead_id FROM sms WHERE lead_id IS NOT NULL")
-    assert table == dict(Counter((r[0], r[1]) for r in stored))
+async def kept(store: Store) -> Kept:
+    """The table, after checking it against the rules applied to every stored SMS."""
+    rows = await store._all(
+        "SELECT organization_id, lead_id, messages, inbound, failed FROM lead_sms_count"
+    )
+    table = {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+    stored = await store._all(
+        "SELECT organization_id, lead_id, direction, status FROM sms WHERE lead_id IS NOT NULL"
+    )
+    messages = Counter((r[0], r[1]) for r in stored)
+    inbound = Counter((r[0], r[1]) for r in stored if r[2] == "inbound")
+    failed = Counter((r[0], r[1]) for r in stored if r[3] == "error")
+    assert table == {k: (n, inbound[k], failed[k]) for k, n in messages.items()}
     return table
+
+
+async def counts(store: Store) -> Counts:
+    """The messages of each row, after checking the whole table."""
+    return {k: v[0] for k, v in (await kept(store)).items()}
 
 
 async def test_inserts_moves_and_deletes_keep_the_count(store: Store) -> None:
@@ -57,6 +71,23 @@ async def test_inserts_moves_and_deletes_keep_the_count(store: Store) -> None:
     assert await counts(store) == {(OTHER, "lead_1b"): 1}
     await store.delete_lead(OTHER, "lead_1b")  # Close deletes a lead's activities with it
     assert await counts(store) == {}
+
+
+async def test_a_failure_or_a_new_direction_moves_the_sms_between_counts(store: Store) -> None:
+    sent = sms("acti_1", T[1], status="sent")
+    await store.insert_sms(sent)
+    await store.insert_sms(sms("acti_2", T[2], direction="inbound", status="inbox"))
+    assert await kept(store) == {(ORG, "lead_1a"): (2, 1, 0)}
+    failed = await update(store, sent, status="error")
+    assert await kept(store) == {(ORG, "lead_1a"): (2, 1, 1)}
+    turned = await update(store, failed, direction="inbound")
+    assert await kept(store) == {(ORG, "lead_1a"): (2, 2, 1)}
+    moved = await update(store, turned, lead_id="lead_2a")  # takes its counts along
+    assert await kept(store) == {(ORG, "lead_1a"): (1, 1, 0), (ORG, "lead_2a"): (1, 1, 1)}
+    await update(store, moved, status="sent")
+    assert await kept(store) == {(ORG, "lead_1a"): (1, 1, 0), (ORG, "lead_2a"): (1, 1, 0)}
+    await store.delete_sms(ORG, "acti_2")
+    assert await kept(store) == {(ORG, "lead_2a"): (1, 1, 0)}
 
 
 async def _before_012(location: str, rows: list[tuple[object, ...]]) -> None:
@@ -88,10 +119,38 @@ async def test_the_migration_counts_the_existing_sms(tmp_path: Path) -> None:
         await store.close()
 
 
+async def test_migration_013_counts_the_inbound_and_failed_sms(tmp_path: Path) -> None:
+    location = database_for(tmp_path, "old", migrated=False)
+    insert = (
+        "INSERT INTO sms (id, organization_id, lead_id, direction, status, text,"
+        " source, date_created, date_updated, segments, encoding)"
+        " VALUES (?, ?, ?, ?, ?, 'hi', 'Close.io', ?, ?, 1, 'GSM-7')"
+    )
+    rows = [
+        ("acti_1", ORG, "lead_1", "outbound", "error"),
+        ("acti_2", ORG, "lead_1", "inbound", "inbox"),
+        ("acti_3", ORG, "lead_1", "outbound", "error"),
+        ("acti_4", ORG, "lead_2", "outbound", "sent"),
+        ("acti_5", OTHER, "lead_1", "inbound", "inbox"),
+        ("acti_6", ORG, None, "outbound", "error"),
+    ]
+    await migrated_before(location, 13, insert, [(*r, T[1], T[1]) for r in rows], T[0])
+    store = await open_store(location)
+    try:
+        assert await kept(store) == {
+            (ORG, "lead_1"): (3, 1, 2),
+            (ORG, "lead_2"): (1, 0, 0),
+            (OTHER, "lead_1"): (1, 1, 0),
+        }
+    finally:
+        await store.close()
+
+
 _steps = st.one_of(
     st.tuples(st.just("insert"), st.sampled_from(LEADS), st.sampled_from([ORG, ORG, OTHER])),
     st.tuples(st.just("move"), st.integers(0, 30), st.sampled_from(LEADS)),
-    st.tuples(st.just("status"), st.integers(0, 30)),
+    st.tuples(st.just("status"), st.integers(0, 30), st.sampled_from(["scheduled", "error"])),
+    st.tuples(st.just("direction"), st.integers(0, 30)),
     st.tuples(st.just("delete"), st.integers(0, 30)),
 )
 
@@ -112,11 +171,14 @@ async def _play(steps: list[tuple[object, ...]]) -> None:
                     if kind == "move":
                         stored[i] = await update(store, stored[i], lead_id=args[1])
                     elif kind == "status":
-                        stored[i] = await update(store, stored[i], status="scheduled")
+                        stored[i] = await update(store, stored[i], status=str(args[1]))
+                    elif kind == "direction":
+                        flipped = "inbound" if stored[i].direction == "outbound" else "outbound"
+                        stored[i] = await update(store, stored[i], direction=flipped)
                     else:
                         await store.delete_sms(stored[i].organization_id, stored[i].id)
                         del stored[i]
-                await counts(store)
+                await kept(store)
         finally:
             await store.close()
 
