@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from simulator.scenario.carrier_model import CallbackFaults
+from simulator.webhook_http import WebhookHttp
 from telecom.signature import compute_signature
 
 __all__ = ["Delivery", "WebhookSender"]
@@ -27,9 +28,17 @@ class Delivery:
 
 
 class WebhookSender:
+    """Plain `http` webhooks go through simulator.webhook_http (half aiohttp's client CPU a
+    request: figures in loadtests/RESULTS.md); `https` and the rest through `session`."""
+
     def __init__(self, session: aiohttp.ClientSession, concurrency: int = 64) -> None:
         self._session = session
+        self._http = WebhookHttp(per_origin=concurrency)
         self._slots = asyncio.Semaphore(concurrency)
+
+    async def close(self) -> None:
+        """Ends the sender's own connections (the session is its owner's to close)."""
+        await self._http.close()
 
     async def send(
         self,
@@ -42,25 +51,21 @@ class WebhookSender:
         if method == "GET":  # parameters travel in the URL, which is what gets signed
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
             params = {}
-        headers = {"X-Twilio-Signature": compute_signature(url, params, auth_token)}
+        headers = {
+            "User-Agent": "TwilioProxy/1.1",  # what Twilio's webhooks send
+            "X-Twilio-Signature": compute_signature(url, params, auth_token),
+        }
         if params:  # encoded once here: cheaper than aiohttp's FormData, and retries reuse it
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        form = urlencode(params) if params else None
-        timeout = aiohttp.ClientTimeout(total=faults.timeout)
+        form = urlencode(params).encode() if params else None
         status: int | None = None
         for attempt in range(1, faults.attempts + 1):
             try:
-                async with (
-                    self._slots,
-                    self._session.request(
-                        method, url, data=form, headers=headers, timeout=timeout
-                    ) as response,
-                ):
-                    status = response.status
-                    answer = await response.text()
-                    if 200 <= status < 300:
-                        return Delivery(True, status, answer, attempt)
-            except (aiohttp.ClientError, TimeoutError) as exc:
+                async with self._slots:
+                    status, answer = await self._request(method, url, form, headers, faults)
+                if 200 <= status < 300:
+                    return Delivery(True, status, answer, attempt)
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                 log.info("webhook %s attempt %d failed: %s", url, attempt, exc)
             if attempt < faults.attempts:
                 await asyncio.sleep(faults.backoff * 2 ** (attempt - 1))
@@ -68,3 +73,20 @@ class WebhookSender:
             "webhook %s gave up after %d attempts (last status %s)", url, faults.attempts, status
         )
         return Delivery(False, status, "", faults.attempts)
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        form: bytes | None,
+        headers: dict[str, str],
+        faults: CallbackFaults,
+    ) -> tuple[int, str]:
+        if WebhookHttp.handles(url):
+            answer = await self._http.request(method, url, form, headers, faults.timeout)
+            return answer.status, answer.body
+        timeout = aiohttp.ClientTimeout(total=faults.timeout)
+        async with self._session.request(
+            method, url, data=form, headers=headers, timeout=timeout
+        ) as response:
+            return response.status, await response.text()
