@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 import aiohttp
 
 from simulator.scenario.carrier_model import CallbackFaults
 from simulator.webhook_http import WebhookHttp
 from telecom.signature import compute_signature
+from telecom.wire import encode_form
 
 __all__ = ["Delivery", "WebhookSender"]
 
@@ -49,7 +49,7 @@ class WebhookSender:
         method: str = "POST",
     ) -> Delivery:
         if method == "GET":  # parameters travel in the URL, which is what gets signed
-            url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+            url = f"{url}{'&' if '?' in url else '?'}{encode_form(params)}"
             params = {}
         headers = {
             "User-Agent": "TwilioProxy/1.1",  # what Twilio's webhooks send
@@ -57,7 +57,7 @@ class WebhookSender:
         }
         if params:  # encoded once here: cheaper than aiohttp's FormData, and retries reuse it
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        form = urlencode(params).encode() if params else None
+        form = encode_form(params).encode() if params else None
         status: int | None = None
         for attempt in range(1, faults.attempts + 1):
             try:
