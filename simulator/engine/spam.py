@@ -23,6 +23,7 @@ class SpamHistory:
     def __init__(self) -> None:
         self._by_body: dict[str, deque[float]] = defaultdict(deque)
         self._by_sender: dict[str, deque[float]] = defaultdict(deque)
+        self._judged: deque[tuple[float, str, str]] = deque()  # (now, body, sender), in order
         self._forgotten_at = 0.0
 
     def judge(
@@ -33,6 +34,7 @@ class SpamHistory:
         senders = self._by_sender[sender]
         bodies.append(now)
         senders.append(now)
+        self._judged.append((now, body, sender))
         for spam_filter in filters:
             if self._trips(spam_filter, body, bodies, senders, now):
                 return spam_filter
@@ -65,15 +67,24 @@ class SpamHistory:
         return False
 
     def forget_before(self, horizon: float) -> None:
-        """Drop history older than `horizon` (keeps memory flat on long runs); a sweep costs a
-        pass over every key, so it runs at most once a simulated minute."""
+        """Drop history older than `horizon` (keeps memory flat on long runs), at most once a
+        simulated minute; only the keys of the messages judged before `horizon` are visited,
+        oldest first (a pass over every key cost more than the judging)."""
         if horizon - self._forgotten_at < 60.0:
             return
         self._forgotten_at = horizon
-        for table in (self._by_body, self._by_sender):
-            for key in list(table):
-                times = table[key]
-                while times and times[0] < horizon:
-                    times.popleft()
-                if not times:
-                    del table[key]
+        judged = self._judged
+        while judged and judged[0][0] < horizon:
+            _, body, sender = judged.popleft()
+            _forget(self._by_body, body, horizon)
+            _forget(self._by_sender, sender, horizon)
+
+
+def _forget(table: dict[str, deque[float]], key: str, horizon: float) -> None:
+    times = table.get(key)
+    if times is None:
+        return
+    while times and times[0] < horizon:
+        times.popleft()
+    if not times:
+        del table[key]

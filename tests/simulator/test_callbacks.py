@@ -30,8 +30,15 @@ async def test_a_retry_sends_the_same_signed_form_again() -> None:
     app.router.add_post("/hook", receive)
     async with TestServer(app, host="127.0.0.1") as server, aiohttp.ClientSession() as session:
         params = {"MessageSid": "SM" + "1" * 32, "MessageStatus": "delivered"}
-        delivery = await WebhookSender(session).send(
-            str(server.make_url("/hook")), params, TOKEN, CallbackFaults(attempts=3, backoff=0.01)
-        )
+        sender = WebhookSender(session)
+        try:
+            delivery = await sender.send(
+                str(server.make_url("/hook")),
+                params,
+                TOKEN,
+                CallbackFaults(attempts=3, backoff=0.01),
+            )
+        finally:
+            await sender.close()  # its kept connection, before the loop closes
     assert delivery.ok and delivery.attempts == 2
     assert seen == [(True, params), (True, params)]

@@ -3,6 +3,11 @@ and never for a whitelisted sender."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.engine.spam import SpamHistory
+from simulator.scenario.carrier_model import SpamFilter
 from tests.simulator.engine.carriers import SENDER, make_carrier, mobile, send_one
 
 
@@ -45,3 +50,43 @@ def test_a_whitelisted_sender_is_not_filtered() -> None:
     assert send_one(carrier, mobile(1), "free money").error_code == 30007
     carrier.numbers.by_phone[SENDER].whitelisted = True
     assert send_one(carrier, mobile(1), "free money").status == "delivered"
+
+
+class _EveryKeySwept(SpamHistory):
+    """The sweep forget_before replaced: a pass over every key, once a simulated minute."""
+
+    def forget_before(self, horizon: float) -> None:
+        if horizon - self._forgotten_at < 60.0:
+            return
+        self._forgotten_at = horizon
+        for table in (self._by_body, self._by_sender):
+            for key in list(table):
+                times = table[key]
+                while times and times[0] < horizon:
+                    times.popleft()
+                if not times:
+                    del table[key]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=900), st.sampled_from("abcd"), st.sampled_from("xy")
+        ),
+        max_size=80,
+    )
+)
+def test_forgetting_keeps_what_a_sweep_of_every_key_kept(
+    steps: list[tuple[float, str, str]],
+) -> None:
+    filters = (SpamFilter(name="repeats", duplicate_count=3, window=7200.0),)
+    new, old = SpamHistory(), _EveryKeySwept()
+    now = 0.0
+    for gap, body, sender in steps:
+        now += gap  # the carrier's simulated time never goes back
+        assert new.judge(filters, sender, body, now) == old.judge(filters, sender, body, now)
+        new.forget_before(now - 3600.0)
+        old.forget_before(now - 3600.0)
+        assert dict(new._by_body) == dict(old._by_body)
+        assert dict(new._by_sender) == dict(old._by_sender)
