@@ -31,7 +31,15 @@ from pathlib import Path
 
 import aiohttp
 from bench_gateway import SCENARIO, _config, _setup
-from harness import api_auth, create_org, drive_at_rate, free_port, percentile, process
+from harness import (
+    api_auth,
+    create_org,
+    drive_at_rate,
+    free_port,
+    percentile,
+    process,
+    serve_simulator,
+)
 from history import final_since, now, one_message, seed, stored
 
 
@@ -151,15 +159,7 @@ def main() -> int:
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         bare_url = f"http://127.0.0.1:{bare_port}"
         serve_gateway = ["-m", "gateway", "serve", "--config", str(config)]
-        simulator = [
-            "-m",
-            "simulator",
-            "serve",
-            "--scenario",
-            str(folder / "bench.yaml"),
-            "--port",
-            str(sim_port),
-        ]
+        simulator = serve_simulator(folder / "bench.yaml", sim_port)
         with process(simulator, sim_url):
             with process(serve_gateway, gw_url):
                 number, lead_id = asyncio.run(_setup(gw_url, headers))

@@ -38,6 +38,7 @@ from harness import (
     median,
     percentile,
     process,
+    serve_simulator,
 )
 from history import final_since, now, one_message, seed
 from sampling import Sampler
@@ -203,15 +204,7 @@ def main() -> None:
         bare_url = f"http://127.0.0.1:{bare_port}"
         bare: list[tuple[float, float]] = []
         rounds: list[Round] = []
-        simulator_args = [
-            "-m",
-            "simulator",
-            "serve",
-            "--scenario",
-            str(folder / "bench.yaml"),
-            "--port",
-            str(sim_port),
-        ]
+        simulator_args = serve_simulator(folder / "bench.yaml", sim_port)
         serve_gateway = ["-m", "gateway", "serve", "--config", str(folder / "gateway.yaml")]
         with (
             process(simulator_args, sim_url) as simulator,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import aiohttp
 from bench_gateway import SCENARIO, SID, TOKEN, _setup
-from harness import api_auth, create_org, free_port, process
+from harness import api_auth, create_org, free_port, process, serve_simulator
 from history import one_message
 
 # remote phones (four countries) and outcomes the seeded history spreads over
@@ -141,15 +141,7 @@ def main() -> int:
         headers = api_auth(create_org(db, "bench"))
         sim_url, gw_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{gw_port}"
         serve_gateway = ["-m", "gateway", "serve", "--config", str(config)]
-        simulator = [
-            "-m",
-            "simulator",
-            "serve",
-            "--scenario",
-            str(folder / "bench.yaml"),
-            "--port",
-            str(sim_port),
-        ]
+        simulator = serve_simulator(folder / "bench.yaml", sim_port)
         with process(simulator, sim_url):
             with process(serve_gateway, gw_url):
                 number, lead_id = asyncio.run(_setup(gw_url, headers))

@@ -29,7 +29,17 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 from bench_gateway import SCENARIO, SID, TOKEN, _setup
-from harness import ROOT, api_auth, create_org, drive, free_port, median, process, tree_cpu_seconds
+from harness import (
+    ROOT,
+    api_auth,
+    create_org,
+    drive,
+    free_port,
+    median,
+    process,
+    serve_simulator,
+    tree_cpu_seconds,
+)
 from history import FINAL
 
 
@@ -195,15 +205,7 @@ def main() -> None:
             Setup(f"postgresql-x{n}", url, int(n)) for n in args.processes.split(",")
         ]
         with process(
-            [
-                "-m",
-                "simulator",
-                "serve",
-                "--scenario",
-                str(folder / "bench.yaml"),
-                "--port",
-                str(sim_port),
-            ],
+            serve_simulator(folder / "bench.yaml", sim_port),
             f"http://127.0.0.1:{sim_port}",
         ) as simulator:
             others = {"simulator": simulator.pid}

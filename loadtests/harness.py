@@ -73,6 +73,11 @@ def process(
         proc.wait(10)
 
 
+def serve_simulator(scenario: Path, port: int) -> list[str]:
+    """`process`'s arguments for `sms-simulator serve` on `scenario` and `port`."""
+    return ["-m", "simulator", "serve", "--scenario", str(scenario), "--port", str(port)]
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time a process (all its threads) has used so far (Linux). A
     figure that other load on the machine barely moves, unlike requests per second."""
