@@ -17,7 +17,7 @@ comparison can use an index (coalesce(s.error_reason = ?, 0) scanned every SMS o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -293,31 +293,17 @@ def _drives(node: Node) -> bool:
     return False
 
 
-def _walks(node: Node) -> bool:
-    """Whether the page may be found by testing leads one by one in its order: every test is
-    one lookup by the lead's id (a count, the summary, a phone) or on the lead itself. Not
-    `sms(...)`: per lead, SQLite (without statistics) read the whole index range of the
-    tested SMS column instead of the lead's SMS (1.7 s for `sms(error:landline ...)`)."""
+def _lead_tests(node: Node) -> Iterator[Node]:
+    """The lead-level tests `node` is made of, through its and / or / not (an `sms(...)` is
+    one test: its inside is about SMS)."""
     match node:
-        case SmsMatch():
-            return False
         case And(items) | Or(items):
-            return all(_walks(i) for i in items)
+            for item in items:
+                yield from _lead_tests(item)
         case Not(item):
-            return _walks(item)
-    return True
-
-
-def _names(node: Node) -> bool:
-    """Whether `node` tests the lead's name (the walk then reads the leads, not the index)."""
-    match node:
-        case Contains("name", _):
-            return True
-        case And(items) | Or(items):
-            return any(_names(i) for i in items)
-        case Not(item):
-            return _names(item)
-    return False
+            yield from _lead_tests(item)
+        case _:
+            yield node
 
 
 def compile_search(
@@ -356,7 +342,12 @@ def compile_search(
     )
     rows, offset = compiler.bind(limit), compiler.bind(skip)
     order = "ORDER BY created DESC, seq DESC"
-    if not _walks(node):
+    tests = list(_lead_tests(node))
+    # The page may be found by testing leads one by one in its order when every test is one
+    # lookup by the lead's id (a count, the summary, a phone) or on the lead itself. Not
+    # `sms(...)`: per lead, SQLite (without statistics) read the whole index range of the
+    # tested SMS column instead of the lead's SMS (1.7 s for `sms(error:landline ...)`).
+    if any(isinstance(test, SmsMatch) for test in tests):
         sql = (
             f"WITH {hits} SELECT id, created, seq, NULL AS total FROM"
             f" (SELECT id, created, seq FROM hits {order} LIMIT {rows} OFFSET {offset}) AS page"
@@ -364,13 +355,15 @@ def compile_search(
         )
         return Compiled(sql, tuple(compiler.params))
     tested = _Compiler(dialect, org_id, now, tz, compiler.params, correlated=True).lead(node)
+    # a test of the name: the walk reads it from the leads, not only the index
+    names = any(isinstance(test, Contains) and test.field == "name" for test in tests)
     end = compiler.bind(skip + limit)
     first = compiler.bind(_WALK * (skip + limit) if walk is None else walk)
     matched = f"SELECT count(*) FROM leads AS l WHERE {scope} = {org} AND {where}"
     sql = (
         f"WITH walked AS {dialect.materialized} ("
         "SELECT l.id AS id, l.date_created AS created, l.seq AS seq FROM"
-        f" (SELECT l.id,{' l.name,' if _names(node) else ''} l.date_created, l.{seq} AS seq"
+        f" (SELECT l.id,{' l.name,' if names else ''} l.date_created, l.{seq} AS seq"
         " FROM leads AS l"
         f" WHERE l.organization_id = {org} ORDER BY l.date_created DESC, l.{seq} DESC"
         f" LIMIT {first}) AS l WHERE {tested} {order} LIMIT {end}),"
